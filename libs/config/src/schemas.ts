@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { hostname } from 'node:os';
+
+const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
+
+/** Settings every service shares. */
+export class CommonConfig {
+  /** Comma-separated host:port list. */
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port...]' })
+  KAFKA_BROKERS: string;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL: string = 'info';
+
+  /** Partitions of the topics the project creates; bounds how many consumers can share the work. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  KAFKA_TOPIC_PARTITIONS: number = 12;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  KAFKA_REPLICATION_FACTOR: number = 1;
+
+  /** Names this process among its siblings (transactional id, cache-feed group). */
+  @IsString()
+  @IsNotEmpty()
+  INSTANCE_ID: string = `${hostname()}-${process.pid}`;
+
+  get kafkaBrokers(): string[] {
+    return this.KAFKA_BROKERS.split(',');
+  }
+}
+
+/** Settings that decide which webhook targets are allowed (SPEC §5). */
+export class UrlPolicyConfig extends CommonConfig {
+  /** CIDRs that may be targeted although private (development and tests only). Parsed by @app/webhooks. */
+  @IsString()
+  WEBHOOK_ALLOWED_PRIVATE_NETWORKS: string = '';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_HTTP_IN_LIVE: boolean = false;
+}
+
+export class SubscriptionsConfig extends UrlPolicyConfig {
+  override PORT = 3000;
+
+  @IsString()
+  @MinLength(16, { message: 'PLATFORM_ADMIN_TOKEN must be at least 16 characters' })
+  PLATFORM_ADMIN_TOKEN: string;
+
+  /** How long the previous secret keeps signing after a rotation. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  SECRET_ROTATION_OVERLAP_SECONDS: number = 24 * 3600;
+}
+
+export class FanoutConfig extends CommonConfig {
+  override PORT = 3001;
+
+  @IsString()
+  @IsNotEmpty()
+  FANOUT_GROUP_ID: string = 'sourcehub-webhooks-fanout';
+}
+
+export class DeliveryConfig extends UrlPolicyConfig {
+  override PORT = 3002;
+
+  /** Waits between attempts, parsed and capped by @app/webhooks. */
+  @IsString()
+  RETRY_SCHEDULE_SECONDS: string = '10,100,1000,10000';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DELIVERY_TIMEOUT_MS: number = 5000;
+
+  @IsString()
+  @IsNotEmpty()
+  DELIVERY_GROUP_ID: string = 'sourcehub-webhooks-delivery';
+
+  /** Requests in flight to one endpoint at a time, per delivery instance. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: number = 10;
+}

@@ -1,0 +1,51 @@
+import { ITopicConfig, Kafka } from 'kafkajs';
+import { Topics, retryTierTopic } from '@app/contracts';
+
+export interface TopicLayout {
+  partitions: number;
+  replicationFactor: number;
+}
+
+/**
+ * Creates the topics that are missing; existing topics are left as they are. Idempotent, and safe
+ * when several services create the same topics at the same moment (the loser sees transient
+ * "already exists" or "does not host this topic-partition" answers and simply checks again).
+ */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], attempts = 10): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((t) => !existing.has(t.topic));
+        if (missing.length === 0) return;
+        await admin.createTopics({ topics: missing, waitForLeaders: true });
+        return;
+      } catch (err) {
+        if (attempt >= attempts) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The internal topics of the pipeline: deliveries, one per retry tier, dead letters, quarantine, changes. */
+export function pipelineTopics(layout: TopicLayout, retryScheduleSeconds: readonly number[]): ITopicConfig[] {
+  const base = { numPartitions: layout.partitions, replicationFactor: layout.replicationFactor };
+  // Tier delays above the default retention would expire messages before they are due.
+  const retention = { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) };
+  return [
+    { topic: Topics.deliveries, ...base },
+    ...[...new Set(retryScheduleSeconds)].map((s) => ({ topic: retryTierTopic(s), ...base, configEntries: [retention] })),
+    { topic: Topics.deadLetters, ...base, configEntries: [retention] },
+    { topic: Topics.quarantine, ...base, configEntries: [retention] },
+    { topic: Topics.endpointChanges, ...base },
+  ];
+}
+
+export function domainTopics(layout: TopicLayout, eventTypes: readonly string[]): ITopicConfig[] {
+  return eventTypes.map((topic) => ({ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor }));
+}

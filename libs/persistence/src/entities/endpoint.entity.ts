@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type { EndpointStatus, Mode } from '@app/contracts';
+
+@Entity('endpoints')
+@Index(['organizationId', 'id'])
+export class EndpointEntity {
+  @PrimaryColumn('text')
+  id: string;
+
+  @Column('text', { name: 'organization_id' })
+  organizationId: string;
+
+  @Column('text')
+  mode: Mode;
+
+  @Column('text')
+  url: string;
+
+  /** `['*']` means every event type. */
+  @Column('text', { name: 'event_types', array: true })
+  eventTypes: string[];
+
+  @Column('text')
+  status: EndpointStatus;
+
+  @Column('text', { default: '' })
+  description: string;
+
+  @Column('jsonb', { default: {} })
+  headers: Record<string, string>;
+
+  @Column('jsonb', { default: {} })
+  metadata: Record<string, string>;
+
+  @Column('text')
+  secret: string;
+
+  /** After a rotation the previous secret keeps signing until `previousSecretExpiresAt`. */
+  @Column('text', { name: 'previous_secret', nullable: true })
+  previousSecret: string | null;
+
+  @Column('timestamptz', { name: 'previous_secret_expires_at', nullable: true })
+  previousSecretExpiresAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @VersionColumn()
+  version: number;
+}

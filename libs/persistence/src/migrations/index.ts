@@ -1,0 +1,4 @@
+import { InitialSchema1764300000000 } from './1764300000000-initial-schema';
+
+/** Every migration, oldest first. Listed by class (not a glob) so the webpack bundles carry them. */
+export const MIGRATIONS = [InitialSchema1764300000000];

@@ -1,0 +1,21 @@
+import { CircuitBreaker } from './circuit-breaker';
+
+type Step = ['allow', number, boolean] | ['record', number, boolean];
+
+describe('CircuitBreaker', () => {
+  it.each<[string, Step[]]>([
+    ['should stay closed below the threshold', [['record', 0, false], ['record', 1, false], ['allow', 2, true]]],
+    ['should open at the threshold', [['record', 0, false], ['record', 1, false], ['record', 2, false], ['allow', 3, false]]],
+    ['should forget failures after a success', [['record', 0, false], ['record', 1, false], ['record', 2, true], ['record', 3, false], ['allow', 4, true]]],
+    ['should let one probe through after openMs', [['record', 0, false], ['record', 0, false], ['record', 0, false], ['allow', 999, false], ['allow', 1000, true], ['allow', 1001, false]]],
+    ['should close after a successful probe', [['record', 0, false], ['record', 0, false], ['record', 0, false], ['allow', 1000, true], ['record', 1001, true], ['allow', 1002, true]]],
+    ['should reopen after a failed probe', [['record', 0, false], ['record', 0, false], ['record', 0, false], ['allow', 1000, true], ['record', 1001, false], ['allow', 1500, false], ['allow', 2001, true]]],
+  ])('%s', (_name, steps) => {
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000 });
+    for (const [op, at, value] of steps) {
+      if (op === 'record') breaker.record('ep_1', value, at);
+      else expect([at, breaker.allow('ep_1', at)]).toEqual([at, value]);
+    }
+    expect(breaker.allow('ep_other', 0)).toBe(true);
+  });
+});

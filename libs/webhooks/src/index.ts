@@ -1,0 +1,7 @@
+export * from './signing';
+export * from './backoff';
+export * from './url-policy';
+export * from './guarded-lookup';
+export * from './http-sender';
+export * from './active-secrets';
+export * from './circuit-breaker';

@@ -1,0 +1,148 @@
+import { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { DeliveryConfig, FanoutConfig, loadConfig, SubscriptionsConfig } from '@app/config';
+import { createLogger } from '@app/observability';
+import { createSubscriptionsApp } from '../../apps/subscriptions/src/subscriptions.app';
+import { createFanoutApp } from '../../apps/fanout/src/fanout.app';
+import { createDeliveryApp } from '../../apps/delivery/src/delivery.app';
+
+export const PLATFORM_ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
+
+/** Settings every test stack shares: loopback receivers allowed, a short retry schedule. */
+export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const run = randomUUID().slice(0, 8);
+  return {
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    DATABASE_URL: requireEnv('DATABASE_URL'),
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    PLATFORM_ADMIN_TOKEN,
+    WEBHOOK_ALLOWED_PRIVATE_NETWORKS: '127.0.0.0/8',
+    WEBHOOK_ALLOW_HTTP_IN_LIVE: 'true',
+    RETRY_SCHEDULE_SECONDS: '1,2',
+    DELIVERY_TIMEOUT_MS: '1000',
+    KAFKA_TOPIC_PARTITIONS: '4',
+    FANOUT_GROUP_ID: `test-fanout-${run}`,
+    DELIVERY_GROUP_ID: `test-delivery-${run}`,
+    INSTANCE_ID: `test-${run}`,
+    ...overrides,
+  };
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the integration tests through \`npm test\` (it starts the infrastructure)`);
+  return value;
+}
+
+/**
+ * Starts the three services in this process against the real Kafka and PostgreSQL, each on an
+ * ephemeral port. Returns the admin API's base URL and a stop function.
+ */
+export async function startStack(env: NodeJS.ProcessEnv, only: Array<'subscriptions' | 'fanout' | 'delivery'> = ['subscriptions', 'fanout', 'delivery']) {
+  const apps: INestApplication[] = [];
+  let apiUrl = '';
+  try {
+    if (only.includes('subscriptions')) {
+      const app = await createSubscriptionsApp(loadConfig(SubscriptionsConfig, env), createLogger('subscriptions', env.LOG_LEVEL));
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+      apiUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    }
+    if (only.includes('fanout')) {
+      const app = await createFanoutApp(loadConfig(FanoutConfig, env), createLogger('fanout', env.LOG_LEVEL));
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+    }
+    if (only.includes('delivery')) {
+      const app = await createDeliveryApp(loadConfig(DeliveryConfig, env), createLogger('delivery', env.LOG_LEVEL));
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+    }
+  } catch (err) {
+    await Promise.all(apps.map((a) => a.close()));
+    throw err;
+  }
+  return { apiUrl, apps, stop: async () => void (await Promise.all(apps.reverse().map((a) => a.close()))) };
+}
+
+/**
+ * A clean world for one test file: the project's data tables emptied and its topics deleted,
+ * so messages left by an earlier file cannot reach this one's consumers.
+ */
+export async function resetWorld(): Promise<void> {
+  const db = new Client({ connectionString: requireEnv('DATABASE_URL') });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.organizations') IS NOT NULL AS exists`);
+    if (rows[0].exists) await db.query('TRUNCATE organizations, api_keys, endpoints, events, deliveries, attempts CASCADE');
+  } finally {
+    await db.end();
+  }
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    // Deletion finishes asynchronously; wait until the broker stops listing them.
+    for (let i = 0; i < 50; i++) {
+      const left = (await admin.listTopics()).filter((t) => topics.includes(t));
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'test', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+}
+
+export async function testProducer(): Promise<Producer> {
+  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+/** Small JSON client for the admin API. */
+export async function api<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string } = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined || options.rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+/** Polls `probe` until it returns a value that is not undefined. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function query<R extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+  const db = new Client({ connectionString: requireEnv('DATABASE_URL') });
+  await db.connect();
+  try {
+    return (await db.query<R>(sql, params)).rows;
+  } finally {
+    await db.end();
+  }
+}
