@@ -29,7 +29,8 @@ const crypto = require('crypto');
 const { spawn, spawnSync } = require('child_process');
 
 const REPO = path.resolve(__dirname, '..');
-const INFRA_DIR = path.join(REPO, '.infra');
+// INFRA_DIR lets two stacks (e.g. two engineers' test runs) live side by side with other ports.
+const INFRA_DIR = process.env.INFRA_DIR ? path.resolve(process.env.INFRA_DIR) : path.join(REPO, '.infra');
 const KAFKA_DIR = path.join(INFRA_DIR, 'kafka');
 const PG_DIR = path.join(INFRA_DIR, 'postgres');
 const POM = path.join(REPO, 'infra', 'kafka', 'pom.xml');
