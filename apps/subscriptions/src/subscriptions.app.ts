@@ -8,6 +8,7 @@ import { SubscriptionsConfig } from '@app/config';
 import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
 import { PinoNestLogger } from '@app/observability';
 import { runMigrations } from '@app/persistence';
+import { explainJsonBody, refuseJsonArrayBody } from './common/json-body';
 import { ApiExceptionFilter, createValidationPipe } from './common/validation';
 import { SubscriptionsModule } from './subscriptions.module';
 
@@ -18,6 +19,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
     bodyParser: false,
   });
   app.useBodyParser('json', { limit: '256kb' });
+  app.use(explainJsonBody, refuseJsonArrayBody);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(logger));
   app.enableShutdownHooks();

@@ -5,11 +5,14 @@ import { MessagingModule } from '@app/messaging';
 import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import type { Logger } from 'pino';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypesController } from './event-types/event-types.controller';
 import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsService } from './organizations/organizations.service';
 
 @Module({})
 export class SubscriptionsModule {
@@ -21,11 +24,13 @@ export class SubscriptionsModule {
         PersistenceModule.forRoot(config.DATABASE_URL, 'subscriptions'),
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `subscriptions-${config.INSTANCE_ID}`, logger }),
       ],
-      controllers: [...healthControllers, OrganizationsController, EndpointsController, EventTypesController],
+      controllers: [...healthControllers, OrganizationsController, ApiKeysController, EndpointsController, EventTypesController],
       providers: [
         { provide: SubscriptionsConfig, useValue: config },
         ApiKeyGuard,
         PlatformAdminGuard,
+        OrganizationsService,
+        ApiKeysService,
         EndpointsService,
         {
           provide: READINESS_CHECKS,

@@ -3,6 +3,8 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { QueryFailedError } from 'typeorm';
 
+const UNIQUE_VIOLATION = '23505';
+
 /** Lists every problem as "field: what is wrong", nested fields with dots. */
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -25,7 +27,7 @@ export function createValidationPipe(): ValidationPipe {
 
 /**
  * Shapes every error as {statusCode, error, message[]} without stack traces. Client mistakes
- * caught below Nest (bad JSON, a body too large) become 4xx; anything unexpected is a 500 that is
+ * caught below Nest (a body too large) become 4xx; anything unexpected is a 500 that is
  * logged here with its stack and shown to the client without details.
  */
 @Catch()
@@ -46,9 +48,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return { status: exception.getStatus(), message: Array.isArray(raw) ? raw.map(String) : [String(raw)] };
     }
     const err = exception as { type?: string; status?: number; message?: string };
-    if (err?.type === 'entity.parse.failed') return { status: 400, message: [`body is not valid JSON: ${err.message}`] };
     if (err?.type === 'entity.too.large') return { status: 413, message: ['body is too large'] };
     if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) return { status: err.status, message: [err.message ?? 'bad request'] };
+    // A race the services did not foresee (two writers, one unique key) is a conflict, not a crash.
+    if (exception instanceof QueryFailedError && (exception.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION) {
+      return { status: 409, message: ['the change conflicts with an existing resource; read it again and retry'] };
+    }
     if (exception instanceof QueryFailedError && /connect|terminat/i.test(exception.message)) {
       return { status: 503, message: ['the database is unavailable; retry shortly'] };
     }

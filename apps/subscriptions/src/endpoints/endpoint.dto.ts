@@ -1,90 +1,99 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayNotEmpty,
-  IsArray,
-  IsIn,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateBy,
-  ValidationOptions,
-} from 'class-validator';
-import { EndpointStatus, ENDPOINT_STATUSES, Mode, MODES } from '@app/contracts';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { EndpointStatus, ENDPOINT_STATUSES, EVENT_TYPE_NAME_PATTERN, Mode, MODES } from '@app/contracts';
+import { PageQueryDto } from '../common/pagination';
+import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
 
+const MAX_URL_LENGTH = 2048;
+const MAX_DESCRIPTION_LENGTH = 500;
+const MAX_EVENT_TYPES = 100;
 const MAX_HEADERS = 20;
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+const MAX_METADATA = 50;
 // Headers the signature or the transport own: a custom header must not override them.
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'host', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'connection', 'transfer-encoding']);
+const RESERVED_HEADERS: ReadonlySet<string> = new Set([
+  'content-type',
+  'content-length',
+  'host',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'connection',
+  'transfer-encoding',
+]);
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
-/** A flat string-to-string map with bounded size, used for custom headers and metadata. */
-function IsStringMap(options: { maxEntries: number; keyPattern?: RegExp; reserved?: Set<string> }, validationOptions?: ValidationOptions) {
-  return ValidateBy(
-    {
-      name: 'isStringMap',
-      validator: {
-        validate(value: unknown): boolean {
-          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-          const entries = Object.entries(value);
-          if (entries.length > options.maxEntries) return false;
-          return entries.every(
-            ([k, v]) =>
-              typeof v === 'string' &&
-              v.length <= 1000 &&
-              !/[\r\n]/.test(v) &&
-              k.length <= 100 &&
-              (!options.keyPattern || options.keyPattern.test(k)) &&
-              !options.reserved?.has(k.toLowerCase()),
-          );
-        },
-        defaultMessage: (args) =>
-          `${args?.property} must be an object of at most ${options.maxEntries} string values (keys up to 100 characters, values up to 1000${
-            options.reserved ? ', valid header names, not one of ' + [...options.reserved].join(', ') : ''
-          })`,
-      },
-    },
-    validationOptions,
+// Each field is declared once and used by both the create and the update body, so both validate alike.
+const UrlField = (p: Presence) =>
+  Field(p, { example: 'https://example.com/webhooks', maxLength: MAX_URL_LENGTH, description: 'A public http(s) URL; https in live mode.' }, BoundedText(MAX_URL_LENGTH));
+
+const EventTypesField = (p: Presence) =>
+  Field(
+    p,
+    { type: [String], example: ['order.new'], maxItems: MAX_EVENT_TYPES, description: 'Names from GET /v1/event-types; absent (on create) or ["*"] means every type.' },
+    IsArray(),
+    ArrayNotEmpty(),
+    ArrayMaxSize(MAX_EVENT_TYPES),
+    IsString({ each: true }),
+    Matches(/^(\*|[a-z][a-z0-9_.-]{0,248})$/, { each: true, message: 'eventTypes must contain event type names or "*"' }),
   );
-}
+
+const DescriptionField = (p: Presence) => Field(p, { maxLength: MAX_DESCRIPTION_LENGTH }, BoundedText(MAX_DESCRIPTION_LENGTH));
+
+const HeadersField = (p: Presence) =>
+  Field(
+    p,
+    {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 1000 },
+      maxProperties: MAX_HEADERS,
+      description: `At most ${MAX_HEADERS} custom headers sent with every delivery. An update replaces the whole set.`,
+    },
+    IsStringMap({ maxEntries: MAX_HEADERS, maxKeyLength: 100, maxValueLength: 1000, keyPattern: HEADER_NAME, reserved: RESERVED_HEADERS, singleLine: true }),
+  );
+
+const MetadataField = (p: Presence) =>
+  Field(
+    p,
+    { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 }, maxProperties: MAX_METADATA, description: 'Free-form labels for the organization. An update replaces the whole set.' },
+    IsStringMap({ maxEntries: MAX_METADATA, maxKeyLength: 100, maxValueLength: 1000 }),
+  );
 
 export class CreateEndpointDto {
-  @ApiProperty({ example: 'https://example.com/webhooks', maxLength: 2048 })
-  @IsString()
-  @MaxLength(2048)
-  url: string;
+  @UrlField('required') url: string;
+  @Field('required', { enum: MODES, description: 'Fixed at creation: register another endpoint for the other mode.' }, IsIn(MODES)) mode: Mode;
+  @EventTypesField('optional') eventTypes?: string[];
+  @DescriptionField('optional') description?: string;
+  @HeadersField('optional') headers?: Record<string, string>;
+  @MetadataField('optional') metadata?: Record<string, string>;
+}
 
-  @ApiProperty({ enum: MODES })
+/** Only the fields given change; `mode` is fixed at creation. */
+export class UpdateEndpointDto {
+  @UrlField('optional') url?: string;
+  @EventTypesField('optional') eventTypes?: string[];
+  @Field('optional', { enum: ENDPOINT_STATUSES, description: 'A disabled endpoint receives nothing until enabled again.' }, IsIn(ENDPOINT_STATUSES))
+  status?: EndpointStatus;
+  @DescriptionField('optional') description?: string;
+  @HeadersField('optional') headers?: Record<string, string>;
+  @MetadataField('optional') metadata?: Record<string, string>;
+}
+
+export class ListEndpointsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: MODES })
+  @IsOptional()
   @IsIn(MODES)
-  mode: Mode;
+  mode?: Mode;
 
-  @ApiPropertyOptional({ type: [String], example: ['order.new'], description: 'Absent or ["*"] means every event type.' })
+  @ApiPropertyOptional({ enum: ENDPOINT_STATUSES })
   @IsOptional()
-  @IsArray()
-  @ArrayNotEmpty()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @Matches(/^(\*|[a-z][a-z0-9_.-]{0,248})$/, { each: true, message: 'eventTypes must contain event type names or "*"' })
-  eventTypes?: string[];
+  @IsIn(ENDPOINT_STATUSES)
+  status?: EndpointStatus;
 
-  @ApiPropertyOptional({ maxLength: 500 })
+  @ApiPropertyOptional({ example: 'order.new', description: 'Endpoints that receive this type, those subscribed to "*" included.' })
   @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: `At most ${MAX_HEADERS} custom headers sent with every delivery.` })
-  @IsOptional()
-  @IsObject()
-  @IsStringMap({ maxEntries: MAX_HEADERS, keyPattern: HEADER_NAME, reserved: RESERVED_HEADERS })
-  headers?: Record<string, string>;
-
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsOptional()
-  @IsObject()
-  @IsStringMap({ maxEntries: 50 })
-  metadata?: Record<string, string>;
+  @Matches(EVENT_TYPE_NAME_PATTERN, { message: 'eventType must be an event type name such as order.new' })
+  eventType?: string;
 }
 
 export class EndpointResponseDto {
@@ -96,10 +105,23 @@ export class EndpointResponseDto {
   @ApiProperty() description: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ description: 'Grows with every change; send it back as `If-Match` to update only the version you read (also the ETag).' })
+  version: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
 export class EndpointWithSecretDto extends EndpointResponseDto {
   @ApiProperty({ example: 'whsec_...' }) secret: string;
+}
+
+export class EndpointPageDto {
+  @ApiProperty({ type: [EndpointResponseDto] }) data: EndpointResponseDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+}
+
+export class EndpointSecretDto {
+  @ApiProperty({ example: 'whsec_...', description: 'The secret that signs deliveries now.' }) secret: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until then the previous secret signs too (after a rotation).' })
+  previousSecretExpiresAt: string | null;
 }

@@ -1,12 +1,14 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { lookup } from 'node:dns/promises';
+import type { Logger } from 'pino';
 import { ALL_EVENT_TYPES, EndpointChange, Mode, Topics } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
-import { KafkaProducer } from '@app/messaging';
-import { EndpointEntity, EndpointRepository, EventTypeRepository } from '@app/persistence';
+import { APP_LOGGER, KafkaProducer } from '@app/messaging';
+import { EndpointChanges, EndpointEntity, EndpointRepository, EventTypeRepository, VersionedWrite } from '@app/persistence';
 import { checkUrl, generateSecret, parseAllowedNetworks, UrlPolicy } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
-import { CreateEndpointDto, EndpointResponseDto, EndpointWithSecretDto } from './endpoint.dto';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { CreateEndpointDto, EndpointResponseDto, EndpointSecretDto, EndpointWithSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './endpoint.dto';
 
 async function resolveAll(host: string): Promise<string[]> {
   const answers = await lookup(host, { all: true, verbatim: true });
@@ -16,22 +18,25 @@ async function resolveAll(host: string): Promise<string[]> {
 @Injectable()
 export class EndpointsService {
   private readonly policy: UrlPolicy;
+  private readonly rotationOverlapMs: number;
 
   constructor(
     private readonly endpoints: EndpointRepository,
     private readonly eventTypes: EventTypeRepository,
     private readonly producer: KafkaProducer,
     @Inject(SubscriptionsConfig) config: SubscriptionsConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     this.policy = {
       allowedPrivateNetworks: parseAllowedNetworks(config.WEBHOOK_ALLOWED_PRIVATE_NETWORKS),
       allowHttpInLive: config.WEBHOOK_ALLOW_HTTP_IN_LIVE,
     };
+    this.rotationOverlapMs = config.SECRET_ROTATION_OVERLAP_SECONDS * 1000;
   }
 
   async create(auth: OrgAuth, dto: CreateEndpointDto): Promise<EndpointWithSecretDto> {
     await this.assertUrlAllowed(dto.url, dto.mode);
-    const eventTypes = await this.normaliseEventTypes(dto.eventTypes);
+    const eventTypes = await this.normaliseEventTypes(dto.eventTypes ?? [ALL_EVENT_TYPES]);
     const endpoint = await this.endpoints.create(auth.organizationId, {
       url: dto.url,
       mode: dto.mode,
@@ -41,14 +46,61 @@ export class EndpointsService {
       metadata: dto.metadata ?? {},
       secret: generateSecret(),
     });
-    await this.publishChange({ organizationId: auth.organizationId, endpointId: endpoint.id, change: 'created' });
-    return { ...toResponse(endpoint), secret: endpoint.secret };
+    await this.publishChange(auth, endpoint.id, 'created');
+    return { ...toEndpointResponse(endpoint), secret: endpoint.secret };
+  }
+
+  async list(auth: OrgAuth, query: ListEndpointsQueryDto): Promise<Page<EndpointResponseDto>> {
+    const rows = await this.endpoints.list(
+      auth.organizationId,
+      { mode: query.mode, status: query.status, eventType: query.eventType },
+      { after: decodeCursor(query.cursor, 'ep'), limit: query.limit + 1 },
+    );
+    return toPage(rows, query.limit, toEndpointResponse);
   }
 
   async get(auth: OrgAuth, id: string): Promise<EndpointResponseDto> {
+    return toEndpointResponse(await this.find(auth, id));
+  }
+
+  async update(auth: OrgAuth, id: string, dto: UpdateEndpointDto, expectedVersion: number | undefined): Promise<EndpointResponseDto> {
+    // A DTO instance carries every declared field (unset ones as undefined): keep only those sent.
+    const changes = Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as EndpointChanges;
+    if (Object.keys(changes).length === 0) {
+      throw new BadRequestException(['body must name at least one of url, eventTypes, status, description, headers, metadata']);
+    }
+    if (dto.url !== undefined) {
+      // The policy depends on the mode, which never changes, so reading it before the write is safe.
+      const current = await this.find(auth, id);
+      await this.assertUrlAllowed(dto.url, current.mode);
+    }
+    if (dto.eventTypes !== undefined) changes.eventTypes = await this.normaliseEventTypes(dto.eventTypes);
+    const endpoint = written(id, await this.endpoints.update(auth.organizationId, id, changes, expectedVersion), expectedVersion);
+    await this.publishChange(auth, id, 'updated');
+    return toEndpointResponse(endpoint);
+  }
+
+  async delete(auth: OrgAuth, id: string, expectedVersion: number | undefined): Promise<void> {
+    written(id, await this.endpoints.delete(auth.organizationId, id, expectedVersion), expectedVersion);
+    await this.publishChange(auth, id, 'deleted');
+  }
+
+  async rotateSecret(auth: OrgAuth, id: string): Promise<EndpointSecretDto> {
+    const previousExpiresAt = new Date(Date.now() + this.rotationOverlapMs);
+    const endpoint = written(id, await this.endpoints.rotateSecret(auth.organizationId, id, generateSecret(), previousExpiresAt), undefined);
+    // Delivery instances cache secrets with the endpoint: they must reload to sign with the new one.
+    await this.publishChange(auth, id, 'updated');
+    return toSecretResponse(endpoint);
+  }
+
+  async revealSecret(auth: OrgAuth, id: string): Promise<EndpointSecretDto> {
+    return toSecretResponse(await this.find(auth, id));
+  }
+
+  private async find(auth: OrgAuth, id: string): Promise<EndpointEntity> {
     const endpoint = await this.endpoints.findById(auth.organizationId, id);
-    if (!endpoint) throw new NotFoundException(`endpoint ${id} not found`);
-    return toResponse(endpoint);
+    if (!endpoint) throw endpointNotFound(id);
+    return endpoint;
   }
 
   private async assertUrlAllowed(url: string, mode: Mode): Promise<void> {
@@ -56,21 +108,42 @@ export class EndpointsService {
     if (!result.ok) throw new BadRequestException([result.reason]);
   }
 
-  private async normaliseEventTypes(requested: string[] | undefined): Promise<string[]> {
-    if (!requested || requested.includes(ALL_EVENT_TYPES)) return [ALL_EVENT_TYPES];
+  private async normaliseEventTypes(requested: string[]): Promise<string[]> {
+    if (requested.includes(ALL_EVENT_TYPES)) return [ALL_EVENT_TYPES];
     const unique = [...new Set(requested)];
     const unknown = await this.eventTypes.unknown(unique);
     if (unknown.length > 0) throw new BadRequestException([`eventTypes contains unknown event types: ${unknown.join(', ')}`]);
     return unique;
   }
 
-  /** Tells every fan-out and delivery instance to drop its cached view of this organization. */
-  private async publishChange(change: EndpointChange): Promise<void> {
-    await this.producer.send(Topics.endpointChanges, [{ key: change.organizationId, value: JSON.stringify(change) }]);
+  /**
+   * Tells every fan-out and delivery instance to drop its cached view of this organization. Called after
+   * the change is committed; if the broker cannot take the notice, the change still stands (answering
+   * 500 would invite a retry of something already done) and the caches' TTL brings them up to date.
+   */
+  private async publishChange(auth: OrgAuth, endpointId: string, change: EndpointChange['change']): Promise<void> {
+    const notice: EndpointChange = { organizationId: auth.organizationId, endpointId, change };
+    try {
+      await this.producer.send(Topics.endpointChanges, [{ key: notice.organizationId, value: JSON.stringify(notice) }]);
+    } catch (err) {
+      this.logger.error({ err, ...notice }, 'could not publish an endpoint change; caches catch up when their TTL expires');
+    }
   }
 }
 
-export function toResponse(e: EndpointEntity): EndpointResponseDto {
+function endpointNotFound(id: string): NotFoundException {
+  return new NotFoundException([`endpoint ${id} not found`]);
+}
+
+function written<T>(id: string, result: VersionedWrite<T>, expectedVersion: number | undefined): T {
+  if (result.kind === 'written') return result.value;
+  if (result.kind === 'not_found') throw endpointNotFound(id);
+  throw new ConflictException([
+    `endpoint ${id} was changed meanwhile: If-Match named version ${expectedVersion}, it is now at ${result.currentVersion}; read it again and retry`,
+  ]);
+}
+
+export function toEndpointResponse(e: EndpointEntity): EndpointResponseDto {
   return {
     id: e.id,
     url: e.url,
@@ -80,7 +153,12 @@ export function toResponse(e: EndpointEntity): EndpointResponseDto {
     description: e.description,
     headers: e.headers,
     metadata: e.metadata,
+    version: e.version,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };
+}
+
+function toSecretResponse(e: EndpointEntity): EndpointSecretDto {
+  return { secret: e.secret, previousSecretExpiresAt: e.previousSecret ? (e.previousSecretExpiresAt?.toISOString() ?? null) : null };
 }

@@ -1,7 +1,8 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EventTypeRepository } from '@app/persistence';
 import { ApiKeyGuard } from '../auth/auth.guards';
+import { EventTypeListDto } from './event-type.dto';
 
 @ApiTags('event-types')
 @ApiBearerAuth()
@@ -11,7 +12,8 @@ export class EventTypesController {
   constructor(private readonly eventTypes: EventTypeRepository) {}
 
   @Get()
-  async list(): Promise<{ data: Array<{ name: string; description: string }> }> {
+  @ApiOkResponse({ type: EventTypeListDto })
+  async list(): Promise<EventTypeListDto> {
     const types = await this.eventTypes.list();
     return { data: types.map((t) => ({ name: t.name, description: t.description })) };
   }

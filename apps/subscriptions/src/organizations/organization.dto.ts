@@ -1,11 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty } from 'class-validator';
+import { BoundedText, Field } from '../common/validators';
 
 export class CreateOrganizationDto {
-  @ApiProperty({ example: 'Acme Inc.', maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @Field('required', { example: 'Acme Inc.', maxLength: 200 }, BoundedText(200), IsNotEmpty())
   name: string;
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { newId } from '@app/contracts';
-import { ApiKeyEntity } from '../entities';
+import { ApiKeyEntity, OrganizationEntity } from '../entities';
 
 /** What the caller derived from a fresh key: never the key itself. */
 export interface ApiKeyMaterial {
@@ -9,6 +9,8 @@ export interface ApiKeyMaterial {
   prefix: string;
   hash: string;
 }
+
+export type ApiKeyRevocation = 'revoked' | 'not_found' | 'last_active_key';
 
 @Injectable()
 export class ApiKeyRepository {
@@ -18,7 +20,10 @@ export class ApiKeyRepository {
     return this.db.getRepository(ApiKeyEntity);
   }
 
-  /** Resolves a presented key (by hash) to its organization, or null when unknown or revoked. */
+  /**
+   * Resolves a presented key (by hash) to its organization, or null when unknown or revoked. The one
+   * lookup without an organization id: it is how a request finds out its organization.
+   */
   async findActiveByHash(hash: string): Promise<ApiKeyEntity | null> {
     return this.repo.findOne({ where: { keyHash: hash, revokedAt: IsNull() } });
   }
@@ -26,17 +31,33 @@ export class ApiKeyRepository {
   async create(organizationId: string, key: ApiKeyMaterial): Promise<ApiKeyEntity> {
     const entity = this.repo.create({ id: newId('key'), organizationId, name: key.name, prefix: key.prefix, keyHash: key.hash, revokedAt: null });
     await this.repo.insert(entity);
-    return entity;
+    return (await this.repo.findOne({ where: { organizationId, id: entity.id } })) as ApiKeyEntity;
   }
 
-  async list(organizationId: string): Promise<ApiKeyEntity[]> {
-    return this.repo.find({ where: { organizationId }, order: { id: 'ASC' } });
+  /** Up to `limit` keys, revoked ones included, in id (creation) order after the id `after`. */
+  async list(organizationId: string, page: { after?: string; limit: number }): Promise<ApiKeyEntity[]> {
+    return this.repo.find({
+      where: { organizationId, ...(page.after ? { id: MoreThan(page.after) } : {}) },
+      order: { id: 'ASC' },
+      take: page.limit,
+    });
   }
 
-  /** Returns false when the key does not exist in this organization. */
-  async revoke(organizationId: string, keyId: string): Promise<boolean> {
-    const result = await this.repo.update({ organizationId, id: keyId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if ((result.affected ?? 0) > 0) return true;
-    return this.repo.exists({ where: { organizationId, id: keyId } });
+  /**
+   * Revokes a key of this organization; revoking a revoked key changes nothing. The last active key
+   * is kept: an organization without one could never be reached again. The organization row is locked
+   * so that two requests revoking its last two keys at once cannot both succeed.
+   */
+  async revoke(organizationId: string, keyId: string): Promise<ApiKeyRevocation> {
+    return this.db.transaction(async (tx) => {
+      await tx.getRepository(OrganizationEntity).findOne({ where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+      const key = await tx.findOne(ApiKeyEntity, { where: { organizationId, id: keyId } });
+      if (!key) return 'not_found';
+      if (key.revokedAt) return 'revoked';
+      const active = await tx.count(ApiKeyEntity, { where: { organizationId, revokedAt: IsNull() } });
+      if (active <= 1) return 'last_active_key';
+      await tx.update(ApiKeyEntity, { organizationId, id: keyId }, { revokedAt: new Date() });
+      return 'revoked';
+    });
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { EndpointStatus, Mode, newId } from '@app/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { ALL_EVENT_TYPES, EndpointStatus, Mode, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
 
 export interface NewEndpoint {
@@ -13,7 +13,22 @@ export interface NewEndpoint {
   secret: string;
 }
 
-/** Every query names the organization: there is no way to read an endpoint without its tenant. */
+/** The fields an update may change; `mode` is fixed at creation. */
+export type EndpointChanges = Partial<Pick<EndpointEntity, 'url' | 'eventTypes' | 'status' | 'description' | 'headers' | 'metadata'>>;
+
+export interface EndpointFilter {
+  mode?: Mode;
+  status?: EndpointStatus;
+  /** Endpoints that receive this type: those that name it and those subscribed to every type. */
+  eventType?: string;
+}
+
+/** Why a versioned write did not happen, or what it produced. */
+export type VersionedWrite<T> = { kind: 'written'; value: T } | { kind: 'not_found' } | { kind: 'version_conflict'; currentVersion: number };
+
+type GuardedStatement = { andWhere(where: string, params: object): unknown; execute(): Promise<{ affected?: number | null }> };
+
+/** Every query names the organization: there is no way to read or change an endpoint without its tenant. */
 @Injectable()
 export class EndpointRepository {
   constructor(private readonly db: DataSource) {}
@@ -43,4 +58,85 @@ export class EndpointRepository {
   async findEnabled(organizationId: string): Promise<EndpointEntity[]> {
     return this.repo.find({ where: { organizationId, status: 'enabled' } });
   }
+
+  /** Up to `limit` endpoints in id (creation) order, starting after the id `after` (keyset pagination). */
+  async list(organizationId: string, filter: EndpointFilter, page: { after?: string; limit: number }): Promise<EndpointEntity[]> {
+    const query = this.repo.createQueryBuilder('e').where('e.organization_id = :organizationId', { organizationId });
+    if (filter.mode) query.andWhere('e.mode = :mode', { mode: filter.mode });
+    if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
+    if (filter.eventType) {
+      query.andWhere('(e.event_types @> ARRAY[:eventType]::text[] OR e.event_types @> ARRAY[:all]::text[])', {
+        eventType: filter.eventType,
+        all: ALL_EVENT_TYPES,
+      });
+    }
+    if (page.after) query.andWhere('e.id > :after', { after: page.after });
+    return query.orderBy('e.id', 'ASC').limit(page.limit).getMany();
+  }
+
+  /** Applies `changes` (and bumps the version) if the endpoint exists and, when given, is still at `expectedVersion`. */
+  async update(organizationId: string, id: string, changes: EndpointChanges, expectedVersion?: number): Promise<VersionedWrite<EndpointEntity>> {
+    return this.writeVersioned(organizationId, id, expectedVersion, updatedRow, (tx) =>
+      tx
+        .createQueryBuilder()
+        .update(EndpointEntity)
+        .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+        .where('organization_id = :organizationId AND id = :id', { organizationId, id }),
+    );
+  }
+
+  /**
+   * Makes `newSecret` the signing secret; the current one keeps signing until `previousExpiresAt`.
+   * Only one previous secret is kept: rotating again during an overlap ends the older secret's.
+   */
+  async rotateSecret(organizationId: string, id: string, newSecret: string, previousExpiresAt: Date): Promise<VersionedWrite<EndpointEntity>> {
+    return this.writeVersioned(organizationId, id, undefined, updatedRow, (tx) =>
+      tx
+        .createQueryBuilder()
+        .update(EndpointEntity)
+        .set({
+          // The right-hand side reads the row as it was, so this is the secret being replaced.
+          previousSecret: () => 'secret',
+          previousSecretExpiresAt: previousExpiresAt,
+          secret: newSecret,
+          version: () => 'version + 1',
+          updatedAt: () => 'now()',
+        })
+        .where('organization_id = :organizationId AND id = :id', { organizationId, id }),
+    );
+  }
+
+  async delete(organizationId: string, id: string, expectedVersion?: number): Promise<VersionedWrite<{ id: string }>> {
+    return this.writeVersioned(organizationId, id, expectedVersion, () => ({ id }), (tx) =>
+      tx.createQueryBuilder().delete().from(EndpointEntity).where('organization_id = :organizationId AND id = :id', { organizationId, id }),
+    );
+  }
+
+  /**
+   * Runs one guarded statement, then tells "done" from "missing" from "changed meanwhile" in the same
+   * transaction. The version guard is part of the WHERE clause, so of two writers that read the same
+   * version only one matches the row; the other gets a conflict, never a lost update.
+   */
+  private async writeVersioned<T>(
+    organizationId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    written: (after: EndpointEntity | null) => T,
+    statement: (tx: EntityManager) => GuardedStatement,
+  ): Promise<VersionedWrite<T>> {
+    return this.db.transaction(async (tx) => {
+      const write = statement(tx);
+      if (expectedVersion !== undefined) write.andWhere('version = :expectedVersion', { expectedVersion });
+      const { affected } = await write.execute();
+      const current = await tx.findOne(EndpointEntity, { where: { organizationId, id } });
+      if ((affected ?? 0) > 0) return { kind: 'written', value: written(current) };
+      return current ? { kind: 'version_conflict', currentVersion: current.version } : { kind: 'not_found' };
+    });
+  }
+}
+
+// This transaction holds the row's lock from its UPDATE on, so the row is there to read back.
+function updatedRow(after: EndpointEntity | null): EndpointEntity {
+  if (!after) throw new Error('an endpoint updated in this transaction was not found in it');
+  return after;
 }

@@ -1,0 +1,36 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
+import { Page, PageQueryDto } from '../common/pagination';
+import { ApiKeyCreatedDto, ApiKeyPageDto, ApiKeyResponseDto, CreateApiKeyDto } from './api-key.dto';
+import { ApiKeysService } from './api-keys.service';
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@Controller('v1/api-keys')
+@UseGuards(ApiKeyGuard)
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiCreatedResponse({ type: ApiKeyCreatedDto, description: 'The key value is in this response only.' })
+  create(@Auth() auth: OrgAuth, @Body() body: CreateApiKeyDto): Promise<ApiKeyCreatedDto> {
+    return this.keys.create(auth, body);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: ApiKeyPageDto })
+  list(@Auth() auth: OrgAuth, @Query() query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
+    return this.keys.list(auth, query);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked: requests with this key now get 401. Revoking a revoked key is a no-op.' })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: "The organization's last active key cannot be revoked." })
+  revoke(@Auth() auth: OrgAuth, @Param('id') id: string): Promise<void> {
+    return this.keys.revoke(auth, id);
+  }
+}

@@ -1,0 +1,74 @@
+import { api, PLATFORM_ADMIN_TOKEN, query } from '../support/stack';
+
+// Helpers for the admin API suites: one place for the calls every suite makes.
+
+export interface Org {
+  id: string;
+  apiKey: string;
+}
+
+export interface EndpointBody {
+  id: string;
+  url: string;
+  mode: 'live' | 'test';
+  eventTypes: string[];
+  status: 'enabled' | 'disabled';
+  description: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  secret?: string;
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string[];
+}
+
+/** A receiver address that is never called: these suites run the admin API only. */
+export const LOOPBACK_URL = 'http://127.0.0.1:9/webhooks';
+
+export async function createOrg(apiUrl: string, name: string): Promise<Org> {
+  const res = await api<Org>(apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } });
+  if (res.status !== 201) throw new Error(`creating organization ${name} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function createEndpoint(apiUrl: string, org: Org, body: Record<string, unknown> = {}): Promise<EndpointBody> {
+  const res = await api<EndpointBody>(apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: LOOPBACK_URL, mode: 'test', ...body } });
+  if (res.status !== 201) throw new Error(`creating an endpoint answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Everything the admin API can change for one organization, as stored: compared before and after a refused call. */
+export async function storedState(organizationId: string): Promise<{ endpoints: unknown[]; apiKeys: unknown[] }> {
+  const [endpoints, apiKeys] = await Promise.all([
+    query('SELECT * FROM endpoints WHERE organization_id = $1 ORDER BY id', [organizationId]),
+    query('SELECT * FROM api_keys WHERE organization_id = $1 ORDER BY id', [organizationId]),
+  ]);
+  return { endpoints, apiKeys };
+}
+
+/** Follows nextCursor to the end and returns every item. */
+export async function listAll<T>(apiUrl: string, token: string, path: string, limit: number, between: () => Promise<void> = async () => undefined): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  const separator = path.includes('?') ? '&' : '?';
+  do {
+    const page: { status: number; body: { data: T[]; nextCursor: string | null } } = await api(
+      apiUrl,
+      'GET',
+      `${path}${separator}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      { token },
+    );
+    if (page.status !== 200) throw new Error(`listing ${path} answered ${page.status}: ${JSON.stringify(page.body)}`);
+    expect(page.body.data.length).toBeLessThanOrEqual(limit);
+    items.push(...page.body.data);
+    cursor = page.body.nextCursor;
+    await between();
+  } while (cursor);
+  return items;
+}
