@@ -7,6 +7,7 @@ import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessChec
 import { PersistenceModule } from '@app/persistence';
 import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryService } from './delivery.service';
+import { DeliveryMetrics } from './delivery.metrics';
 import { RetryTierConsumer } from './retry-tier.consumer';
 
 @Module({})
@@ -25,6 +26,7 @@ export class DeliveryModule {
         DeliveryService,
         DeliveryConsumer,
         RetryTierConsumer,
+        DeliveryMetrics,
         {
           provide: READINESS_CHECKS,
           inject: [DataSource, DeliveryConsumer],

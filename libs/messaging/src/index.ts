@@ -2,3 +2,4 @@ export * from './kafka-client';
 export * from './topic-admin';
 export * from './messaging.module';
 export * from './endpoint-change-feed';
+export * from './consumer-lag';

@@ -106,6 +106,8 @@ describe('WebhookHttpSender', () => {
     const sender = newSender();
 
     const first = await sender.send(request(receiver.url));
+    // undici hands the socket back to its pool once the response has fully ended, a tick after the caller sees it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const second = await sender.send(request(receiver.url));
 
     expect([first.outcome, second.outcome]).toEqual(['success', 'success']);

@@ -1,0 +1,144 @@
+import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { SEED_EVENT_TYPES } from '@app/contracts';
+import { api, resetWorld } from '../../test/support/stack';
+import { ServiceProcess } from './services';
+
+export const ADMIN_TOKEN = 'bench-platform-admin-token-0123456789';
+
+export interface PipelineOptions {
+  deliveryInstances: number;
+  /** Extra environment for every service (e.g. DELIVERY_TIMEOUT_MS). */
+  env?: Record<string, string>;
+}
+
+/**
+ * The whole pipeline as production runs it: subscriptions, fan-out and N delivery instances as
+ * separate processes from `dist/`, on a freshly emptied Kafka and database.
+ */
+export class Pipeline {
+  readonly services: ServiceProcess[] = [];
+  apiUrl = '';
+  producer: Producer;
+  private kafka: Kafka;
+
+  constructor(private readonly options: PipelineOptions) {}
+
+  async start(): Promise<this> {
+    await resetWorld();
+    const run = randomUUID().slice(0, 8);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
+      WEBHOOK_ALLOWED_PRIVATE_NETWORKS: '127.0.0.0/8',
+      WEBHOOK_ALLOW_HTTP_IN_LIVE: 'true',
+      LOG_LEVEL: 'warn',
+      FANOUT_GROUP_ID: `bench-fanout-${run}`,
+      DELIVERY_GROUP_ID: `bench-delivery-${run}`,
+      ...this.options.env,
+    };
+    const subscriptions = await new ServiceProcess('subscriptions', 3100, { ...env, INSTANCE_ID: `bench-subs-${run}` }).start();
+    this.services.push(subscriptions);
+    this.apiUrl = 'http://127.0.0.1:3100';
+    const others = [new ServiceProcess('fanout', 3101, { ...env, INSTANCE_ID: `bench-fanout-${run}` })];
+    for (let i = 0; i < this.options.deliveryInstances; i++) {
+      others.push(new ServiceProcess('delivery', 3110 + i, { ...env, INSTANCE_ID: `bench-delivery-${run}-${i}` }));
+    }
+    this.services.push(...others);
+    const started = await Promise.allSettled(others.map((s) => s.start()));
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await this.stop();
+      throw failed.reason;
+    }
+    this.kafka = new Kafka({ clientId: 'bench', brokers: String(process.env.KAFKA_BROKERS).split(','), logLevel: logLevel.NOTHING });
+    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    return this;
+  }
+
+  async organization(): Promise<{ id: string; apiKey: string }> {
+    const res = await api<{ id: string; apiKey: string }>(this.apiUrl, 'POST', '/v1/organizations', { token: ADMIN_TOKEN, body: { name: 'bench' } });
+    if (res.status !== 201) throw new Error(`creating the organization answered ${res.status}`);
+    return res.body;
+  }
+
+  async endpoint(apiKey: string, url: string, eventTypes: string[]): Promise<string> {
+    const res = await api<{ id: string }>(this.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', eventTypes } });
+    if (res.status !== 201) throw new Error(`creating an endpoint answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.id;
+  }
+
+  deliveryServices(): ServiceProcess[] {
+    return this.services.filter((s) => s.name === 'delivery');
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.disconnect();
+    await Promise.all(this.services.map((s) => s.stop()));
+  }
+}
+
+export const EVENT_TYPES = SEED_EVENT_TYPES.map((t) => t.name);
+
+function eventMessage(organizationId: string, type: string, occurredAt: number) {
+  const id = `evt_${randomUUID()}`;
+  return {
+    key: organizationId,
+    value: JSON.stringify({ id, type, organizationId, mode: 'live', occurredAt: new Date(occurredAt).toISOString(), data: { orderId: id, total: 12.5 } }),
+  };
+}
+
+/** As fast as the producer goes, in batches; `types` rotate so events spread over topics. */
+export async function publishClosedLoop(producer: Producer, organizationId: string, count: number, types: readonly string[]): Promise<void> {
+  const batchSize = 500;
+  for (let sent = 0; sent < count; sent += batchSize) {
+    const now = Date.now();
+    const byType = new Map<string, ReturnType<typeof eventMessage>[]>();
+    for (let i = sent; i < Math.min(count, sent + batchSize); i++) {
+      const type = types[i % types.length];
+      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, now)]);
+    }
+    await producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+  }
+}
+
+/**
+ * Open loop: event i is due at t0 + i/rate and carries that scheduled time as `occurredAt`, so a
+ * stalled pipeline shows up as latency instead of quietly lowering the offered load.
+ */
+export async function publishOpenLoop(producer: Producer, organizationId: string, rate: number, seconds: number, types: readonly string[]): Promise<number> {
+  const total = Math.round(rate * seconds);
+  const t0 = Date.now() + 100;
+  let next = 0;
+  while (next < total) {
+    const now = Date.now();
+    const due = Math.min(total, Math.floor(((now - t0) * rate) / 1000) + 1);
+    const byType = new Map<string, ReturnType<typeof eventMessage>[]>();
+    for (; next < due; next++) {
+      const type = types[next % types.length];
+      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, t0 + (next * 1000) / rate)]);
+    }
+    if (byType.size > 0) await producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return total;
+}
+
+/** Waits until `received()` reaches `expected` or stops growing for `stallMs`; returns the shortfall. */
+export async function drain(received: () => number, expected: number, stallMs = 30_000, progress?: (n: number) => void): Promise<number> {
+  let last = -1;
+  let lastChange = Date.now();
+  while (received() < expected) {
+    const n = received();
+    if (n !== last) {
+      last = n;
+      lastChange = Date.now();
+      progress?.(n);
+    } else if (Date.now() - lastChange > stallMs) {
+      return expected - n;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return 0;
+}

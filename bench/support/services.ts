@@ -1,0 +1,79 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+export type ServiceName = 'subscriptions' | 'fanout' | 'delivery';
+
+/** A built service (`dist/apps/<name>/main.js`) running as its own process, as in production. */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  peakRssMb = 0;
+  private sampler: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logFile = path.join(REPO, '.infra', 'logs', `bench-${name}-${port}.log`),
+  ) {}
+
+  async start(): Promise<this> {
+    mkdirSync(path.dirname(this.logFile), { recursive: true });
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services (see README, Benchmarks).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'dist', 'apps', this.name, 'main.js')], {
+      env: { ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    await this.waitReady();
+    this.sampler = setInterval(() => void this.sampleRss(), 500);
+    return this;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child?.exitCode !== null) throw new Error(`${this.name} exited with ${this.child?.exitCode}; see ${this.logFile}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${this.port}/health/ready`)).ok) return;
+      } catch {
+        /* not listening yet */
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${this.name} not ready within ${timeoutMs} ms; see ${this.logFile}`);
+  }
+
+  /** Peak resident memory, read from /proc so it measures the service, not this process. */
+  private async sampleRss(): Promise<void> {
+    if (!this.child?.pid) return;
+    try {
+      const { readFile } = await import('node:fs/promises');
+      const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      this.peakRssMb = Math.max(this.peakRssMb, kb / 1024);
+    } catch {
+      /* exited */
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.sampler) clearInterval(this.sampler);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,40 @@
+import { Admin, Kafka } from 'kafkajs';
+
+/**
+ * Messages not yet consumed by `groupId`, per topic: the sum over partitions of
+ * (high watermark - committed offset). Used for the lag and retry-backlog gauges.
+ */
+export class ConsumerLag {
+  private admin: Admin | null = null;
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async byTopic(groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    const admin = this.admin;
+    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    const lag = new Map<string, number>();
+    for (const { topic, partitions } of committed) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const endByPartition = new Map(ends.map((e) => [e.partition, BigInt(e.high)]));
+      const lowByPartition = new Map(ends.map((e) => [e.partition, BigInt(e.low)]));
+      let total = 0n;
+      for (const p of partitions) {
+        const end = endByPartition.get(p.partition) ?? 0n;
+        // No commit yet (-1): everything still in the log is unconsumed.
+        const from = p.offset === '-1' ? lowByPartition.get(p.partition) ?? 0n : BigInt(p.offset);
+        total += end > from ? end - from : 0n;
+      }
+      lag.set(topic, Number(total));
+    }
+    return lag;
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+    this.admin = null;
+  }
+}
