@@ -220,9 +220,25 @@ describe('the admin API given bad input', () => {
     expect(await storedState(org.id)).toEqual(before);
   });
 
-  it('should answer 404, not 500, when an endpoint id in the path holds bytes PostgreSQL refuses', async () => {
-    const res = await call(lenient.apiUrl, { method: 'GET', path: '/v1/endpoints/ep_%00' });
+  it.each<[string, string]>([
+    ['GET', '/v1/endpoints/ep_%00'],
+    ['PATCH', '/v1/endpoints/%00'],
+    ['DELETE', '/v1/endpoints/%00'],
+    ['POST', '/v1/endpoints/%00/rotate-secret'],
+    ['GET', '/v1/endpoints/%00/secret'],
+    ['DELETE', '/v1/api-keys/%00'],
+    ['DELETE', `/v1/api-keys/key_${'z'.repeat(40)}`],
+  ])('should answer 404, not 500, when %s %s names an id PostgreSQL could not even compare', async (method, path) => {
+    const before = await storedState(org.id);
+    const res = await call(lenient.apiUrl, { method, path, body: method === 'PATCH' ? { description: 'x' } : undefined });
 
     expect(res.status).toBe(404);
+    expect(await storedState(org.id)).toEqual(before);
+  });
+
+  it('should answer 400, not 500, when a path parameter is not valid percent-encoding', async () => {
+    const res = await call(lenient.apiUrl, { method: 'GET', path: '/v1/endpoints/%FF' });
+
+    expect(res.status).toBe(400);
   });
 });

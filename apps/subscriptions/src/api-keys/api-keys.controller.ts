@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards 
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
 import { Page, PageQueryDto } from '../common/pagination';
+import { ResourceIdPipe } from '../common/resource-id.pipe';
 import { ApiKeyCreatedDto, ApiKeyPageDto, ApiKeyResponseDto, CreateApiKeyDto } from './api-key.dto';
 import { ApiKeysService } from './api-keys.service';
 
@@ -30,7 +31,7 @@ export class ApiKeysController {
   @ApiNoContentResponse({ description: 'Revoked: requests with this key now get 401. Revoking a revoked key is a no-op.' })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: "The organization's last active key cannot be revoked." })
-  revoke(@Auth() auth: OrgAuth, @Param('id') id: string): Promise<void> {
+  revoke(@Auth() auth: OrgAuth, @Param('id', new ResourceIdPipe('key', 'api key')) id: string): Promise<void> {
     return this.keys.revoke(auth, id);
   }
 }

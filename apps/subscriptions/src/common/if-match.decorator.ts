@@ -1,18 +1,23 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 
-/**
- * The endpoint version a write is conditional on, from `If-Match: "<version>"` (the ETag the API
- * returned); undefined when the header is absent or `*`, i.e. the write applies to whatever is there.
- */
-export const IfMatchVersion = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined => {
-  const raw = context.switchToHttp().getRequest<Request>().headers['if-match'];
-  if (raw === undefined || raw.trim() === '*') return undefined;
-  const match = /^\s*"?([1-9][0-9]{0,8})"?\s*$/.exec(raw);
-  if (!match) throw new BadRequestException(['If-Match must be the ETag (quoted version) of the resource, such as "3"']);
-  return Number(match[1]);
-});
-
 export function etagOf(version: number): string {
   return `"${version}"`;
 }
+
+/**
+ * The version named by an `If-Match` header (the ETag the API returned, quoted or not); undefined when
+ * the header is absent or `*`, i.e. the write applies to whatever is there; null when it is malformed.
+ */
+export function parseIfMatch(raw: string | undefined): number | undefined | null {
+  if (raw === undefined || raw.trim() === '*') return undefined;
+  const match = /^\s*("?)([1-9][0-9]{0,8})\1\s*$/.exec(raw);
+  return match ? Number(match[2]) : null;
+}
+
+/** The endpoint version a write is conditional on (see parseIfMatch); a malformed header is a 400. */
+export const IfMatchVersion = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined => {
+  const version = parseIfMatch(context.switchToHttp().getRequest<Request>().headers['if-match']);
+  if (version === null) throw new BadRequestException(['If-Match must be the ETag (quoted version) of the resource, such as "3"']);
+  return version;
+});
