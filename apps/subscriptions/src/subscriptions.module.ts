@@ -11,6 +11,17 @@ import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypesController } from './event-types/event-types.controller';
+import { DashboardAssets } from './dashboard/dashboard-assets';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DeliveriesController, EndpointDeliveriesController } from './history/deliveries.controller';
+import { DeliveryPublisher } from './history/delivery-publisher';
+import { EventsController } from './history/events.controller';
+import { HistoryService } from './history/history.service';
+import { RedeliveryService } from './history/redelivery.service';
+import { ReplayRunner } from './replays/replay-runner';
+import { ReplaysController } from './replays/replays.controller';
+import { ReplaysService } from './replays/replays.service';
+import { RetentionService } from './retention/retention.service';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
 
@@ -24,7 +35,18 @@ export class SubscriptionsModule {
         PersistenceModule.forRoot(config.DATABASE_URL, 'subscriptions'),
         MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `subscriptions-${config.INSTANCE_ID}`, logger }),
       ],
-      controllers: [...healthControllers, OrganizationsController, ApiKeysController, EndpointsController, EventTypesController],
+      controllers: [
+        ...healthControllers,
+        OrganizationsController,
+        ApiKeysController,
+        EndpointsController,
+        EventTypesController,
+        EventsController,
+        DeliveriesController,
+        EndpointDeliveriesController,
+        ReplaysController,
+        DashboardController,
+      ],
       providers: [
         { provide: SubscriptionsConfig, useValue: config },
         ApiKeyGuard,
@@ -32,6 +54,13 @@ export class SubscriptionsModule {
         OrganizationsService,
         ApiKeysService,
         EndpointsService,
+        HistoryService,
+        RedeliveryService,
+        DeliveryPublisher,
+        ReplaysService,
+        ReplayRunner,
+        RetentionService,
+        DashboardAssets,
         {
           provide: READINESS_CHECKS,
           inject: [DataSource],

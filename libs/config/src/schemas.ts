@@ -67,6 +67,26 @@ export class SubscriptionsConfig extends UrlPolicyConfig {
   @IsInt()
   @Min(0)
   SECRET_ROTATION_OVERLAP_SECONDS: number = 24 * 3600;
+
+  /** Events, attempts and idle deliveries older than this are removed by the retention job. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_DAYS: number = 30;
+
+  /** How often the retention job runs (it deletes in small batches, so a run never holds long locks). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  RETENTION_INTERVAL_SECONDS: number = 3600;
+
+  /** The most events one replay job may re-deliver; a larger range is refused with a 400. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  REPLAY_MAX_EVENTS: number = 100_000;
 }
 
 export class FanoutConfig extends CommonConfig {

@@ -8,8 +8,24 @@ import { EventTypeRepository } from './repositories/event-type.repository';
 import { EventRepository } from './repositories/event.repository';
 import { OrganizationRepository } from './repositories/organization.repository';
 import { EndpointDirectory } from './cache/endpoint-directory';
+import { DeliveryHistoryRepository } from './repositories/delivery-history.repository';
+import { EventHistoryRepository } from './repositories/event-history.repository';
+import { ReplayJobRepository } from './repositories/replay-job.repository';
+import { RetentionRepository } from './repositories/retention.repository';
 
-const REPOSITORIES = [OrganizationRepository, ApiKeyRepository, EventTypeRepository, EndpointRepository, EventRepository, DeliveryRepository, EndpointDirectory];
+const REPOSITORIES = [
+  OrganizationRepository,
+  ApiKeyRepository,
+  EventTypeRepository,
+  EndpointRepository,
+  EventRepository,
+  DeliveryRepository,
+  EndpointDirectory,
+  EventHistoryRepository,
+  DeliveryHistoryRepository,
+  ReplayJobRepository,
+  RetentionRepository,
+];
 
 @Global()
 @Module({})

@@ -1,0 +1,73 @@
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
+import { Page } from '../common/pagination';
+import { ResourceIdPipe } from '../common/resource-id.pipe';
+import { DELIVERY_ID, HistoryIdPipe } from './history-id.pipe';
+import { DeliveryDetailDto, DeliveryPageDto, DeliveryResponseDto, ListDeliveriesQueryDto, RedeliveryAcceptedDto, TestEventAcceptedDto } from './history.dto';
+import { HistoryService } from './history.service';
+import { RedeliveryService } from './redelivery.service';
+
+const DeliveryId = () => Param('id', new HistoryIdPipe(DELIVERY_ID, 'delivery'));
+const EndpointId = () => Param('id', new ResourceIdPipe('ep', 'endpoint'));
+
+@ApiTags('deliveries')
+@ApiBearerAuth()
+@Controller('v1/deliveries')
+@UseGuards(ApiKeyGuard)
+export class DeliveriesController {
+  constructor(
+    private readonly history: HistoryService,
+    private readonly redelivery: RedeliveryService,
+  ) {}
+
+  @Get(':id')
+  @ApiOkResponse({ type: DeliveryDetailDto })
+  @ApiNotFoundResponse()
+  get(@Auth() auth: OrgAuth, @DeliveryId() id: string): Promise<DeliveryDetailDto> {
+    return this.history.getDelivery(auth, id);
+  }
+
+  @Post(':id/resend')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    type: RedeliveryAcceptedDto,
+    description: 'A new attempt is queued now, whatever the state, with the same `webhook-id` as every earlier attempt; it is listed once made.',
+  })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The endpoint is disabled or deleted, or the event is past retention.' })
+  resend(@Auth() auth: OrgAuth, @DeliveryId() id: string): Promise<RedeliveryAcceptedDto> {
+    return this.redelivery.resend(auth, id);
+  }
+}
+
+/** The history routes under an endpoint. */
+@ApiTags('endpoints')
+@ApiBearerAuth()
+@Controller('v1/endpoints')
+@UseGuards(ApiKeyGuard)
+export class EndpointDeliveriesController {
+  constructor(
+    private readonly history: HistoryService,
+    private readonly redelivery: RedeliveryService,
+  ) {}
+
+  @Get(':id/deliveries')
+  @ApiOkResponse({ type: DeliveryPageDto, description: 'Newest first. A delivery is listed from its first attempt on (test events and replays: from when they are queued).' })
+  @ApiNotFoundResponse()
+  list(@Auth() auth: OrgAuth, @EndpointId() id: string, @Query() query: ListDeliveriesQueryDto): Promise<Page<DeliveryResponseDto>> {
+    return this.history.listEndpointDeliveries(auth, id, query);
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiAcceptedResponse({
+    type: TestEventAcceptedDto,
+    description: "Sends a `webhook.test` event of the endpoint's mode to this endpoint only, through the normal delivery path (signed, retried, logged).",
+  })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse({ description: 'The endpoint is disabled.' })
+  sendTestEvent(@Auth() auth: OrgAuth, @EndpointId() id: string): Promise<TestEventAcceptedDto> {
+    return this.redelivery.sendTestEvent(auth, id);
+  }
+}

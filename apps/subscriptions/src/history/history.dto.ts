@@ -1,0 +1,102 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { DELIVERY_STATUSES, DeliveryStatus, EVENT_TYPE_NAME_PATTERN, Mode, MODES } from '@app/contracts';
+import { PageQueryDto } from '../common/pagination';
+
+const NEXT_CURSOR = { type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' } as const;
+
+export class ListEventsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'order.new' })
+  @IsOptional()
+  @Matches(EVENT_TYPE_NAME_PATTERN, { message: 'type must be an event type name such as order.new' })
+  type?: string;
+
+  @ApiPropertyOptional({ enum: MODES })
+  @IsOptional()
+  @IsIn(MODES)
+  mode?: Mode;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events received at or after this time.' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time such as 2026-11-28T10:00:00Z' })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Events received before this time.' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time such as 2026-11-28T11:00:00Z' })
+  to?: string;
+}
+
+export class ListDeliveriesQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: DeliveryStatus;
+}
+
+export class EventResponseDto {
+  @ApiProperty({ example: 'evt_3416...', description: "The producer's id." }) id: string;
+  @ApiProperty({ example: 'order.new' }) type: string;
+  @ApiProperty({ enum: MODES }) mode: Mode;
+  @ApiProperty({ format: 'date-time', description: 'When it happened, as the producer said.' }) occurredAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When the event log stored it; lists, filters and replays use this time.' }) receivedAt: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data: Record<string, unknown>;
+}
+
+export class DeliveryResponseDto {
+  @ApiProperty({ example: 'del_8e44...', description: 'Also the `webhook-id` header of every attempt, resends and replays included.' }) id: string;
+  @ApiProperty() eventId: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Null once the event is past retention.' }) eventType: string | null;
+  @ApiProperty() endpointId: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
+  @ApiProperty() attemptCount: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastAttemptAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the next automatic retry is due.' }) nextAttemptAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the delivery is in its status (the last error, a discard reason).' }) statusReason: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class EventWithDeliveriesDto extends EventResponseDto {
+  @ApiProperty({ type: [DeliveryResponseDto], description: 'One per endpoint the event went to (at most 1000); an endpoint not yet attempted has none yet.' })
+  deliveries: DeliveryResponseDto[];
+}
+
+export class AttemptResponseDto {
+  @ApiProperty() attemptNumber: number;
+  @ApiProperty({ format: 'date-time' }) startedAt: string;
+  @ApiProperty() durationMs: number;
+  @ApiProperty({
+    example: 'http_error',
+    description: 'success | http_error | timeout | connection_error | forbidden_address | invalid_url | circuit_open',
+  })
+  outcome: string;
+  @ApiProperty({ type: Number, nullable: true }) statusCode: number | null;
+  @ApiProperty({ type: String, nullable: true }) error: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The start of the response body.' }) responseExcerpt: string | null;
+}
+
+export class DeliveryDetailDto extends DeliveryResponseDto {
+  @ApiProperty({ type: [AttemptResponseDto], description: 'Oldest first.' }) attempts: AttemptResponseDto[];
+}
+
+export class EventPageDto {
+  @ApiProperty({ type: [EventResponseDto] }) data: EventResponseDto[];
+  @ApiProperty(NEXT_CURSOR) nextCursor: string | null;
+}
+
+export class DeliveryPageDto {
+  @ApiProperty({ type: [DeliveryResponseDto] }) data: DeliveryResponseDto[];
+  @ApiProperty(NEXT_CURSOR) nextCursor: string | null;
+}
+
+export class RedeliveryAcceptedDto {
+  @ApiProperty({ description: 'The delivery (and `webhook-id`) the attempt belongs to.' }) deliveryId: string;
+  @ApiProperty() eventId: string;
+  @ApiProperty() endpointId: string;
+  @ApiProperty({ description: 'The attempt number queued.' }) attempt: number;
+}
+
+export class TestEventAcceptedDto extends RedeliveryAcceptedDto {
+  @ApiProperty({ example: 'webhook.test' }) eventType: string;
+}
