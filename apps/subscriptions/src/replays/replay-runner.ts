@@ -79,6 +79,8 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
     this.sweeping = true;
     try {
       for (let job = await this.jobs.claimExpired(this.owner, LEASE_MS); job; job = await this.jobs.claimExpired(this.owner, LEASE_MS)) {
+        // Our own job whose lease lapsed (a very slow batch) is still running here: the claim renewed it.
+        if (this.running.has(job.id)) continue;
         this.logger.info({ jobId: job.id, published: job.published }, 'taking over a replay whose runner stopped');
         this.launch(job);
       }

@@ -96,24 +96,20 @@ export class ReplayJobRepository {
    * machinery, not a tenant's read; the job names its organization for everything it then does).
    */
   async claimExpired(owner: string, leaseMs: number): Promise<ReplayJob | null> {
-    const rows: JobRowSql[] = await this.db.query(
-      `UPDATE replay_jobs SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
+    const claim = `UPDATE replay_jobs SET lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', updated_at = now()
         WHERE id = (SELECT id FROM replay_jobs WHERE status = 'running' AND lease_until < now() ORDER BY lease_until LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING *`,
-      [owner, leaseMs],
-    );
+        RETURNING *`;
+    const rows = updatedRows<JobRowSql>(await this.db.query(claim, [owner, leaseMs]));
     return rows[0] ? toJob(rows[0]) : null;
   }
 
   /** Records a published batch and renews the lease; false when this runner lost the job (lease taken over). */
   async advance(job: Pick<ReplayJob, 'id' | 'organizationId'>, owner: string, published: number, cursor: TimeKey, leaseMs: number): Promise<boolean> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `UPDATE replay_jobs SET published = published + $4, cursor_received_at = $5, cursor_event_id = $6,
+    const advance = `UPDATE replay_jobs SET published = published + $4, cursor_received_at = $5, cursor_event_id = $6,
               lease_until = now() + $7 * interval '1 millisecond', updated_at = now()
         WHERE organization_id = $1 AND id = $2 AND lease_owner = $3 AND status = 'running'
-        RETURNING id`,
-      [job.organizationId, job.id, owner, published, cursor.at, cursor.id, leaseMs],
-    );
+        RETURNING id`;
+    const rows = updatedRows<{ id: string }>(await this.db.query(advance, [job.organizationId, job.id, owner, published, cursor.at, cursor.id, leaseMs]));
     return rows.length > 0;
   }
 
@@ -134,6 +130,11 @@ export class ReplayJobRepository {
       [job.organizationId, job.id, owner],
     );
   }
+}
+
+/** TypeORM answers an UPDATE ... RETURNING on PostgreSQL with [rows, affected], not with the rows. */
+function updatedRows<R>(result: [R[], number]): R[] {
+  return result[0];
 }
 
 function toJob(r: JobRowSql): ReplayJob {
