@@ -5,7 +5,7 @@
  * messages, at each fan-out factor (endpoints per event).
  *
  *   npm run build
- *   KAFKA_BROKERS=... DATABASE_URL=... npm run bench:fanout -- [--events 20000] [--factors 1,10] [--orgs 50] [--cpu-prof DIR]
+ *   KAFKA_BROKERS=... DATABASE_URL=... npm run bench:fanout -- [--events 20000] [--factors 1,10] [--orgs 50] [--fetch-bytes N] [--cpu-prof DIR] [--log FILE]
  *
  * Uses only its own organizations, endpoints, topic and consumer group, and removes them afterwards.
  * The interval runs from the fan-out joining its consumer group (it reports ready then, and fetches
@@ -15,7 +15,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +28,8 @@ interface Options {
   orgs: number;
   partitions: number;
   cpuProfDir: string | null;
+  logFile: string | null;
+  fetchBytes: string | null;
   timeoutMs: number;
 }
 
@@ -56,7 +58,9 @@ function parseOptions(argv: string[]): Options {
     orgs: Number(value('orgs') ?? 50),
     partitions: Number(value('partitions') ?? 12),
     cpuProfDir: value('cpu-prof') ? resolve(value('cpu-prof') as string) : null,
-    timeoutMs: Number(value('timeout-ms') ?? 180_000),
+    fetchBytes: value('fetch-bytes') ?? null,
+    logFile: value('log') ? resolve(value('log') as string) : null,
+    timeoutMs: Number(value('timeout-ms') ?? 120_000),
   };
 }
 
@@ -159,16 +163,17 @@ async function runFactor(options: Options, factor: number, kafka: Kafka, db: Cli
     const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=fanout-f${factor}-${run}.cpuprofile`] : [];
     child = spawn(process.execPath, [...nodeArgs, FANOUT_MAIN], {
       cwd: REPO,
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', options.logFile ? openSync(options.logFile, 'a') : 'ignore', 'inherit'],
       env: {
         ...process.env,
         PORT: String(port),
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: options.logFile ? 'info' : 'warn',
         FANOUT_TOPICS: topic,
         FANOUT_TOPIC_PATTERN: '^$',
         FANOUT_GROUP_ID: groupId,
         INSTANCE_ID: `bench-${run}`,
         KAFKA_TOPIC_PARTITIONS: String(options.partitions),
+        ...(options.fetchBytes ? { FANOUT_MAX_BYTES_PER_FETCH: options.fetchBytes } : {}),
       },
     });
     const readyAt = await waitReady(port, child, 60_000);
@@ -233,7 +238,7 @@ async function main(): Promise<void> {
       results.push(r);
       console.log(
         `factor ${String(r.factor).padStart(2)}: ${Math.round(r.eventsPerSecond)} events/s in, ${Math.round(r.deliveriesPerSecond)} delivery messages/s out ` +
-          `(${r.events} events in ${r.drainSeconds.toFixed(2)} s, ${r.transactions} transactions; ${r.deliveryMessages} delivery messages; publishing took ${r.produceSeconds.toFixed(2)} s)`,
+          `(${r.events} events in ${r.drainSeconds.toFixed(2)} s, ${r.transactions} fetch rounds; ${r.deliveryMessages} delivery messages; publishing took ${r.produceSeconds.toFixed(2)} s)`,
       );
       if (r.deliveryMessages !== r.events * r.factor) console.log(`  WARNING: expected ${r.events * r.factor} delivery messages`);
     }

@@ -5,7 +5,9 @@ import { FanoutConfig } from '@app/config';
 import { MessagingModule } from '@app/messaging';
 import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
+import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { FanoutConsumer } from './fanout.consumer';
+import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService } from './fanout.service';
 
 @Module({})
@@ -21,7 +23,9 @@ export class FanoutModule {
       controllers: healthControllers,
       providers: [
         { provide: FanoutConfig, useValue: config },
+        FanoutMetrics,
         FanoutService,
+        DomainTopicDiscovery,
         FanoutConsumer,
         {
           provide: READINESS_CHECKS,

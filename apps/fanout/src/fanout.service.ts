@@ -1,29 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { Message } from 'kafkajs';
-import {
-  decodeDomainEvent,
-  deliveryIdFor,
-  DeliveryMessage,
-  encodeDeliveryMessage,
-  endpointWantsEvent,
-  Headers,
-} from '@app/contracts';
+import { decodeDomainEvent, deliveryIdFor, endpointWantsEvent } from '@app/contracts';
 import { EndpointDirectory, EventRepository, IncomingEvent, OrganizationRepository } from '@app/persistence';
+import { DeliveryEncoder, newDeliveryEncoder } from './delivery-encoding';
+import { decodeFailureKind, quarantine, QuarantinedRecord, SourceRecord } from './quarantine';
 
-export interface SourceRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  value: Buffer | null;
-  key: Buffer | null;
+export type { SourceRecord } from './quarantine';
+
+/** What one domain record turns into. */
+export interface RecordOutcome {
+  /** One message per endpoint that wants the event; empty for a duplicate or a quarantined record. */
+  deliveries: Message[];
+  quarantined: QuarantinedRecord | null;
+  /** A first occurrence of its event id (or a re-read of the record that first stored it). */
+  accepted: boolean;
+  /** A repeat of an id the event log already holds from another record. */
+  duplicate: boolean;
 }
 
-/** What one batch of domain records turns into; the consumer writes it in one Kafka transaction. */
-export interface FanoutResult {
-  deliveries: Message[];
-  quarantined: Message[];
-  accepted: number;
-  duplicates: number;
+/**
+ * A delivery message must fit the deliveries topic (broker default `max.message.bytes` 1 MiB with
+ * framing); one that does not would fail the transaction on every re-read. The envelope around the
+ * event (ids, attempt, trigger) stays well below the allowance subtracted here.
+ */
+const MAX_DELIVERY_EVENT_BYTES = 1_000_000 - 2_048;
+
+interface Candidate {
+  index: number;
+  incoming: IncomingEvent;
+  encoder: DeliveryEncoder;
 }
 
 @Injectable()
@@ -37,57 +42,63 @@ export class FanoutService {
     private readonly directory: EndpointDirectory,
   ) {}
 
-  async process(records: readonly SourceRecord[]): Promise<FanoutResult> {
-    const quarantined: Message[] = [];
-    const valid: Array<{ record: SourceRecord; incoming: IncomingEvent }> = [];
-    for (const record of records) {
+  /**
+   * Decodes, validates and records a batch of domain records, and routes the new events.
+   * Returns one outcome per record, in the records' order, so the caller can commit any prefix.
+   * Throws only for infrastructure failures (database down): the caller must then not commit.
+   */
+  async process(records: readonly SourceRecord[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = records.map(() => ({ deliveries: [], quarantined: null, accepted: false, duplicate: false }));
+    const candidates: Candidate[] = [];
+    records.forEach((record, index) => {
       const decoded = decodeDomainEvent(record.topic, record.value);
-      if (!decoded.ok) quarantined.push(quarantine(record, decoded.reason));
-      else valid.push({ record, incoming: { event: decoded.event, topic: record.topic, partition: record.partition, offset: record.offset } });
+      if (!decoded.ok) {
+        outcomes[index].quarantined = quarantine(record, decodeFailureKind(decoded.reason), decoded.reason);
+        return;
+      }
+      const encoder = newDeliveryEncoder(decoded.event);
+      if (encoder.eventBytes > MAX_DELIVERY_EVENT_BYTES) {
+        const reason = `event of ${encoder.eventBytes} bytes does not fit a delivery message (max ${MAX_DELIVERY_EVENT_BYTES})`;
+        outcomes[index].quarantined = quarantine(record, 'undeliverable', reason);
+        return;
+      }
+      candidates.push({ index, encoder, incoming: { event: decoded.event, topic: record.topic, partition: record.partition, offset: record.offset } });
+    });
+
+    await this.rememberExistingOrganizations(candidates.map((c) => c.incoming.event.organizationId));
+    const known = new Map<IncomingEvent, Candidate>();
+    for (const candidate of candidates) {
+      const organizationId = candidate.incoming.event.organizationId;
+      if (this.knownOrganizations.has(organizationId)) known.set(candidate.incoming, candidate);
+      else outcomes[candidate.index].quarantined = quarantine(records[candidate.index], 'unknown_organization', `unknown organization ${organizationId}`);
     }
 
-    await this.rememberExistingOrganizations(valid.map((v) => v.incoming.event.organizationId));
-    const known: IncomingEvent[] = [];
-    for (const { record, incoming } of valid) {
-      const organizationId = incoming.event.organizationId;
-      if (this.knownOrganizations.has(organizationId)) known.push(incoming);
-      else quarantined.push(quarantine(record, `unknown organization ${organizationId}`));
+    const { toFanOut, refused } = await this.events.recordBatch([...known.keys()]);
+    const fannedOut = new Set(toFanOut);
+    const refusedSet = new Set(refused.map((r) => r.item));
+    for (const { item, reason } of refused) {
+      const { index } = known.get(item) as Candidate;
+      outcomes[index].quarantined = quarantine(records[index], 'unstorable', `event log refused the event: ${reason}`);
+    }
+    for (const [incoming, { index }] of known) {
+      if (!fannedOut.has(incoming) && !refusedSet.has(incoming)) outcomes[index].duplicate = true;
     }
 
-    const fresh = await this.events.recordBatch(known);
-    const deliveries: Message[] = [];
-    for (const { event } of fresh) {
+    for (const incoming of toFanOut) {
+      const { index, encoder } = known.get(incoming) as Candidate;
+      const { event } = incoming;
+      const outcome = outcomes[index];
+      outcome.accepted = true;
       for (const endpoint of await this.directory.enabledFor(event.organizationId)) {
         if (!endpointWantsEvent(endpoint, event)) continue;
-        const message: DeliveryMessage = {
-          deliveryId: deliveryIdFor(event.organizationId, event.id, endpoint.id),
-          organizationId: event.organizationId,
-          endpointId: endpoint.id,
-          attempt: 1,
-          event,
-          trigger: 'event',
-        };
-        deliveries.push({ key: endpoint.id, value: encodeDeliveryMessage(message) });
+        outcome.deliveries.push({ key: endpoint.id, value: encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id) });
       }
     }
-    return { deliveries, quarantined, accepted: fresh.length, duplicates: known.length - fresh.length };
+    return outcomes;
   }
 
   private async rememberExistingOrganizations(ids: string[]): Promise<void> {
     const unseen = [...new Set(ids)].filter((id) => !this.knownOrganizations.has(id));
     for (const id of await this.organizations.existing(unseen)) this.knownOrganizations.add(id);
   }
-}
-
-function quarantine(record: SourceRecord, reason: string): Message {
-  return {
-    key: record.key,
-    value: record.value,
-    headers: {
-      [Headers.quarantineReason]: reason,
-      [Headers.sourceTopic]: record.topic,
-      [Headers.sourcePartition]: String(record.partition),
-      [Headers.sourceOffset]: record.offset,
-    },
-  };
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { hostname } from 'node:os';
 
 const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
@@ -89,12 +89,78 @@ export class SubscriptionsConfig extends UrlPolicyConfig {
   REPLAY_MAX_EVENTS: number = 100_000;
 }
 
+/** A setting that must compile as a JavaScript regular expression (empty allowed: "none"). */
+function IsRegExpSource(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRegExpSource',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        try {
+          new RegExp(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => '$property must be a valid regular expression',
+    },
+  });
+}
+
 export class FanoutConfig extends CommonConfig {
   override PORT = 3001;
 
   @IsString()
   @IsNotEmpty()
   FANOUT_GROUP_ID: string = 'sourcehub-webhooks-fanout';
+
+  /** Domain topics to consume, comma-separated. Empty: every type in the event_types catalog (read again on each refresh). */
+  @Matches(/^([^,\s]+(,[^,\s]+)*)?$/, { message: 'FANOUT_TOPICS must be a comma-separated list of topic names' })
+  FANOUT_TOPICS: string = '';
+
+  /**
+   * Existing topics whose name matches are consumed too, so a producer's new `product.*` topic needs no
+   * release. Empty: none. Internal (`webhooks.`) and Kafka (`__`) topics never match, whatever the pattern.
+   */
+  @IsRegExpSource()
+  FANOUT_TOPIC_PATTERN: string = '^(order|customer|product)\\.[a-z0-9_-]+(\\.[a-z0-9_-]+)*$';
+
+  /** How often the topic list is read again to find new domain topics (kafkajs resolves a pattern only at subscribe time). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  FANOUT_TOPIC_REFRESH_MS: number = 30_000;
+
+  /** Consumer-group session timeout: how long a killed instance's partitions wait before another instance takes them. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  FANOUT_SESSION_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * Bytes of domain records per fetch. One fetch becomes one event-log INSERT and one Kafka
+   * transaction, so this bounds their size (times the fan-out factor for the messages produced).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(16 * 1024)
+  FANOUT_MAX_BYTES_PER_FETCH: number = 2 * 1024 * 1024;
+
+  /** Safety net for an endpoint change notice that never arrived; the change feed normally acts within a second. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  FANOUT_ENDPOINT_CACHE_TTL_MS: number = 60_000;
+
+  get fanoutTopics(): string[] {
+    return this.FANOUT_TOPICS.split(',').filter((t) => t.length > 0);
+  }
+
+  get fanoutTopicPattern(): RegExp | null {
+    return this.FANOUT_TOPIC_PATTERN === '' ? null : new RegExp(this.FANOUT_TOPIC_PATTERN);
+  }
 }
 
 export class DeliveryConfig extends UrlPolicyConfig {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { DomainEvent } from '@app/contracts';
 
 export interface IncomingEvent {
@@ -9,25 +9,62 @@ export interface IncomingEvent {
   offset: string;
 }
 
+/** An event PostgreSQL would not store (a NUL character, a year 0 date, ...), with its error. */
+export interface RefusedEvent {
+  item: IncomingEvent;
+  reason: string;
+}
+
+export interface RecordedBatch {
+  /** Inserted now, or already stored from this very Kafka record: fan these out. */
+  toFanOut: IncomingEvent[];
+  refused: RefusedEvent[];
+}
+
 @Injectable()
 export class EventRepository {
   constructor(private readonly db: DataSource) {}
 
   /**
-   * Writes a batch to the event log in one statement and returns the events to fan out:
-   * those inserted now, plus those already stored from this very Kafka record (a re-read after a
-   * crash whose Kafka transaction was aborted). A second publish of the same id from another record
-   * is a duplicate and is not returned.
+   * Writes a batch to the event log and returns the events to fan out: those inserted now, plus
+   * those already stored from this very Kafka record (a re-read after a crash whose Kafka
+   * transaction was aborted). A second publish of the same id from another record is a duplicate
+   * and is not returned.
+   *
+   * A value that passed validation can still be refused by PostgreSQL (`\u0000` in JSON, a year
+   * the timestamp type lacks). Failing the whole batch would re-read and fail it forever, so the
+   * batch is split until the refused events are isolated; the caller quarantines them.
    */
-  async recordBatch(batch: readonly IncomingEvent[]): Promise<IncomingEvent[]> {
-    if (batch.length === 0) return [];
+  async recordBatch(batch: readonly IncomingEvent[]): Promise<RecordedBatch> {
     // Within one batch a repeated id keeps its first record only.
     const unique = new Map<string, IncomingEvent>();
     for (const item of batch) {
-      const key = `${item.event.organizationId}\u0000${item.event.id}`;
+      const key = eventKey(item.event.organizationId, item.event.id);
       if (!unique.has(key)) unique.set(key, item);
     }
-    const items = [...unique.values()];
+    const result: RecordedBatch = { toFanOut: [], refused: [] };
+    await this.recordIsolatingRefusals([...unique.values()], result);
+    return result;
+  }
+
+  private async recordIsolatingRefusals(items: IncomingEvent[], into: RecordedBatch): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      into.toFanOut.push(...(await this.insert(items)));
+    } catch (err) {
+      if (!isDataException(err)) throw err;
+      if (items.length === 1) {
+        into.refused.push({ item: items[0], reason: (err as Error).message });
+        return;
+      }
+      const half = Math.ceil(items.length / 2);
+      await this.recordIsolatingRefusals(items.slice(0, half), into);
+      await this.recordIsolatingRefusals(items.slice(half), into);
+    }
+  }
+
+  /** One statement: insert what is new, and read back who owns each id. */
+  private async insert(items: readonly IncomingEvent[]): Promise<IncomingEvent[]> {
     const rows: Array<{ organization_id: string; id: string; source_topic: string; source_partition: number; source_offset: string }> =
       await this.db.query(
         `WITH incoming AS (
@@ -56,8 +93,24 @@ export class EventRepository {
         ],
       );
     // A row inserted by this statement is invisible to the JOIN branch (same snapshot), so each
-    // event appears once: from `inserted` when new, from `events` when it was already there.
-    const owner = new Map(rows.map((r) => [`${r.organization_id}\u0000${r.id}`, `${r.source_topic}/${r.source_partition}/${r.source_offset}`]));
-    return items.filter((i) => owner.get(`${i.event.organizationId}\u0000${i.event.id}`) === `${i.topic}/${i.partition}/${i.offset}`);
+    // event appears once: from `inserted` when new, from `events` when it was already there. A row
+    // a concurrent statement inserted after this one's snapshot appears in neither: that is a
+    // publish of the same id from another record, a duplicate, correctly not fanned out here.
+    const owner = new Map(rows.map((r) => [eventKey(r.organization_id, r.id), sourceKey(r.source_topic, r.source_partition, r.source_offset)]));
+    return items.filter((i) => owner.get(eventKey(i.event.organizationId, i.event.id)) === sourceKey(i.topic, i.partition, i.offset));
   }
+}
+
+function eventKey(organizationId: string, id: string): string {
+  return `${organizationId}\u0000${id}`;
+}
+
+function sourceKey(topic: string, partition: number, offset: string): string {
+  return `${topic}/${partition}/${offset}`;
+}
+
+/** SQLSTATE class 22: the statement failed because of a value, not because of the database. */
+function isDataException(err: unknown): boolean {
+  const code = err instanceof QueryFailedError ? (err.driverError as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
 }

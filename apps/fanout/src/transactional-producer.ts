@@ -1,0 +1,165 @@
+import { Kafka, Message, Producer, TopicMessages, TopicOffsets } from 'kafkajs';
+import { CachingDefaultPartitioner } from './caching-partitioner';
+import type { Logger } from 'pino';
+
+/**
+ * The broker refuses a record batch above the topic's `max.message.bytes` (1 MiB by default) and
+ * kafkajs does not split: keep every produce request, and so every per-partition batch in it,
+ * below that.
+ */
+const MAX_REQUEST_BYTES = 900 * 1024;
+/** Per-record framing beyond key, value and headers (varints, attributes, deltas), rounded up. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+/** The commit request was sent but its outcome is unknown: the offsets may or may not be committed. */
+export class AmbiguousCommitError extends Error {
+  constructor(cause: unknown) {
+    super(`transaction commit outcome unknown: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'AmbiguousCommitError';
+  }
+}
+
+/**
+ * A transactional producer that writes messages and consumed offsets atomically, one transaction
+ * at a time. After any failure it is replaced, so it is always usable again: the new producer's
+ * InitProducerId (same transactional id) makes the coordinator finish or abort whatever the old
+ * one left open, and starts clean idempotence sequences.
+ */
+export class TransactionalProducer {
+  private producer: Producer | null = null;
+  private busy = false;
+  private closed = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly transactionalId: string,
+    private readonly logger: Logger,
+    private readonly transactionTimeoutMs = 30_000,
+  ) {}
+
+  /**
+   * kafkajs initialises the transactional producer id lazily, at the first transaction. Doing it
+   * now fences a killed predecessor with the same transactional id at start: its open transaction
+   * is aborted before we consume, instead of holding back read-committed readers until our first batch.
+   */
+  async connect(): Promise<void> {
+    const producer = this.kafka.producer({
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+      createPartitioner: CachingDefaultPartitioner,
+    });
+    await producer.connect();
+    try {
+      await (await producer.transaction()).abort();
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.producer = producer;
+  }
+
+  async commit(outgoing: TopicMessages[], offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void> {
+    if (!this.producer) throw new Error('transactional producer is not connected');
+    if (this.busy) throw new Error('a transaction is already in progress on this producer');
+    this.busy = true;
+    try {
+      await this.commitOnce(this.producer, outgoing, offsets);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async commitOnce(producer: Producer, outgoing: TopicMessages[], offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void> {
+    let transaction: Awaited<ReturnType<Producer['transaction']>>;
+    try {
+      transaction = await producer.transaction();
+    } catch (err) {
+      await this.reset();
+      throw err;
+    }
+    try {
+      for (const topicMessages of chunkByBytes(outgoing, MAX_REQUEST_BYTES)) {
+        await transaction.sendBatch({ topicMessages, acks: -1 });
+      }
+      await transaction.sendOffsets(offsets);
+    } catch (err) {
+      // Abort, then replace the producer even when the abort worked: after a failed produce
+      // kafkajs' idempotence sequence numbers can be off, and every later transaction would then
+      // fail with OUT_OF_ORDER_SEQUENCE_NUMBER (seen in the benchmark). A new producer id has none.
+      await transaction.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
+      await this.reset();
+      throw err;
+    }
+    try {
+      await transaction.commit();
+    } catch (err) {
+      await this.reset();
+      throw new AmbiguousCommitError(err);
+    }
+  }
+
+  /** Replaces the producer; retried until it works, because nothing can be produced without it. */
+  private async reset(): Promise<void> {
+    const old = this.producer;
+    this.producer = null;
+    await old?.disconnect().catch(() => undefined);
+    for (let attempt = 1; ; attempt++) {
+      if (this.closed) throw new Error('transactional producer closed');
+      try {
+        await this.connect();
+        return;
+      } catch (err) {
+        this.logger.error({ err, attempt }, 'could not recreate the fan-out transactional producer');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * attempt, 5_000)));
+      }
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    this.closed = true;
+    const producer = this.producer;
+    this.producer = null;
+    await producer?.disconnect();
+  }
+}
+
+/** Splits the messages into requests of at most `maxBytes` (a larger single message goes alone). */
+export function chunkByBytes(outgoing: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let currentBytes = 0;
+  for (const { topic, messages } of outgoing) {
+    let group: Message[] = [];
+    for (const message of messages) {
+      const size = messageBytes(message);
+      if (currentBytes + size > maxBytes && currentBytes > 0) {
+        if (group.length > 0) current.push({ topic, messages: group });
+        chunks.push(current);
+        current = [];
+        group = [];
+        currentBytes = 0;
+      }
+      group.push(message);
+      currentBytes += size;
+    }
+    if (group.length > 0) current.push({ topic, messages: group });
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function messageBytes(message: Message): number {
+  let size = RECORD_OVERHEAD_BYTES + byteLength(message.key) + byteLength(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    size += Buffer.byteLength(name) + (Array.isArray(value) ? value.reduce<number>((n, v) => n + byteLength(v), 0) : byteLength(value));
+  }
+  return size;
+}
+
+function byteLength(value: Buffer | string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+}
