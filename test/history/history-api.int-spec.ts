@@ -304,10 +304,10 @@ describe('the history API on delivered events', () => {
       expect(res.body.message.join(' ')).toContain(field);
     });
 
-    it.each<[string, string]>([
-      ['/v1/deliveries/not-a-delivery-id', 'delivery'],
-      ['/v1/events/' + 'x'.repeat(256), 'event'],
-    ])('should answer 404 without asking the database when GET %s cannot name a %s', async (path, noun) => {
+    it.each<[string, string, string]>([
+      ['a delivery id that is not del_<hash>', '/v1/deliveries/not-a-delivery-id', 'delivery'],
+      ['an event id longer than 255 characters', '/v1/events/' + 'x'.repeat(256), 'event'],
+    ])('should answer 404 without asking the database when the path has %s', async (_name, path, noun) => {
       const res = await api<ErrorBody>(stack.apiUrl, 'GET', path, { token: a.apiKey });
 
       expect(res.status).toBe(404);
