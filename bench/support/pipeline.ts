@@ -2,7 +2,7 @@ import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { SEED_EVENT_TYPES } from '@app/contracts';
 import { api, resetWorld } from '../../test/support/stack';
-import { ServiceProcess } from './services';
+import { ServiceProcess } from '../../test/support/service-process';
 
 export const ADMIN_TOKEN = 'bench-platform-admin-token-0123456789';
 

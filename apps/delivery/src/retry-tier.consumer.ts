@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
@@ -14,7 +14,7 @@ import { DeliveryService } from './delivery.service';
  * group stays stable while other partitions and tiers keep flowing.
  */
 @Injectable()
-export class RetryTierConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer: Consumer | null = null;
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
@@ -29,8 +29,8 @@ export class RetryTierConsumer implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: `${this.config.DELIVERY_GROUP_ID}-retry`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.config.DELIVERY_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.min(3_000, this.config.DELIVERY_SESSION_TIMEOUT_MS / 3),
       maxWaitTimeInMs: 250,
     });
     // After a rebalance the partitions start over from their committed offsets; timers for
@@ -91,7 +91,11 @@ export class RetryTierConsumer implements OnApplicationBootstrap, OnApplicationS
     this.timers.clear();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Runs before any resource closes: kafkajs stops fetching, lets the batch in hand finish (and
+   * commit), then leaves the group so the partitions move on at once instead of after a timeout.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.clearTimers();
     await this.consumer?.disconnect();
   }

@@ -180,6 +180,12 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @IsNotEmpty()
   DELIVERY_GROUP_ID: string = 'sourcehub-webhooks-delivery';
 
+  /** How long a silent delivery instance keeps its partitions before the group hands them to the others. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(6000)
+  DELIVERY_SESSION_TIMEOUT_MS: number = 30_000;
+
   /** Requests in flight to one endpoint at a time, per delivery instance. */
   @Type(() => Number)
   @IsInt()

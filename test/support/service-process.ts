@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
+// Used by process-level tests (SIGKILL, scaling) and by the benchmarks.
 export type ServiceName = 'subscriptions' | 'fanout' | 'delivery';
 
 /** A built service (`dist/apps/<name>/main.js`) running as its own process, as in production. */
@@ -15,14 +16,14 @@ export class ServiceProcess {
     readonly name: ServiceName,
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly logFile = path.join(REPO, '.infra', 'logs', `bench-${name}-${port}.log`),
+    private readonly logFile = path.join(REPO, '.infra', 'logs', `${name}-${port}.log`),
   ) {}
 
   async start(): Promise<this> {
     mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services (see README, Benchmarks).
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services (see README, Benchmarks).
+    const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'dist', 'apps', this.name, 'main.js')], {
       env: { ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],

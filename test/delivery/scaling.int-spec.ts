@@ -1,0 +1,110 @@
+import { Producer } from 'kafkajs';
+import { deliveryIdFor } from '@app/contracts';
+import { CHUNK_SIZE, PARTITIONS_IN_FLIGHT } from '../../apps/delivery/src/delivery.consumer';
+import { api, eventually, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
+import { ServiceProcess } from '../support/service-process';
+import { TestReceiver } from '../support/test-receiver';
+
+const ENDPOINTS = 16; // enough keys that both instances' partitions get some
+
+/** Successful attempts an instance reports on its /metrics. */
+async function successes(instance: ServiceProcess): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${instance.port}/metrics`)).text();
+  return Number(/^delivery_attempts_total\{outcome="success"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+describe('two delivery instances in one consumer group', () => {
+  // Short session timeout so the group notices a killed member quickly.
+  const env = testEnv({ DELIVERY_SESSION_TIMEOUT_MS: '8000', KAFKA_TOPIC_PARTITIONS: '4', LOG_LEVEL: 'warn' });
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  let producer: Producer;
+  const receiver = new TestReceiver();
+  let instances: ServiceProcess[] = [];
+  let organizationId = '';
+  const endpointIds: string[] = [];
+
+  beforeAll(async () => {
+    await resetWorld();
+    await receiver.start();
+    stack = await startStack(env, ['subscriptions', 'fanout']);
+    producer = await testProducer();
+    instances = await Promise.all([0, 1].map((i) => new ServiceProcess('delivery', 3210 + i, { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d${i}` }).start()));
+    const org = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name: 'Scale' } });
+    organizationId = org.body.id;
+    for (let i = 0; i < ENDPOINTS; i++) {
+      const ep = await api<{ id: string }>(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.body.apiKey, body: { url: `${receiver.url}/${i}`, mode: 'live' } });
+      endpointIds.push(ep.body.id);
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.stop('SIGKILL')));
+    await producer?.disconnect();
+    await stack?.stop();
+    await receiver.stop();
+  });
+
+  async function publishBurst(prefix: string, count: number): Promise<Set<string>> {
+    const expected = new Set<string>();
+    const messages = [];
+    for (let i = 0; i < count; i++) {
+      const id = `${prefix}_${i}`;
+      messages.push({ key: organizationId, value: JSON.stringify({ id, type: 'order.new', organizationId, mode: 'live', occurredAt: new Date().toISOString(), data: { i } }) });
+      for (const ep of endpointIds) expected.add(deliveryIdFor(organizationId, id, ep));
+    }
+    for (let i = 0; i < messages.length; i += 500) await producer.send({ topic: 'order.new', messages: messages.slice(i, i + 500) });
+    return expected;
+  }
+
+  const receivedIds = () => new Set(receiver.requests.map((r) => String(r.headers['webhook-id'])));
+
+  it('should share the deliveries between both instances', async () => {
+    const expected = await publishBurst('evt_share', 100);
+    await eventually(async () => ([...expected].every((id) => receivedIds().has(id)) ? true : undefined), 60_000, 'every delivery');
+    const [a, b] = await Promise.all(instances.map(successes));
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBeGreaterThan(0);
+    expect(a + b).toBeGreaterThanOrEqual(expected.size);
+  });
+
+  it('should lose nothing when one instance is killed with SIGKILL during a burst', async () => {
+    const before = receiver.requests.length;
+    const expected = await publishBurst('evt_kill', 400); // 6,400 deliveries
+    // Kill one instance once the burst is flowing.
+    await eventually(async () => (receiver.requests.length - before > 500 ? true : undefined), 60_000, 'the burst to start arriving');
+    await instances[0].stop('SIGKILL');
+
+    const missing = await eventually(async () => {
+      const got = receivedIds();
+      const left = [...expected].filter((id) => !got.has(id));
+      return left.length === 0 ? left : undefined;
+    }, 90_000, 'every delivery of the burst despite the kill');
+    expect(missing).toEqual([]);
+    // At-least-once: the killed instance's uncommitted chunks are redone, and so may be the
+    // survivor's when the rebalance refuses its commit: at most one chunk per partition in flight each.
+    const duplicates = receiver.requests.length - before - expected.size;
+    expect(duplicates).toBeLessThanOrEqual(2 * CHUNK_SIZE * PARTITIONS_IN_FLIGHT);
+  });
+
+  it('should hand its work back without loss when an instance is stopped with SIGTERM during a burst', async () => {
+    // Replace the killed instance, then stop the other one gracefully mid-burst.
+    instances[0] = await new ServiceProcess('delivery', 3212, { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d2` }).start();
+    const before = receiver.requests.length;
+    const expected = await publishBurst('evt_term', 400);
+    await eventually(async () => (receiver.requests.length - before > 500 ? true : undefined), 60_000, 'the burst to start arriving');
+    const stopping = Date.now();
+    await instances[1].stop('SIGTERM');
+    const stopSeconds = (Date.now() - stopping) / 1000;
+
+    await eventually(async () => {
+      const got = receivedIds();
+      return [...expected].every((id) => got.has(id)) ? true : undefined;
+    }, 90_000, 'every delivery of the burst after the graceful stop');
+    // It finished its chunk and left the group: a prompt exit.
+    expect(stopSeconds).toBeLessThan(15);
+    const duplicates = receiver.requests.length - before - expected.size;
+    // The stopping instance commits what it did; the survivor may redo at most the chunk it had in
+    // flight on each partition when the rebalance refused its commit.
+    expect(duplicates).toBeLessThanOrEqual(CHUNK_SIZE * PARTITIONS_IN_FLIGHT);
+  });
+});
