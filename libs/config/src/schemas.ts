@@ -186,6 +186,17 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @Min(6000)
   DELIVERY_SESSION_TIMEOUT_MS: number = 30_000;
 
+  /** Consecutive failures after which an endpoint's calls are skipped for DELIVERY_BREAKER_OPEN_MS. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DELIVERY_BREAKER_FAILURES: number = 5;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DELIVERY_BREAKER_OPEN_MS: number = 5_000;
+
   /** Requests in flight to one endpoint at a time, per delivery instance. */
   @Type(() => Number)
   @IsInt()
