@@ -1,0 +1,211 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Consumer, IHeaders, Producer } from 'kafkajs';
+import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES } from '@app/contracts';
+import { eventually, testKafka } from '../support/stack';
+
+// Helpers of the fan-out suites: read a topic the way the delivery service does (read committed),
+// know when the fan-out has finished, publish raw domain records, run the built fan-out as a process.
+
+const REPO = path.resolve(__dirname, '..', '..');
+/** The seeded event-type catalog: the domain topics every fan-out consumes by default. */
+export const CATALOG_TOPICS = SEED_EVENT_TYPES.map((t) => t.name);
+/** Header of the marker records `TopicReader.sync` writes; never produced by the project itself. */
+const MARKER_HEADER = 'x-test-marker';
+
+export interface ReadRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Everything committed to one topic, from the beginning, as a read-committed consumer sees it.
+ * `sync()` proves the reader has seen every record committed so far, so a test can assert that
+ * nothing beyond the expected records exists (an extra duplicate would be caught).
+ */
+export class TopicReader {
+  readonly records: ReadRecord[] = [];
+  private readonly markers = new Set<string>();
+
+  private constructor(
+    readonly topic: string,
+    private readonly consumer: Consumer,
+  ) {}
+
+  /** `readUncommitted` also returns records of open and aborted transactions, as no real reader should. */
+  static async start(topic: string, options: { readUncommitted?: boolean } = {}): Promise<TopicReader> {
+    const consumer = testKafka().consumer({ groupId: `test-reader-${randomUUID()}`, readUncommitted: options.readUncommitted ?? false, maxWaitTimeInMs: 100 });
+    const reader = new TopicReader(topic, consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers = stringHeaders(message.headers);
+        if (headers[MARKER_HEADER]) reader.markers.add(headers[MARKER_HEADER]);
+        else reader.records.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, offset: message.offset });
+      },
+    });
+    return reader;
+  }
+
+  deliveries(): Array<DeliveryMessage & { key: string | null; partition: number }> {
+    return this.records.map((r) => ({ ...decodeDeliveryMessage(r.value), key: r.key, partition: r.partition }));
+  }
+
+  async waitForCount(count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+    return eventually(async () => (this.records.length >= count ? this.records : undefined), timeoutMs, `${count} records on ${this.topic} (have ${this.records.length})`);
+  }
+
+  /**
+   * Writes a marker to every partition and waits until all are read. A read-committed consumer
+   * returns a partition's records in order and stops at the first open transaction, so once a
+   * marker is seen, everything committed before it in that partition has been read.
+   */
+  async sync(timeoutMs = 30_000): Promise<void> {
+    const admin = testKafka().admin();
+    await admin.connect();
+    const producer = testKafka().producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      const partitions = (await admin.fetchTopicOffsets(this.topic)).map((p) => p.partition);
+      const ids = partitions.map((partition) => ({ partition, id: randomUUID() }));
+      await producer.send({ topic: this.topic, messages: ids.map(({ partition, id }) => ({ partition, value: 'marker', headers: { [MARKER_HEADER]: id } })) });
+      await eventually(async () => (ids.every(({ id }) => this.markers.has(id)) ? true : undefined), timeoutMs, `markers on every partition of ${this.topic}`);
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** Waits until the group has committed every record of `topics` (lag 0 on every partition). */
+export async function waitForGroupCaughtUp(groupId: string, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        for (const topic of topics) {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          for (const end of ends) {
+            const done = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            if (end.high !== '0' && done !== end.high) return undefined;
+          }
+        }
+        return true;
+      },
+      timeoutMs,
+      `group ${groupId} to commit everything on ${topics.join(', ')}`,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The fan-out has read every domain record, and `reader` has seen everything it committed. */
+export async function settle(reader: TopicReader, groupId: string, domainTopics: string[]): Promise<void> {
+  await waitForGroupCaughtUp(groupId, domainTopics);
+  await reader.sync();
+}
+
+/** Publishes one raw value (or any bytes) and returns where it landed. */
+export async function publish(producer: Producer, topic: string, key: string, value: string | Buffer | null): Promise<{ partition: number; offset: string }> {
+  const [meta] = await producer.send({ topic, acks: -1, messages: [{ key, value }] });
+  return { partition: meta.partition, offset: meta.baseOffset ?? meta.offset ?? '' };
+}
+
+/** One sample of a Prometheus metric from a service's /metrics (0 when the series does not exist yet). */
+export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const [series, value] = line.split(' ');
+    const seriesName = series.split('{')[0];
+    if (seriesName === name && wanted.every((w) => series.includes(w))) return Number(value);
+  }
+  return 0;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * The built fan-out (`node dist/apps/fanout/main.js`, from `npm run build`) as its own process, so
+ * a test can kill it with SIGKILL mid-transaction, as a crash or an OOM kill would.
+ */
+export class FanoutProcess {
+  private child: ChildProcess | null = null;
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    readonly port: number,
+    readonly logFile = path.join(REPO, '.infra', 'logs', `fanout-test-${port}.log`),
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(timeoutMs = 60_000): Promise<this> {
+    const main = path.join(REPO, 'dist', 'apps', 'fanout', 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the process-level tests`);
+    mkdirSync(path.dirname(this.logFile), { recursive: true });
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const child = spawn(process.execPath, [main], { env: { ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`fan-out exited with ${child.exitCode}; see ${this.logFile}`);
+        try {
+          return (await fetch(`${this.url}/health/ready`)).ok ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      timeoutMs,
+      `the fan-out process to be ready (log: ${this.logFile})`,
+    );
+    return this;
+  }
+
+  /** Sends `signal` and waits for the process to be gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+import { INestApplication } from '@nestjs/common';
+import { Producer } from 'kafkajs';
+import { deliveryIdFor, Topics } from '@app/contracts';
+import { domainEvent } from '../history/history-support';
+import { resetWorld, startStack, testEnv, testKafka, testProducer } from '../support/stack';
+import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
+import { CATALOG_TOPICS, publish, settle, TopicReader } from './fanout-kit';
+
+// Routing on the real broker and database: organization, mode and event type decide which endpoints
+// get a delivery message; the topic set follows the configured list and pattern without a restart.
+describe('fan-out routing', () => {
+  // Everything but invoice.*: the pattern also matches the internal topics, which must still be left alone.
+  const env = testEnv({ FANOUT_TOPIC_REFRESH_MS: '1000', FANOUT_TOPIC_PATTERN: '^(?!invoice\\.).*' });
+  const groupId = env.FANOUT_GROUP_ID as string;
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  let producer: Producer;
+  let deliveries: TopicReader;
+  let quarantine: TopicReader;
+  let acme: Org;
+  let globex: Org;
+  const ep: Record<string, string> = {};
+
+  beforeAll(async () => {
+    await resetWorld();
+    stack = await startStack(env, ['subscriptions', 'fanout']);
+    producer = await testProducer();
+    [deliveries, quarantine] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.quarantine)]);
+    acme = await createOrg(stack.apiUrl, 'Acme');
+    globex = await createOrg(stack.apiUrl, 'Globex');
+    const make = async (name: string, org: Org, body: Record<string, unknown>) => (ep[name] = (await createEndpoint(stack.apiUrl, org, body)).id);
+    await make('acmeLiveOrders', acme, { mode: 'live', eventTypes: ['order.new'] });
+    await make('acmeLiveAll', acme, { mode: 'live', eventTypes: ['*'] });
+    await make('acmeTestOrders', acme, { mode: 'test', eventTypes: ['order.new'] });
+    await make('acmeLiveCustomers', acme, { mode: 'live', eventTypes: ['customer.created', 'product.updated'] });
+    await make('globexLiveAll', globex, { mode: 'live' });
+    await make('globexTestAll', globex, { mode: 'test', eventTypes: ['*'] });
+  });
+
+  afterAll(async () => {
+    await Promise.all([deliveries?.stop(), quarantine?.stop(), producer?.disconnect()]);
+    await stack?.stop();
+  });
+
+  it('should write exactly one message per endpoint of the same organization and mode that wants the type', async () => {
+    const events = {
+      acmeLiveOrder: domainEvent(acme.id, 'order.new', 'live', 'evt_r1', { orderId: 'o1', total: 10 }),
+      acmeTestOrder: domainEvent(acme.id, 'order.new', 'test', 'evt_r2', { orderId: 'o2' }),
+      acmeLiveCustomer: domainEvent(acme.id, 'customer.created', 'live', 'evt_r3', { customerId: 'c1' }),
+      acmeLiveOrderUpdate: domainEvent(acme.id, 'order.updated', 'live', 'evt_r4', { orderId: 'o1', status: 'paid' }),
+      acmeTestProduct: domainEvent(acme.id, 'product.created', 'test', 'evt_r5', { sku: 'A' }),
+      globexLiveOrder: domainEvent(globex.id, 'order.new', 'live', 'evt_r6', { orderId: 'g1' }),
+      globexTestCustomer: domainEvent(globex.id, 'customer.updated', 'test', 'evt_r7', { customerId: 'g2' }),
+    };
+    for (const e of Object.values(events)) await publish(producer, e.type, e.organizationId, JSON.stringify(e));
+
+    const expected: Array<[keyof typeof events, string]> = [
+      ['acmeLiveOrder', 'acmeLiveOrders'],
+      ['acmeLiveOrder', 'acmeLiveAll'],
+      ['acmeTestOrder', 'acmeTestOrders'],
+      ['acmeLiveCustomer', 'acmeLiveAll'],
+      ['acmeLiveCustomer', 'acmeLiveCustomers'],
+      ['acmeLiveOrderUpdate', 'acmeLiveAll'],
+      ['globexLiveOrder', 'globexLiveAll'],
+      ['globexTestCustomer', 'globexTestAll'],
+    ];
+    await deliveries.waitForCount(expected.length);
+    await settle(deliveries, groupId, CATALOG_TOPICS);
+
+    const actual = deliveries.deliveries().map((d) => ({ key: d.key, deliveryId: d.deliveryId, organizationId: d.organizationId, endpointId: d.endpointId, attempt: d.attempt, trigger: d.trigger, event: d.event }));
+    const wanted = expected.map(([event, endpoint]) => {
+      const e = events[event];
+      return { key: ep[endpoint], deliveryId: deliveryIdFor(e.organizationId, e.id, ep[endpoint]), organizationId: e.organizationId, endpointId: ep[endpoint], attempt: 1, trigger: 'event', event: e };
+    });
+    expect(sortByDelivery(actual)).toEqual(sortByDelivery(wanted));
+    expect(quarantine.records).toHaveLength(0);
+  });
+
+  it('should consume a new topic that matches the pattern without a restart, and leave internal and unmatched topics alone', async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'product.archived', numPartitions: 4 }, { topic: 'invoice.paid', numPartitions: 1 }], waitForLeaders: true });
+      const archived = domainEvent(globex.id, 'product.archived', 'live', 'evt_r8', { sku: 'Z' });
+      const invoice = domainEvent(globex.id, 'invoice.paid', 'live', 'evt_r9', { invoiceId: 'i1' });
+      const before = deliveries.records.length;
+      await publish(producer, 'product.archived', globex.id, JSON.stringify(archived));
+      await publish(producer, 'invoice.paid', globex.id, JSON.stringify(invoice));
+
+      await deliveries.waitForCount(before + 1, 20_000);
+      await settle(deliveries, groupId, [...CATALOG_TOPICS, 'product.archived']);
+      const fresh = deliveries.deliveries().slice(before);
+      expect(fresh.map((d) => [d.event.id, d.endpointId])).toEqual([['evt_r8', ep.globexLiveAll]]);
+
+      // Neither the unmatched topic nor our own topics were read as domain topics: no offsets, nothing quarantined.
+      for (const topic of ['invoice.paid', Topics.deliveries, Topics.quarantine, Topics.endpointChanges]) {
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        expect({ topic, offsets: offsets.partitions.map((p) => p.offset) }).toEqual({ topic, offsets: offsets.partitions.map(() => '-1') });
+      }
+      await quarantine.sync();
+      expect(quarantine.records).toHaveLength(0);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('should report the fan-out ready and count what it wrote', async () => {
+    const fanoutUrl = await appUrl(stack.apps[1]);
+    const ready = await fetch(`${fanoutUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    const metrics = await (await fetch(`${fanoutUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^fanout_delivery_messages_total 9$/m);
+    expect(metrics).toMatch(/^fanout_events_total 8$/m);
+  });
+});
+
+async function appUrl(app: INestApplication): Promise<string> {
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
+function sortByDelivery<T extends { deliveryId: string }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.deliveryId.localeCompare(b.deliveryId));
+}
