@@ -13,20 +13,26 @@ import { mapWithLimit } from './map-with-limit';
  * rebalance: a chunk whose commit the rebalance refuses is attempted again by the next owner.
  */
 export const CHUNK_SIZE = 100;
-/** Partitions one instance works on at once (each with its own chunk in flight). */
-export const PARTITIONS_IN_FLIGHT = 4;
 
 /**
  * Consumes the deliveries topic in one consumer group shared by every delivery instance.
- * Per batch: attempt every message (endpoints concurrently, a bounded number in flight per
- * endpoint), then make the outcomes durable (retry/dead-letter messages acknowledged by Kafka,
- * attempts written to PostgreSQL), and only then commit the offset.
+ *
+ * kafkajs fetches for all partitions together and waits for every batch of a fetch before the
+ * next one, so a partition stuck behind a timing-out endpoint would stall all the others. Each
+ * batch is therefore worked off the fetch loop: its partition is paused, the batch is attempted in
+ * chunks (endpoints concurrently, a bounded number in flight per endpoint), each chunk is made
+ * durable (retry/dead-letter messages acknowledged by Kafka, attempts in PostgreSQL) and only then
+ * committed; finally the partition seeks to the first uncommitted offset and resumes. Heartbeats
+ * go on meanwhile because the fetch loop never waits on a receiver.
  */
 @Injectable()
 export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer: Consumer | null = null;
   private readonly changeFeed: EndpointChangeFeed;
   private running = false;
+  private stopping = false;
+  /** The batch being worked on, per partition. */
+  private readonly jobs = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -52,7 +58,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       sessionTimeout: this.config.DELIVERY_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3_000, this.config.DELIVERY_SESSION_TIMEOUT_MS / 3),
       maxWaitTimeInMs: 50,
-      maxBytesPerPartition: 512 * 1024,
+      maxBytesPerPartition: 256 * 1024,
     });
     consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error }, 'delivery consumer crashed; kafkajs restarts it'));
     // Ready once the group has given this instance its partitions, not merely when it asked to join.
@@ -64,30 +70,49 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: PARTITIONS_IN_FLIGHT,
-      eachBatch: (payload) => this.handleBatch(consumer, payload),
+      // Batches return at once (the work runs beside the fetch loop), so one at a time is enough.
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => this.takeBatch(consumer, payload),
     });
     this.consumer = consumer;
     this.logger.info({ schedule: this.delivery.schedule }, 'delivery consuming');
   }
 
-  private async handleBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
-    // Long batches (slow receivers) must not cost the group membership.
-    const beat = setInterval(() => heartbeat().catch(() => undefined), 2_000);
+  private takeBatch(consumer: Consumer, { batch, pause }: EachBatchPayload): void {
+    const key = `${batch.topic}/${batch.partition}`;
+    // Nothing is resolved here: a batch not taken is simply fetched again later.
+    if (this.stopping || batch.messages.length === 0 || this.jobs.has(key)) return;
+    const resume = pause();
+    const job = this.work(consumer, batch.topic, batch.partition, batch.messages).then((nextOffset) => {
+      if (this.stopping) return;
+      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: nextOffset });
+      resume();
+    });
+    this.jobs.set(
+      key,
+      job.finally(() => this.jobs.delete(key)),
+    );
+  }
+
+  /** Works one batch chunk by chunk; returns the first offset not committed. */
+  private async work(consumer: Consumer, topic: string, partition: number, messages: KafkaMessage[]): Promise<string> {
+    let next = messages[0].offset;
     try {
-      // Work in chunks, each made durable and committed before the next: a rebalance or a stop then
-      // redoes at most one chunk, and a stopping instance hands its partitions back within one chunk.
-      for (let start = 0; start < batch.messages.length; start += CHUNK_SIZE) {
-        if (!isRunning() || isStale()) return;
-        const chunk = batch.messages.slice(start, start + CHUNK_SIZE);
+      for (let start = 0; start < messages.length && !this.stopping; start += CHUNK_SIZE) {
+        const chunk = messages.slice(start, start + CHUNK_SIZE);
         await this.deliverChunk(chunk);
-        const last = chunk[chunk.length - 1].offset;
-        resolveOffset(last);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        const after = (BigInt(chunk[chunk.length - 1].offset) + 1n).toString();
+        await consumer.commitOffsets([{ topic, partition, offset: after }]);
+        next = after;
       }
-    } finally {
-      clearInterval(beat);
+    } catch (err) {
+      // Not a "log and move on": nothing past `next` is committed, so the partition goes back to
+      // `next` and those messages are attempted again (after a pause, in case the database or
+      // broker is what failed). A commit refused by a rebalance lands here too.
+      this.logger.warn({ err, topic, partition, offset: next }, 'delivery chunk not committed; it will be attempted again');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
+    return next;
   }
 
   private async deliverChunk(messages: KafkaMessage[]): Promise<void> {
@@ -112,11 +137,14 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Runs before any resource closes: kafkajs stops fetching, lets the batch in hand finish (and
-   * commit), then leaves the group so the partitions move on at once instead of after a timeout.
+   * Runs before any resource closes: new batches are refused, each partition's work stops at its
+   * next chunk boundary (committed), then the consumer leaves the group so the partitions move on
+   * at once instead of after a session timeout.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     this.running = false;
+    await Promise.allSettled([...this.jobs.values()]);
     await this.consumer?.disconnect();
     await this.changeFeed.stop();
   }

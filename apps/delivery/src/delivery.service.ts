@@ -51,7 +51,9 @@ export class DeliveryService implements OnApplicationShutdown {
       timeoutMs: config.DELIVERY_TIMEOUT_MS,
       policy: { allowedPrivateNetworks: parseAllowedNetworks(config.WEBHOOK_ALLOWED_PRIVATE_NETWORKS), allowHttpInLive: config.WEBHOOK_ALLOW_HTTP_IN_LIVE },
       userAgent: USER_AGENT,
-      maxSocketsPerHost: config.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT,
+      // Per origin, shared by every endpoint on that host: it must not be what limits one endpoint
+      // (DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT does that), or a dead endpoint would starve its neighbours.
+      maxSocketsPerHost: 256,
     });
     const registers = [metrics.registry];
     this.attempts = new Counter({ name: 'delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers });
