@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkaj
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
 import { decodeDeliveryMessage, DeliveryMessage, Headers, Topics } from '@app/contracts';
-import { APP_LOGGER, EndpointChangeFeed, KAFKA, KafkaProducer } from '@app/messaging';
+import { APP_LOGGER, EndpointChangeFeed, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
 import { AttemptRecord, DeliveryRepository, EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
 import { mapWithLimit } from './map-with-limit';
@@ -51,7 +51,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.changeFeed.start((change) => this.directory.invalidate(change.organizationId));
+    await retryAtStartup('subscribing to endpoint changes', () => this.changeFeed.start((change) => this.directory.invalidate(change.organizationId)));
 
     const consumer = this.kafka.consumer({
       groupId: this.config.DELIVERY_GROUP_ID,
@@ -66,7 +66,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       this.running = true;
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: Topics.deliveries, fromBeginning: true });
+    await retryAtStartup('subscribing to the deliveries topic', () => consumer.subscribe({ topic: Topics.deliveries, fromBeginning: true }));
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
 import { Headers, retryTierTopic, Topics } from '@app/contracts';
-import { APP_LOGGER, KAFKA, KafkaProducer } from '@app/messaging';
+import { APP_LOGGER, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
 import { DeliveryService } from './delivery.service';
 
 /**
@@ -38,7 +38,8 @@ export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicat
     consumer.on(consumer.events.GROUP_JOIN, () => this.clearTimers());
     consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error }, 'retry-tier consumer crashed; kafkajs restarts it'));
     await consumer.connect();
-    await consumer.subscribe({ topics: [...new Set(this.delivery.schedule)].map(retryTierTopic), fromBeginning: true });
+    const tiers = [...new Set(this.delivery.schedule)].map(retryTierTopic);
+    await retryAtStartup('subscribing to the retry tiers', () => consumer.subscribe({ topics: tiers, fromBeginning: true }));
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

@@ -3,3 +3,4 @@ export * from './topic-admin';
 export * from './messaging.module';
 export * from './endpoint-change-feed';
 export * from './consumer-lag';
+export * from './startup-retry';
