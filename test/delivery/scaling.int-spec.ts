@@ -1,6 +1,6 @@
 import { Producer } from 'kafkajs';
 import { deliveryIdFor } from '@app/contracts';
-import { CHUNK_SIZE } from '../../apps/delivery/src/delivery.consumer';
+import { CHUNK_SIZE } from '../../apps/delivery/src/partition-worker';
 import { api, eventually, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
 import { ServiceProcess } from '../support/service-process';
 import { TestReceiver } from '../support/test-receiver';

@@ -7,23 +7,18 @@ import { APP_LOGGER, EndpointChangeFeed, KAFKA, KafkaProducer, retryAtStartup } 
 import { AttemptRecord, DeliveryRepository, EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
 import { mapWithLimit } from './map-with-limit';
-
-/**
- * Messages attempted, made durable and committed together. It bounds the duplicates of a
- * rebalance: a chunk whose commit the rebalance refuses is attempted again by the next owner.
- */
-export const CHUNK_SIZE = 100;
+import { PartitionWorker } from './partition-worker';
 
 /**
  * Consumes the deliveries topic in one consumer group shared by every delivery instance.
  *
  * kafkajs fetches for all partitions together and waits for every batch of a fetch before the
- * next one, so a partition stuck behind a timing-out endpoint would stall all the others. Each
- * batch is therefore worked off the fetch loop: its partition is paused, the batch is attempted in
- * chunks (endpoints concurrently, a bounded number in flight per endpoint), each chunk is made
- * durable (retry/dead-letter messages acknowledged by Kafka, attempts in PostgreSQL) and only then
- * committed; finally the partition seeks to the first uncommitted offset and resumes. Heartbeats
- * go on meanwhile because the fetch loop never waits on a receiver.
+ * next one, so work done inside `eachBatch` would let one partition stuck behind a timing-out
+ * endpoint stall all the others. `eachBatch` therefore only hands each batch to its partition's
+ * worker (see PartitionWorker): the workers attempt chunks (endpoints concurrently, a bounded
+ * number in flight per endpoint), make each chunk durable (retry/dead-letter messages
+ * acknowledged by Kafka, attempts in PostgreSQL) and only then commit it, while fetching goes
+ * on. Heartbeats never wait on a receiver.
  */
 @Injectable()
 export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,8 +26,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   private readonly changeFeed: EndpointChangeFeed;
   private running = false;
   private stopping = false;
-  /** The batch being worked on, per partition. */
-  private readonly jobs = new Map<string, Promise<void>>();
+  private readonly workers = new Map<string, PartitionWorker>();
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -64,13 +58,15 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     // Ready once the group has given this instance its partitions, not merely when it asked to join.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
+      // The group restarts every partition from its committed offset: drop what was queued.
+      for (const worker of this.workers.values()) worker.reset();
     });
     await consumer.connect();
     await retryAtStartup('subscribing to the deliveries topic', () => consumer.subscribe({ topic: Topics.deliveries, fromBeginning: true }));
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Batches return at once (the work runs beside the fetch loop), so one at a time is enough.
+      // Batches are only queued (the work runs beside the fetch loop), so one at a time is enough.
       partitionsConsumedConcurrently: 1,
       eachBatch: async (payload) => this.takeBatch(consumer, payload),
     });
@@ -78,41 +74,25 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     this.logger.info({ schedule: this.delivery.schedule }, 'delivery consuming');
   }
 
-  private takeBatch(consumer: Consumer, { batch, pause }: EachBatchPayload): void {
+  private takeBatch(consumer: Consumer, { batch, pause, resolveOffset }: EachBatchPayload): void {
+    // A batch not taken is not resolved, so it is simply fetched again (or by the next owner).
+    if (this.stopping || batch.messages.length === 0) return;
     const key = `${batch.topic}/${batch.partition}`;
-    // Nothing is resolved here: a batch not taken is simply fetched again later.
-    if (this.stopping || batch.messages.length === 0 || this.jobs.has(key)) return;
-    const resume = pause();
-    const job = this.work(consumer, batch.topic, batch.partition, batch.messages).then((nextOffset) => {
-      if (this.stopping) return;
-      consumer.seek({ topic: batch.topic, partition: batch.partition, offset: nextOffset });
-      resume();
-    });
-    this.jobs.set(
-      key,
-      job.finally(() => this.jobs.delete(key)),
-    );
-  }
-
-  /** Works one batch chunk by chunk; returns the first offset not committed. */
-  private async work(consumer: Consumer, topic: string, partition: number, messages: KafkaMessage[]): Promise<string> {
-    let next = messages[0].offset;
-    try {
-      for (let start = 0; start < messages.length && !this.stopping; start += CHUNK_SIZE) {
-        const chunk = messages.slice(start, start + CHUNK_SIZE);
-        await this.deliverChunk(chunk);
-        const after = (BigInt(chunk[chunk.length - 1].offset) + 1n).toString();
-        await consumer.commitOffsets([{ topic, partition, offset: after }]);
-        next = after;
-      }
-    } catch (err) {
-      // Not a "log and move on": nothing past `next` is committed, so the partition goes back to
-      // `next` and those messages are attempted again (after a pause, in case the database or
-      // broker is what failed). A commit refused by a rebalance lands here too.
-      this.logger.warn({ err, topic, partition, offset: next }, 'delivery chunk not committed; it will be attempted again');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    let worker = this.workers.get(key);
+    if (!worker) {
+      const { topic, partition } = batch;
+      worker = new PartitionWorker(topic, partition, {
+        deliver: (messages) => this.deliverChunk(messages),
+        commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
+        seek: (offset) => consumer.seek({ topic, partition, offset }),
+        isStopping: () => this.stopping,
+        logger: this.logger,
+      });
+      this.workers.set(key, worker);
     }
-    return next;
+    worker.push(batch.messages, pause);
+    // Resolving moves only the fetch position (autoCommit is off): commits come from the worker.
+    resolveOffset(batch.lastOffset());
   }
 
   private async deliverChunk(messages: KafkaMessage[]): Promise<void> {
@@ -144,7 +124,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.running = false;
-    await Promise.allSettled([...this.jobs.values()]);
+    await Promise.allSettled([...this.workers.values()].map((w) => w.idle()));
     await this.consumer?.disconnect();
     await this.changeFeed.stop();
   }

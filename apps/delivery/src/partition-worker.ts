@@ -1,0 +1,93 @@
+import { KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+
+/**
+ * Messages attempted, made durable and committed together. It bounds the duplicates of a
+ * rebalance or crash: a chunk whose commit did not happen is attempted again by the next owner.
+ */
+export const CHUNK_SIZE = 100;
+/** Queued messages at which fetching the partition pauses, and below which it resumes. */
+const HIGH_WATER = 2_000;
+const LOW_WATER = 500;
+
+export interface PartitionWorkerDeps {
+  /** Attempts the messages and makes every outcome durable. */
+  deliver(messages: KafkaMessage[]): Promise<void>;
+  commit(offset: string): Promise<void>;
+  /** Moves the fetch position back, so the messages from `offset` on are fetched again. */
+  seek(offset: string): void;
+  isStopping(): boolean;
+  logger: Logger;
+}
+
+/**
+ * The fetched but uncommitted messages of one partition, worked off in order one chunk at a time
+ * while the consumer keeps fetching (so the fetch round trip is not on every chunk's path).
+ * Offsets are committed only after the chunk's outcomes are durable; what is queued is only in
+ * memory, and a reset (rebalance) or failure simply fetches it again from the committed offset.
+ */
+export class PartitionWorker {
+  private queue: KafkaMessage[] = [];
+  /** The offset the next fetched message must have; older ones are already queued or done. */
+  private expected: bigint | null = null;
+  private resumeFetching: (() => void) | null = null;
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    private readonly deps: PartitionWorkerDeps,
+  ) {}
+
+  /** Queues a fetched batch; `pause` stops fetching this partition while the queue is full. */
+  push(messages: KafkaMessage[], pause: () => () => void): void {
+    const fresh = this.expected === null ? messages : messages.filter((m) => BigInt(m.offset) >= (this.expected as bigint));
+    if (fresh.length === 0) return;
+    this.queue.push(...fresh);
+    this.expected = BigInt(fresh[fresh.length - 1].offset) + 1n;
+    if (this.queue.length >= HIGH_WATER && !this.resumeFetching) this.resumeFetching = pause();
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  /** Forgets what is queued: after a rebalance the partition is fetched again from its committed offset. */
+  reset(): void {
+    this.queue = [];
+    this.expected = null;
+    this.resume();
+  }
+
+  /** Resolves when the chunk in hand (if any) is finished. */
+  async idle(): Promise<void> {
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.deps.isStopping()) {
+      const chunk = this.queue.splice(0, CHUNK_SIZE);
+      if (this.queue.length < LOW_WATER) this.resume();
+      try {
+        await this.deps.deliver(chunk);
+        await this.deps.commit((BigInt(chunk[chunk.length - 1].offset) + 1n).toString());
+      } catch (err) {
+        // Not "log and move on": nothing from this chunk on is committed, so the partition goes
+        // back to it and those messages are attempted again, after a pause in case the database
+        // or broker is what failed. A commit refused by a rebalance lands here too.
+        this.deps.logger.warn({ err, topic: this.topic, partition: this.partition, offset: chunk[0].offset }, 'delivery chunk not committed; it will be attempted again');
+        this.queue = [];
+        this.expected = null;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        if (!this.deps.isStopping()) this.deps.seek(chunk[0].offset);
+        this.resume();
+        return;
+      }
+    }
+  }
+
+  private resume(): void {
+    const resume = this.resumeFetching;
+    this.resumeFetching = null;
+    resume?.();
+  }
+}
