@@ -15,7 +15,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,10 @@ interface RunResult {
   deliveriesPerSecond: number;
   deliveryMessages: number;
   transactions: number;
+  /** CPU seconds the fan-out process used during the interval (user + system). */
+  fanoutCpuSeconds: number;
+  /** Share of all CPUs busy during the interval, whoever used them (the machine is shared). */
+  machineBusy: number;
 }
 
 const REPO = resolve(__dirname, '..');
@@ -68,6 +72,22 @@ function requireEnv(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set (start your own infra: INFRA_KAFKA_PORT=... node scripts/infra.js up)`);
   return v;
+}
+
+/** Clock ticks per second of /proc times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the stat line; index 11 and 12 after the ") " split.
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = cpu[3] + cpu[4];
+  return { busy: total - idle, total };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -177,6 +197,8 @@ async function runFactor(options: Options, factor: number, kafka: Kafka, db: Cli
       },
     });
     const readyAt = await waitReady(port, child, 60_000);
+    const cpuAtReady = processCpuSeconds(child.pid as number);
+    const machineAtReady = machineTicks();
 
     // The interval runs from the moment the fan-out has joined its group (it fetches right away)
     // to the first poll that sees every offset committed.
@@ -190,6 +212,9 @@ async function runFactor(options: Options, factor: number, kafka: Kafka, db: Cli
       if (committed >= options.events) done = Date.now();
       else await sleep(25);
     }
+    const fanoutCpuSeconds = processCpuSeconds(child.pid as number) - cpuAtReady;
+    const machineNow = machineTicks();
+    const machineBusy = (machineNow.busy - machineAtReady.busy) / (machineNow.total - machineAtReady.total);
     const deliveryMessages = await metricValue(port, 'fanout_delivery_messages_total');
     const transactions = await metricValue(port, 'fanout_transaction_seconds_count');
     const drainSeconds = (done - readyAt) / 1000;
@@ -202,6 +227,8 @@ async function runFactor(options: Options, factor: number, kafka: Kafka, db: Cli
       deliveriesPerSecond: deliveryMessages / drainSeconds,
       deliveryMessages,
       transactions,
+      fanoutCpuSeconds,
+      machineBusy,
     };
   } finally {
     if (child && child.exitCode === null) {
@@ -239,6 +266,10 @@ async function main(): Promise<void> {
       console.log(
         `factor ${String(r.factor).padStart(2)}: ${Math.round(r.eventsPerSecond)} events/s in, ${Math.round(r.deliveriesPerSecond)} delivery messages/s out ` +
           `(${r.events} events in ${r.drainSeconds.toFixed(2)} s, ${r.transactions} fetch rounds; ${r.deliveryMessages} delivery messages; publishing took ${r.produceSeconds.toFixed(2)} s)`,
+      );
+      console.log(
+        `           fan-out used ${r.fanoutCpuSeconds.toFixed(2)} CPU s (${Math.round(r.events / r.fanoutCpuSeconds)} events and ${Math.round(r.deliveryMessages / r.fanoutCpuSeconds)} messages per CPU second); ` +
+          `all CPUs ${Math.round(r.machineBusy * 100)}% busy meanwhile (Kafka, PostgreSQL, fan-out and anything else running)`,
       );
       if (r.deliveryMessages !== r.events * r.factor) console.log(`  WARNING: expected ${r.events * r.factor} delivery messages`);
     }

@@ -1,9 +1,7 @@
-import { Producer } from 'kafkajs';
-import { Topics } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
-import { api, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
+import { api, testEnv } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
-import { CATALOG_TOPICS, publish, settle, TopicReader } from './fanout-kit';
+import { CATALOG_TOPICS, FanoutWorld, publish, settle, startFanoutWorld } from './fanout-kit';
 
 /** The promise of issue 4: a change through the API takes effect on a running fan-out within this. */
 const PROPAGATION_MS = 2_000;
@@ -12,9 +10,7 @@ const PROPAGATION_MS = 2_000;
 describe('fan-out endpoint changes', () => {
   const env = testEnv();
   const groupId = env.FANOUT_GROUP_ID as string;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-  let producer: Producer;
-  let deliveries: TopicReader;
+  let world: FanoutWorld;
   let org: Org;
   let first: string;
   let n = 0;
@@ -22,9 +18,9 @@ describe('fan-out endpoint changes', () => {
   /** Publishes an event and returns the endpoints it was fanned out to, once the fan-out has settled. */
   async function routedTo(): Promise<string[]> {
     const event = domainEvent(org.id, 'order.new', 'live', `evt_change_${++n}`);
-    await publish(producer, 'order.new', org.id, JSON.stringify(event));
-    await settle(deliveries, groupId, CATALOG_TOPICS);
-    return deliveries
+    await publish(world.producer, 'order.new', org.id, JSON.stringify(event));
+    await settle(world.deliveries, groupId, CATALOG_TOPICS);
+    return world.deliveries
       .deliveries()
       .filter((d) => d.event.id === event.id)
       .map((d) => d.endpointId)
@@ -37,41 +33,37 @@ describe('fan-out endpoint changes', () => {
   }
 
   beforeAll(async () => {
-    await resetWorld();
-    stack = await startStack(env, ['subscriptions', 'fanout']);
-    producer = await testProducer();
-    deliveries = await TopicReader.start(Topics.deliveries);
-    org = await createOrg(stack.apiUrl, 'Acme');
-    first = (await createEndpoint(stack.apiUrl, org, { mode: 'live', eventTypes: ['order.new'] })).id;
+    world = await startFanoutWorld(env);
+    org = await createOrg(world.apiUrl, 'Acme');
+    first = (await createEndpoint(world.apiUrl, org, { mode: 'live', eventTypes: ['order.new'] })).id;
     // The fan-out has now cached this organization's endpoints.
     expect(await routedTo()).toEqual([first]);
   });
 
   afterAll(async () => {
-    await Promise.all([deliveries?.stop(), producer?.disconnect()]);
-    await stack?.stop();
+    await world?.stop();
   });
 
   it('should route events to an endpoint created through the API within 2 s', async () => {
-    const second = (await createEndpoint(stack.apiUrl, org, { mode: 'live', eventTypes: ['*'] })).id;
+    const second = (await createEndpoint(world.apiUrl, org, { mode: 'live', eventTypes: ['*'] })).id;
     await afterPropagation(Date.now());
     expect(await routedTo()).toEqual([first, second].sort());
   });
 
   it('should stop routing to an endpoint within 2 s of disabling it, and resume when it is enabled', async () => {
-    const disabled = await api(stack.apiUrl, 'PATCH', `/v1/endpoints/${first}`, { token: org.apiKey, body: { status: 'disabled' } });
+    const disabled = await api(world.apiUrl, 'PATCH', `/v1/endpoints/${first}`, { token: org.apiKey, body: { status: 'disabled' } });
     expect(disabled.status).toBe(200);
     await afterPropagation(Date.now());
     expect(await routedTo()).not.toContain(first);
 
-    const enabled = await api(stack.apiUrl, 'PATCH', `/v1/endpoints/${first}`, { token: org.apiKey, body: { status: 'enabled' } });
+    const enabled = await api(world.apiUrl, 'PATCH', `/v1/endpoints/${first}`, { token: org.apiKey, body: { status: 'enabled' } });
     expect(enabled.status).toBe(200);
     await afterPropagation(Date.now());
     expect(await routedTo()).toContain(first);
   });
 
   it('should follow a change of event types within 2 s', async () => {
-    const changed = await api(stack.apiUrl, 'PATCH', `/v1/endpoints/${first}`, { token: org.apiKey, body: { eventTypes: ['customer.created'] } });
+    const changed = await api(world.apiUrl, 'PATCH', `/v1/endpoints/${first}`, { token: org.apiKey, body: { eventTypes: ['customer.created'] } });
     expect(changed.status).toBe(200);
     await afterPropagation(Date.now());
     expect(await routedTo()).not.toContain(first);

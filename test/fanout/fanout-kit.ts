@@ -4,8 +4,8 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Consumer, IHeaders, Producer } from 'kafkajs';
-import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES } from '@app/contracts';
-import { eventually, testKafka } from '../support/stack';
+import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES, Topics } from '@app/contracts';
+import { eventually, resetWorld, startStack, testKafka, testProducer } from '../support/stack';
 
 // Helpers of the fan-out suites: read a topic the way the delivery service does (read committed),
 // know when the fan-out has finished, publish raw domain records, run the built fan-out as a process.
@@ -86,6 +86,34 @@ export class TopicReader {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/** A clean world with the subscriptions API and one in-process fan-out, and readers of what it writes. */
+export interface FanoutWorld {
+  apiUrl: string;
+  fanoutUrl: string;
+  producer: Producer;
+  deliveries: TopicReader;
+  quarantine: TopicReader;
+  stop(): Promise<void>;
+}
+
+export async function startFanoutWorld(env: NodeJS.ProcessEnv): Promise<FanoutWorld> {
+  await resetWorld();
+  const stack = await startStack(env, ['subscriptions', 'fanout']);
+  const producer = await testProducer();
+  const [deliveries, quarantine] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.quarantine)]);
+  return {
+    apiUrl: stack.apiUrl,
+    fanoutUrl: (await stack.apps[1].getUrl()).replace('[::1]', '127.0.0.1'),
+    producer,
+    deliveries,
+    quarantine,
+    stop: async () => {
+      await Promise.all([deliveries.stop(), quarantine.stop(), producer.disconnect()]);
+      await stack.stop();
+    },
+  };
 }
 
 /** Waits until the group has committed every record of `topics` (lag 0 on every partition). */

@@ -1,40 +1,33 @@
-import { Producer } from 'kafkajs';
-import { Topics } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
-import { query, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
+import { query, testEnv } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
-import { CATALOG_TOPICS, metricValue, publish, settle, TopicReader } from './fanout-kit';
+import { CATALOG_TOPICS, FanoutWorld, metricValue, publish, settle, startFanoutWorld } from './fanout-kit';
 
 // SPEC §3: the same id published twice is one event: one row in the event log, one delivery per endpoint.
 describe('fan-out idempotency', () => {
   const env = testEnv();
   const groupId = env.FANOUT_GROUP_ID as string;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-  let producer: Producer;
-  let deliveries: TopicReader;
+  let world: FanoutWorld;
   let org: Org;
   let other: Org;
   const endpoints: string[] = [];
   let otherEndpoint: string;
 
   beforeAll(async () => {
-    await resetWorld();
-    stack = await startStack(env, ['subscriptions', 'fanout']);
-    producer = await testProducer();
-    deliveries = await TopicReader.start(Topics.deliveries);
-    org = await createOrg(stack.apiUrl, 'Acme');
-    other = await createOrg(stack.apiUrl, 'Globex');
-    endpoints.push((await createEndpoint(stack.apiUrl, org, { mode: 'live', eventTypes: ['*'] })).id);
-    endpoints.push((await createEndpoint(stack.apiUrl, org, { mode: 'live', eventTypes: ['order.new', 'order.updated'] })).id);
-    otherEndpoint = (await createEndpoint(stack.apiUrl, other, { mode: 'live', eventTypes: ['*'] })).id;
+    world = await startFanoutWorld(env);
+    org = await createOrg(world.apiUrl, 'Acme');
+    other = await createOrg(world.apiUrl, 'Globex');
+    endpoints.push((await createEndpoint(world.apiUrl, org, { mode: 'live', eventTypes: ['*'] })).id);
+    endpoints.push((await createEndpoint(world.apiUrl, org, { mode: 'live', eventTypes: ['order.new', 'order.updated'] })).id);
+    otherEndpoint = (await createEndpoint(world.apiUrl, other, { mode: 'live', eventTypes: ['*'] })).id;
   });
 
   afterAll(async () => {
-    await Promise.all([deliveries?.stop(), producer?.disconnect()]);
-    await stack?.stop();
+    await world?.stop();
   });
 
   it('should store one event and write one delivery per endpoint when the same id is published again', async () => {
+    const { producer, deliveries } = world;
     const first = domainEvent(org.id, 'order.new', 'live', 'evt_dup_1', { version: 1 });
     await publish(producer, 'order.new', org.id, JSON.stringify(first));
     await deliveries.waitForCount(2);
@@ -72,8 +65,7 @@ describe('fan-out idempotency', () => {
         [other.id, 'evt_dup_1', 'order.new', { other: true }],
       ].sort(),
     );
-    const fanoutUrl = (await stack.apps[1].getUrl()).replace('[::1]', '127.0.0.1');
-    expect(await metricValue(fanoutUrl, 'fanout_duplicate_events_total')).toBe(3);
-    expect(await metricValue(fanoutUrl, 'fanout_events_total')).toBe(3);
+    expect(await metricValue(world.fanoutUrl, 'fanout_duplicate_events_total')).toBe(3);
+    expect(await metricValue(world.fanoutUrl, 'fanout_events_total')).toBe(3);
   });
 });

@@ -1,9 +1,8 @@
-import { Producer } from 'kafkajs';
-import { Headers, Topics } from '@app/contracts';
+import { Headers } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
-import { query, resetWorld, startStack, testEnv, testKafka, testProducer } from '../support/stack';
+import { query, testEnv, testKafka } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
-import { metricValue, publish, settle, TopicReader } from './fanout-kit';
+import { FanoutWorld, metricValue, publish, settle, startFanoutWorld } from './fanout-kit';
 
 const QUARANTINE_COPY_LIMIT = 512 * 1024;
 
@@ -11,20 +10,14 @@ const QUARANTINE_COPY_LIMIT = 512 * 1024;
 describe('fan-out quarantine', () => {
   const env = testEnv();
   const groupId = env.FANOUT_GROUP_ID as string;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-  let producer: Producer;
-  let deliveries: TopicReader;
-  let quarantine: TopicReader;
+  let world: FanoutWorld;
   let org: Org;
   let endpointId: string;
 
   beforeAll(async () => {
-    await resetWorld();
-    stack = await startStack(env, ['subscriptions', 'fanout']);
-    producer = await testProducer();
-    [deliveries, quarantine] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.quarantine)]);
-    org = await createOrg(stack.apiUrl, 'Acme');
-    endpointId = (await createEndpoint(stack.apiUrl, org, { mode: 'live', eventTypes: ['*'] })).id;
+    world = await startFanoutWorld(env);
+    org = await createOrg(world.apiUrl, 'Acme');
+    endpointId = (await createEndpoint(world.apiUrl, org, { mode: 'live', eventTypes: ['*'] })).id;
     // Lets the broker accept a value over 1 MB on this topic, so the fan-out's own size check is what refuses it.
     const admin = testKafka().admin();
     await admin.connect();
@@ -33,11 +26,11 @@ describe('fan-out quarantine', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([deliveries?.stop(), quarantine?.stop(), producer?.disconnect()]);
-    await stack?.stop();
+    await world?.stop();
   });
 
   it('should quarantine each kind of broken message with its reason and source, and fan out the valid events around them', async () => {
+    const { producer, deliveries, quarantine } = world;
     const valid = (n: number) => domainEvent(org.id, 'order.new', 'live', `evt_q_valid_${n}`, { n });
     const withoutOccurredAt: Record<string, unknown> = { ...valid(100) };
     delete withoutOccurredAt.occurredAt;
@@ -94,11 +87,10 @@ describe('fan-out quarantine', () => {
     const stored = await query<{ id: string }>('SELECT id FROM events WHERE organization_id = $1 ORDER BY id', [org.id]);
     expect(stored.map((r) => r.id)).toEqual(['evt_q_valid_1', 'evt_q_valid_2', 'evt_q_valid_3']);
 
-    const fanoutUrl = (await stack.apps[1].getUrl()).replace('[::1]', '127.0.0.1');
     const counts: Record<string, number> = {};
     for (const b of broken) counts[b.kind] = (counts[b.kind] ?? 0) + 1;
     for (const [kind, count] of Object.entries(counts)) {
-      expect({ kind, count: await metricValue(fanoutUrl, 'fanout_quarantined_total', { kind }) }).toEqual({ kind, count });
+      expect({ kind, count: await metricValue(world.fanoutUrl, 'fanout_quarantined_total', { kind }) }).toEqual({ kind, count });
     }
   });
 });

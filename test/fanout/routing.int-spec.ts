@@ -1,10 +1,8 @@
-import { INestApplication } from '@nestjs/common';
-import { Producer } from 'kafkajs';
 import { deliveryIdFor, Topics } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
-import { resetWorld, startStack, testEnv, testKafka, testProducer } from '../support/stack';
+import { testEnv, testKafka } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
-import { CATALOG_TOPICS, publish, settle, TopicReader } from './fanout-kit';
+import { CATALOG_TOPICS, FanoutWorld, publish, settle, startFanoutWorld } from './fanout-kit';
 
 // Routing on the real broker and database: organization, mode and event type decide which endpoints
 // get a delivery message; the topic set follows the configured list and pattern without a restart.
@@ -12,22 +10,16 @@ describe('fan-out routing', () => {
   // Everything but invoice.*: the pattern also matches the internal topics, which must still be left alone.
   const env = testEnv({ FANOUT_TOPIC_REFRESH_MS: '1000', FANOUT_TOPIC_PATTERN: '^(?!invoice\\.).*' });
   const groupId = env.FANOUT_GROUP_ID as string;
-  let stack: Awaited<ReturnType<typeof startStack>>;
-  let producer: Producer;
-  let deliveries: TopicReader;
-  let quarantine: TopicReader;
+  let world: FanoutWorld;
   let acme: Org;
   let globex: Org;
   const ep: Record<string, string> = {};
 
   beforeAll(async () => {
-    await resetWorld();
-    stack = await startStack(env, ['subscriptions', 'fanout']);
-    producer = await testProducer();
-    [deliveries, quarantine] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.quarantine)]);
-    acme = await createOrg(stack.apiUrl, 'Acme');
-    globex = await createOrg(stack.apiUrl, 'Globex');
-    const make = async (name: string, org: Org, body: Record<string, unknown>) => (ep[name] = (await createEndpoint(stack.apiUrl, org, body)).id);
+    world = await startFanoutWorld(env);
+    acme = await createOrg(world.apiUrl, 'Acme');
+    globex = await createOrg(world.apiUrl, 'Globex');
+    const make = async (name: string, org: Org, body: Record<string, unknown>) => (ep[name] = (await createEndpoint(world.apiUrl, org, body)).id);
     await make('acmeLiveOrders', acme, { mode: 'live', eventTypes: ['order.new'] });
     await make('acmeLiveAll', acme, { mode: 'live', eventTypes: ['*'] });
     await make('acmeTestOrders', acme, { mode: 'test', eventTypes: ['order.new'] });
@@ -37,11 +29,11 @@ describe('fan-out routing', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([deliveries?.stop(), quarantine?.stop(), producer?.disconnect()]);
-    await stack?.stop();
+    await world?.stop();
   });
 
   it('should write exactly one message per endpoint of the same organization and mode that wants the type', async () => {
+    const { producer, deliveries, quarantine } = world;
     const events = {
       acmeLiveOrder: domainEvent(acme.id, 'order.new', 'live', 'evt_r1', { orderId: 'o1', total: 10 }),
       acmeTestOrder: domainEvent(acme.id, 'order.new', 'test', 'evt_r2', { orderId: 'o2' }),
@@ -76,6 +68,7 @@ describe('fan-out routing', () => {
   });
 
   it('should consume a new topic that matches the pattern without a restart, and leave internal and unmatched topics alone', async () => {
+    const { producer, deliveries, quarantine } = world;
     const admin = testKafka().admin();
     await admin.connect();
     try {
@@ -104,18 +97,13 @@ describe('fan-out routing', () => {
   });
 
   it('should report the fan-out ready and count what it wrote', async () => {
-    const fanoutUrl = await appUrl(stack.apps[1]);
-    const ready = await fetch(`${fanoutUrl}/health/ready`);
+    const ready = await fetch(`${world.fanoutUrl}/health/ready`);
     expect(ready.status).toBe(200);
-    const metrics = await (await fetch(`${fanoutUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${world.fanoutUrl}/metrics`)).text();
     expect(metrics).toMatch(/^fanout_delivery_messages_total 9$/m);
     expect(metrics).toMatch(/^fanout_events_total 8$/m);
   });
 });
-
-async function appUrl(app: INestApplication): Promise<string> {
-  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
-}
 
 function sortByDelivery<T extends { deliveryId: string }>(items: T[]): T[] {
   return [...items].sort((a, b) => a.deliveryId.localeCompare(b.deliveryId));
