@@ -1,11 +1,12 @@
+import { Topics } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
-import { query, testEnv } from '../support/stack';
+import { query, testEnv, testKafka } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
 import { CATALOG_TOPICS, FanoutWorld, publish, settle, startFanoutWorld } from './fanout-kit';
 
 // A failure while fanning out must neither lose the batch (offsets committed anyway) nor quarantine
 // it (it is not the message's fault): the transaction is not committed and the records are read again.
-describe('fan-out when the event log fails', () => {
+describe('fan-out when a dependency fails', () => {
   const env = testEnv();
   let world: FanoutWorld;
   let org: Org;
@@ -46,5 +47,36 @@ describe('fan-out when the event log fails', () => {
     ]);
     await quarantine.sync();
     expect(quarantine.records).toHaveLength(0);
+  });
+
+  it('should abort, replace its producer and commit once when Kafka refuses part of a transaction', async () => {
+    const { producer, deliveries, quarantine } = world;
+    const before = deliveries.records.length;
+    const setQuarantineLimit = async (bytes: number) => {
+      const admin = testKafka().admin();
+      await admin.connect();
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: Topics.quarantine, configEntries: [{ name: 'max.message.bytes', value: String(bytes) }] }] });
+      await admin.disconnect();
+    };
+    // The quarantine copy is written after the deliveries of the same transaction, so they are aborted
+    // with it. The limit still admits the broker's own transaction markers (~80 bytes): a marker the
+    // broker cannot write leaves the transaction stuck for good (Kafka logs it as a fatal error).
+    await setQuarantineLimit(200);
+    const broken = `{"not": "an event" ${'x'.repeat(1_000)}`;
+    const batch = [JSON.stringify(domainEvent(org.id, 'order.new', 'live', 'evt_fail_4')), broken, JSON.stringify(domainEvent(org.id, 'order.new', 'live', 'evt_fail_5'))];
+    await producer.send({ topic: 'order.new', acks: -1, messages: batch.map((value) => ({ key: org.id, value })) });
+    await new Promise((r) => setTimeout(r, 2_000));
+    await deliveries.sync();
+    expect(deliveries.records).toHaveLength(before);
+
+    await setQuarantineLimit(1024 * 1024 + 12);
+    await deliveries.waitForCount(before + 2, 60_000);
+    await settle(deliveries, env.FANOUT_GROUP_ID as string, CATALOG_TOPICS);
+    await quarantine.sync();
+    expect(deliveries.deliveries().slice(before).map((d) => [d.event.id, d.endpointId])).toEqual([
+      ['evt_fail_4', endpointId],
+      ['evt_fail_5', endpointId],
+    ]);
+    expect(quarantine.records.map((r) => r.value?.toString())).toEqual([broken]);
   });
 });

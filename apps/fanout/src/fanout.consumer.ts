@@ -32,8 +32,10 @@ const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
 
 /**
  * Reads the domain topics and writes delivery and quarantine messages together with the consumed
- * offsets in one Kafka transaction: a crash at any point either commits all three or none, so
- * read-committed readers see exactly one delivery message per (event, endpoint).
+ * offsets in Kafka transactions (one per fetch, split when its output is large): a crash at any point
+ * either commits all three or none, so read-committed readers see exactly one delivery message per
+ * (event, endpoint). The event log is written before the transaction; a record read again after an
+ * aborted transaction is recognised there by its source position and fanned out again.
  *
  * New domain topics: kafkajs matches a subscription pattern once, at subscribe time, and cannot
  * subscribe while running. So the topic set is read again every FANOUT_TOPIC_REFRESH_MS and, when
@@ -42,8 +44,9 @@ const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
  * operator, a catalog entry). Committed offsets make the restart lossless; `fromBeginning` makes a
  * new topic's first events count.
  *
- * Errors are never swallowed: anything that fails before the commit aborts the transaction and is
- * thrown back to kafkajs, which fetches the same records again (their offsets were not resolved).
+ * Errors are never swallowed: anything that fails before the commit aborts the transaction (and
+ * replaces the producer) and is thrown back to kafkajs, which fetches the same records again
+ * (their offsets were not resolved). Only a message's own fault leads to quarantine.
  * A commit whose outcome is unknown also restarts the consumer, so the next read starts from the
  * offsets the broker really holds rather than from kafkajs' memory.
  */
@@ -78,9 +81,10 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.producer = new TransactionalProducer(kafka, `webhooks-fanout-${config.INSTANCE_ID}`, logger);
   }
 
-  /** Ready: consuming in the group, or nothing to consume yet. */
+  /** Ready: able to commit, and consuming in the group (or with nothing to consume yet). */
   isRunning(): boolean {
-    return !this.stopping && (this.joined || (this.topics.length === 0 && this.refreshTimer !== null));
+    if (this.stopping || !this.producer.isConnected()) return false;
+    return this.joined || (this.topics.length === 0 && this.refreshTimer !== null);
   }
 
   async onApplicationBootstrap(): Promise<void> {

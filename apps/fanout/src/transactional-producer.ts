@@ -61,6 +61,11 @@ export class TransactionalProducer {
     this.producer = producer;
   }
 
+  /** False while the producer is being replaced (for readiness: nothing can be committed meanwhile). */
+  isConnected(): boolean {
+    return this.producer !== null;
+  }
+
   async commit(outgoing: TopicMessages[], offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void> {
     if (!this.producer) throw new Error('transactional producer is not connected');
     if (this.busy) throw new Error('a transaction is already in progress on this producer');
