@@ -113,6 +113,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
+  'latency-1000': async () => [await latency(1000)],
   isolation: async () => [await isolation()],
 };
 

@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkaj
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
 import { decodeDeliveryMessage, DeliveryMessage, Headers, Topics } from '@app/contracts';
-import { APP_LOGGER, EndpointChangeFeed, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
+import { APP_LOGGER, EndpointChangeFeed, GroupCommit, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
 import { AttemptRecord, DeliveryRepository, EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
 import { mapWithLimit } from './map-with-limit';
@@ -45,7 +45,12 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await retryAtStartup('subscribing to endpoint changes', () => this.changeFeed.start((change) => this.directory.invalidate(change.organizationId)));
+    await retryAtStartup('subscribing to endpoint changes', () =>
+      this.changeFeed.start((change) => this.directory.invalidate(change.organizationId), {
+        // Changes made while the feed was not reading are unknown: forget every organization.
+        onResync: () => this.directory.invalidateAll(),
+      }),
+    );
 
     const consumer = this.kafka.consumer({
       groupId: this.config.DELIVERY_GROUP_ID,
@@ -90,9 +95,8 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       });
       this.workers.set(key, worker);
     }
-    worker.push(batch.messages, pause);
     // Resolving moves only the fetch position (autoCommit is off): commits come from the worker.
-    resolveOffset(batch.lastOffset());
+    if (worker.push(batch.messages, pause)) resolveOffset(batch.lastOffset());
   }
 
   private async deliverChunk(messages: KafkaMessage[]): Promise<void> {
@@ -106,14 +110,24 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     await this.makeDurable(perEndpoint.flat(), unreadable);
   }
 
-  /** Kafka first (the retry must exist), then the attempt log; a crash between them re-attempts, never loses. */
-  private async makeDurable(results: AttemptResult[], unreadable: Message[]): Promise<void> {
+  /**
+   * Kafka first (the retry must exist), then the attempt log; a crash between them re-attempts,
+   * never loses. Chunks finishing together share one round of writes.
+   */
+  private readonly durable = new GroupCommit<{ results: AttemptResult[]; unreadable: Message[] }>(async (items) => {
     const byTopic = new Map<string, Message[]>();
-    for (const r of results) if (r.next) byTopic.set(r.next.topic, [...(byTopic.get(r.next.topic) ?? []), r.next.message]);
-    if (unreadable.length > 0) byTopic.set(Topics.deadLetters, [...(byTopic.get(Topics.deadLetters) ?? []), ...unreadable]);
+    const add = (topic: string, message: Message) => byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    for (const { results, unreadable } of items) {
+      for (const r of results) if (r.next) add(r.next.topic, r.next.message);
+      for (const m of unreadable) add(Topics.deadLetters, m);
+    }
     await this.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-    const records: AttemptRecord[] = results.map((r) => r.record);
+    const records: AttemptRecord[] = items.flatMap((i) => i.results.map((r) => r.record));
     await this.deliveries.recordBatch(records);
+  });
+
+  private makeDurable(results: AttemptResult[], unreadable: Message[]): Promise<void> {
+    return this.durable.submit({ results, unreadable });
   }
 
   /**

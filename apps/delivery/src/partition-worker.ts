@@ -28,8 +28,17 @@ export interface PartitionWorkerDeps {
  */
 export class PartitionWorker {
   private queue: KafkaMessage[] = [];
-  /** The offset the next fetched message must have; older ones are already queued or done. */
+  /** The offset the next queued message must reach; older ones are already queued or done. */
   private expected: bigint | null = null;
+  /**
+   * After going back to a failed chunk: its first offset. Until a batch starting exactly there
+   * arrives, batches are ones fetched from the old position and are not taken (they come again).
+   * (Offsets are not contiguous in general — transaction markers take offsets — so only this
+   * exact match is a safe test.)
+   */
+  private rewindTo: bigint | null = null;
+  /** Bumped by every reset, so a chunk that fails across a rebalance leaves the new state alone. */
+  private generation = 0;
   private resumeFetching: (() => void) | null = null;
   private draining: Promise<void> | null = null;
 
@@ -39,22 +48,34 @@ export class PartitionWorker {
     private readonly deps: PartitionWorkerDeps,
   ) {}
 
-  /** Queues a fetched batch; `pause` stops fetching this partition while the queue is full. */
-  push(messages: KafkaMessage[], pause: () => () => void): void {
-    const fresh = this.expected === null ? messages : messages.filter((m) => BigInt(m.offset) >= (this.expected as bigint));
-    if (fresh.length === 0) return;
+  /**
+   * Queues a fetched batch; `pause` stops fetching this partition while the queue is full.
+   * Returns false when the batch was not taken (the caller must then not resolve its offsets).
+   */
+  push(messages: KafkaMessage[], pause: () => () => void): boolean {
+    if (this.rewindTo !== null) {
+      const start = messages.findIndex((m) => BigInt(m.offset) === this.rewindTo);
+      if (start < 0) return false;
+      messages = messages.slice(start);
+      this.rewindTo = null;
+      this.expected = null;
+    }
+    const expected = this.expected;
+    const fresh = expected === null ? messages : messages.filter((m) => BigInt(m.offset) >= expected);
+    if (fresh.length === 0) return true;
     this.queue.push(...fresh);
     this.expected = BigInt(fresh[fresh.length - 1].offset) + 1n;
     if (this.queue.length >= HIGH_WATER && !this.resumeFetching) this.resumeFetching = pause();
-    this.draining ??= this.drain().finally(() => {
-      this.draining = null;
-    });
+    this.startDraining();
+    return true;
   }
 
   /** Forgets what is queued: after a rebalance the partition is fetched again from its committed offset. */
   reset(): void {
+    this.generation++;
     this.queue = [];
     this.expected = null;
+    this.rewindTo = null;
     this.resume();
   }
 
@@ -63,23 +84,35 @@ export class PartitionWorker {
     await this.draining;
   }
 
+  private startDraining(): void {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+      // Messages queued while a failed chunk was backing off still need a drain.
+      if (this.queue.length > 0 && !this.deps.isStopping()) this.startDraining();
+    });
+  }
+
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.deps.isStopping()) {
+      const generation = this.generation;
       const chunk = this.queue.splice(0, CHUNK_SIZE);
       if (this.queue.length < LOW_WATER) this.resume();
       try {
         await this.deps.deliver(chunk);
         await this.deps.commit((BigInt(chunk[chunk.length - 1].offset) + 1n).toString());
       } catch (err) {
-        // Not "log and move on": nothing from this chunk on is committed, so the partition goes
-        // back to it and those messages are attempted again, after a pause in case the database
-        // or broker is what failed. A commit refused by a rebalance lands here too.
+        // Not "log and move on": nothing from this chunk on is committed, so it is attempted again.
         this.deps.logger.warn({ err, topic: this.topic, partition: this.partition, offset: chunk[0].offset }, 'delivery chunk not committed; it will be attempted again');
-        this.queue = [];
-        this.expected = null;
+        if (generation === this.generation && !this.deps.isStopping()) {
+          // Still ours as far as we know: go back to this chunk. (After a reset the group already
+          // restarts the partition from its committed offset, which is at or before this chunk.)
+          this.queue = [];
+          this.rewindTo = BigInt(chunk[0].offset);
+          this.deps.seek(chunk[0].offset);
+          this.resume();
+        }
+        // A pause before trying again, in case the database or broker is what failed.
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        if (!this.deps.isStopping()) this.deps.seek(chunk[0].offset);
-        this.resume();
         return;
       }
     }

@@ -4,3 +4,4 @@ export * from './messaging.module';
 export * from './endpoint-change-feed';
 export * from './consumer-lag';
 export * from './startup-retry';
+export * from './group-commit';

@@ -2,10 +2,9 @@
  * Runs the items submitted while the previous round was busy (or within the same tick) together,
  * one round at a time, and settles each submitter with its round's outcome.
  *
- * kafkajs calls `eachBatch` once per partition, concurrently up to `partitionsConsumedConcurrently`,
- * for all partitions of one fetch in the same tick. A transactional producer allows one transaction
- * at a time, so instead of queueing one transaction per partition, the batches of a fetch share one:
- * one event-log INSERT, one set of produce requests, one commit.
+ * Several partitions' batches finish close together; writing their outcomes in one round (one
+ * produce request set, one database transaction) instead of one each keeps round trips off the
+ * hot path. Each submitter still waits for its own items to be durable before committing.
  */
 export class GroupCommit<T> {
   private pending: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
@@ -18,7 +17,7 @@ export class GroupCommit<T> {
       this.pending.push({ item, resolve, reject });
       if (this.draining) return;
       this.draining = true;
-      // setImmediate, not a microtask: the other workers' eachBatch calls of this fetch run first.
+      // setImmediate, not a microtask: the other submitters of this tick join the round first.
       setImmediate(() => void this.drain());
     });
   }

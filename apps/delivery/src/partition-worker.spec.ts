@@ -1,0 +1,79 @@
+import { KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { CHUNK_SIZE, PartitionWorker } from './partition-worker';
+
+const messages = (from: number, count: number): KafkaMessage[] =>
+  Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
+
+/** A worker whose deliveries and commits are scripted; records what it delivered, committed and sought. */
+function harness(options: { failCommitAt?: string } = {}) {
+  const delivered: string[] = [];
+  const committed: string[] = [];
+  const sought: string[] = [];
+  let onDeliver: (() => void) | null = null;
+  const worker = new PartitionWorker('t', 0, {
+    deliver: async (chunk) => {
+      delivered.push(...chunk.map((m) => m.offset));
+      onDeliver?.();
+    },
+    commit: async (offset) => {
+      if (offset === options.failCommitAt) throw new Error('ILLEGAL_GENERATION');
+      committed.push(offset);
+    },
+    seek: (offset) => sought.push(offset),
+    isStopping: () => false,
+    logger: { warn: () => undefined } as unknown as Logger,
+  });
+  const noPause = () => () => undefined;
+  return { worker, delivered, committed, sought, noPause, setOnDeliver: (f: () => void) => (onDeliver = f) };
+}
+
+describe('PartitionWorker', () => {
+  it('should deliver in order and commit after each chunk', async () => {
+    const h = harness();
+    expect(h.worker.push(messages(0, CHUNK_SIZE * 2 + 5), h.noPause)).toBe(true);
+    await h.worker.idle();
+    expect(h.delivered).toEqual(messages(0, CHUNK_SIZE * 2 + 5).map((m) => m.offset));
+    expect(h.committed).toEqual([String(CHUNK_SIZE), String(CHUNK_SIZE * 2), String(CHUNK_SIZE * 2 + 5)]);
+  });
+
+  it('should skip messages already queued when a batch overlaps the previous one', async () => {
+    const h = harness();
+    h.worker.push(messages(0, 10), h.noPause);
+    h.worker.push(messages(5, 10), h.noPause);
+    await h.worker.idle();
+    await h.worker.idle();
+    expect(h.delivered).toEqual(messages(0, 15).map((m) => m.offset));
+  });
+
+  it('should take batches with offset gaps (transaction markers take offsets)', async () => {
+    const h = harness();
+    h.worker.push(messages(0, 10), h.noPause);
+    expect(h.worker.push(messages(11, 10), h.noPause)).toBe(true);
+    await h.worker.idle();
+    await h.worker.idle();
+    expect(h.delivered).toEqual([...messages(0, 10), ...messages(11, 10)].map((m) => m.offset));
+  });
+
+  it('should go back to a chunk whose commit failed, refuse batches fetched past it, and take it again', async () => {
+    const h = harness({ failCommitAt: String(CHUNK_SIZE * 2) });
+    h.worker.push(messages(0, CHUNK_SIZE * 2), h.noPause);
+    await h.worker.idle();
+    expect(h.committed).toEqual([String(CHUNK_SIZE)]);
+    expect(h.sought).toEqual([String(CHUNK_SIZE)]);
+    // A batch fetched before the seek took effect starts past the chunk: not taken (so not resolved).
+    expect(h.worker.push(messages(CHUNK_SIZE * 2, 10), h.noPause)).toBe(false);
+    // The refetch from the sought offset is taken.
+    expect(h.worker.push(messages(CHUNK_SIZE, 10), h.noPause)).toBe(true);
+  });
+
+  it('should leave the state alone when a rebalance reset happens while the failing chunk is in flight', async () => {
+    const h = harness({ failCommitAt: String(CHUNK_SIZE) });
+    h.setOnDeliver(() => h.worker.reset());
+    h.worker.push(messages(0, CHUNK_SIZE), h.noPause);
+    await h.worker.idle();
+    expect(h.sought).toEqual([]);
+    // After the reset the group hands out the partition from its committed offset: anything is taken.
+    expect(h.worker.push(messages(0, 5), h.noPause)).toBe(true);
+  });
+});
