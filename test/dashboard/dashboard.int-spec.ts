@@ -78,7 +78,8 @@ describe('the dashboard in a browser', () => {
     await page.keyboard.press('Enter');
 
     await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
-    expect(await page.getByText('No test endpoints yet.').isVisible()).toBe(true);
+    // The list loads after the heading renders: wait for it (waitFor fails the test if it never shows).
+    await page.getByText('No test endpoints yet.').waitFor({ state: 'visible', timeout: 10_000 });
     expect(await page.evaluate(() => sessionStorage.getItem('sourcehub.apiKey'))).toBe(org.apiKey);
   });
 
@@ -119,7 +120,7 @@ describe('the dashboard in a browser', () => {
 
     const timeline = page.getByRole('list', { name: 'Attempt timeline' });
     await timeline.getByText('Attempt 1').waitFor();
-    expect(await timeline.getByText('200').first().isVisible()).toBe(true);
+    await timeline.getByText('200').first().waitFor({ state: 'visible', timeout: 10_000 });
     await shot('03-endpoint-detail');
   });
 
