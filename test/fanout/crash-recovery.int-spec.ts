@@ -3,7 +3,8 @@ import { deliveryIdFor, Topics } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
 import { eventually, query, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
-import { FanoutProcess, freePort, settle, TopicReader } from './fanout-kit';
+import { ServiceProcess } from '../support/service-process';
+import { freePort, settle, TopicReader } from './fanout-kit';
 
 const EVENTS = 10_000;
 const CHUNK = 500;
@@ -21,7 +22,7 @@ describe('fan-out killed in the middle of a burst', () => {
   let producer: Producer;
   let committed: TopicReader;
   let uncommitted: TopicReader;
-  const processes: FanoutProcess[] = [];
+  const processes: ServiceProcess[] = [];
   const orgs: Org[] = [];
   const endpointsByOrg = new Map<string, string[]>();
 
@@ -72,7 +73,7 @@ describe('fan-out killed in the middle of a burst', () => {
   }
 
   it('should leave exactly one delivery message per (event, endpoint) after a SIGKILL and a restart', async () => {
-    processes.push(await new FanoutProcess(env, await freePort()).start());
+    processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
     [committed, uncommitted] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.deliveries, { readUncommitted: true })]);
     const burst = publishBurst();
 
@@ -88,7 +89,7 @@ describe('fan-out killed in the middle of a burst', () => {
       if (nowOrphaned > orphaned) killsInsideTransaction++;
       orphaned = nowOrphaned;
       expect(committed.records.length).toBeLessThan(EVENTS * 2);
-      processes.push(await new FanoutProcess(env, await freePort()).start());
+      processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
     }
     await burst;
     await settle(committed, groupId, ['order.new']);

@@ -1,16 +1,12 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
 import { Consumer, IHeaders, Producer } from 'kafkajs';
 import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES, Topics } from '@app/contracts';
 import { eventually, resetWorld, startStack, testKafka, testProducer } from '../support/stack';
 
 // Helpers of the fan-out suites: read a topic the way the delivery service does (read committed),
-// know when the fan-out has finished, publish raw domain records, run the built fan-out as a process.
+// know when the fan-out has finished, publish raw domain records (the built fan-out runs as a process through ServiceProcess).
 
-const REPO = path.resolve(__dirname, '..', '..');
 /** The seeded event-type catalog: the domain topics every fan-out consumes by default. */
 export const CATALOG_TOPICS = SEED_EVENT_TYPES.map((t) => t.name);
 /** Header of the marker records `TopicReader.sync` writes; never produced by the project itself. */
@@ -175,59 +171,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
-}
-
-/**
- * The built fan-out (`node dist/apps/fanout/main.js`, from `npm run build`) as its own process, so
- * a test can kill it with SIGKILL mid-transaction, as a crash or an OOM kill would.
- */
-export class FanoutProcess {
-  private child: ChildProcess | null = null;
-
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    readonly port: number,
-    readonly logFile = path.join(REPO, '.infra', 'logs', `fanout-test-${port}.log`),
-  ) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(timeoutMs = 60_000): Promise<this> {
-    const main = path.join(REPO, 'dist', 'apps', 'fanout', 'main.js');
-    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the process-level tests`);
-    mkdirSync(path.dirname(this.logFile), { recursive: true });
-    const log = createWriteStream(this.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [main], { env: { ...this.env, PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    this.child = child;
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`fan-out exited with ${child.exitCode}; see ${this.logFile}`);
-        try {
-          return (await fetch(`${this.url}/health/ready`)).ok ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      timeoutMs,
-      `the fan-out process to be ready (log: ${this.logFile})`,
-    );
-    return this;
-  }
-
-  /** Sends `signal` and waits for the process to be gone. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
 }
 
 function stringHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -19,12 +19,18 @@ export class ServiceProcess {
     private readonly logFile = path.join(REPO, '.infra', 'logs', `${name}-${port}.log`),
   ) {}
 
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
   async start(): Promise<this> {
+    const main = path.join(REPO, 'dist', 'apps', this.name, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the process-level tests`);
     mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
     // SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services (see README, Benchmarks).
     const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, 'dist', 'apps', this.name, 'main.js')], {
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       env: { ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
