@@ -10,6 +10,11 @@ export interface PipelineOptions {
   deliveryInstances: number;
   /** Extra environment for every service (e.g. DELIVERY_TIMEOUT_MS). */
   env?: Record<string, string>;
+  /**
+   * First of the HTTP ports the services listen on (subscriptions, fan-out, then delivery instances
+   * from base + 10); another stack on the same machine picks another base.
+   */
+  portBase?: number;
 }
 
 /**
@@ -37,12 +42,13 @@ export class Pipeline {
       DELIVERY_GROUP_ID: `bench-delivery-${run}`,
       ...this.options.env,
     };
-    const subscriptions = await new ServiceProcess('subscriptions', 3100, { ...env, INSTANCE_ID: `bench-subs-${run}` }).start();
+    const base = this.options.portBase ?? Number(process.env.BENCH_PORT_BASE ?? 3100);
+    const subscriptions = await new ServiceProcess('subscriptions', base, { ...env, INSTANCE_ID: `bench-subs-${run}` }).start();
     this.services.push(subscriptions);
-    this.apiUrl = 'http://127.0.0.1:3100';
-    const others = [new ServiceProcess('fanout', 3101, { ...env, INSTANCE_ID: `bench-fanout-${run}` })];
+    this.apiUrl = subscriptions.url;
+    const others = [new ServiceProcess('fanout', base + 1, { ...env, INSTANCE_ID: `bench-fanout-${run}` })];
     for (let i = 0; i < this.options.deliveryInstances; i++) {
-      others.push(new ServiceProcess('delivery', 3110 + i, { ...env, INSTANCE_ID: `bench-delivery-${run}-${i}` }));
+      others.push(new ServiceProcess('delivery', base + 10 + i, { ...env, INSTANCE_ID: `bench-delivery-${run}-${i}` }));
     }
     this.services.push(...others);
     const started = await Promise.allSettled(others.map((s) => s.start()));
