@@ -60,6 +60,16 @@ export class ServiceProcess {
     throw new Error(`${this.name} not ready within ${timeoutMs} ms; see ${this.logFile}`);
   }
 
+  /** The sum of a Prometheus counter or gauge over all its label sets, read from /metrics. */
+  async metric(name: string): Promise<number> {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
+  }
+
   /** Peak resident memory, read from /proc so it measures the service, not this process. */
   private async sampleRss(): Promise<void> {
     if (!this.child?.pid) return;
