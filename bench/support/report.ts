@@ -62,11 +62,13 @@ export function markdown(report: Report): string {
   return lines.join('\n');
 }
 
+const PERCENTILES = { p50ms: 'p50', p90ms: 'p90', p99ms: 'p99', maxMs: 'max' };
+
 /** Latency percentiles against the offered rate, as a PNG (vega-lite spec rendered by resvg). */
 export async function latencyChart(results: readonly Result[]): Promise<Buffer | null> {
   const points = results
     .filter((r) => r.scenario.startsWith('latency-'))
-    .flatMap((r) => (['p50ms', 'p90ms', 'p99ms', 'maxMs'] as const).map((p) => ({ rate: num(r, 'rate'), percentile: p.replace('ms', ''), ms: num(r, p) })));
+    .flatMap((r) => Object.entries(PERCENTILES).map(([key, percentile]) => ({ rate: num(r, 'rate'), percentile, ms: num(r, key) })));
   if (points.length === 0) return null;
   // vega and vega-lite are ES modules with top-level await: import() them, which the CommonJS
   // output of ts-node would otherwise turn into require().

@@ -6,7 +6,6 @@ import { decodeDeliveryMessage, DeliveryMessage, Headers, Topics } from '@app/co
 import { GroupCommit, KafkaProducer } from '@app/messaging';
 import { AttemptRecord, DeliveryRepository } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
-import { mapWithLimit } from './map-with-limit';
 
 /**
  * Attempts one chunk of delivery messages (from the deliveries topic or a retry tier) and makes
@@ -18,6 +17,11 @@ import { mapWithLimit } from './map-with-limit';
 export class ChunkDeliverer {
   /** Requests in flight from this instance, across every stream, partition and endpoint. */
   private readonly inFlight: Limit;
+  /**
+   * Requests in flight to each endpoint from this instance, whichever stream and chunk they come
+   * from (a partition has two chunks in hand, and retries run beside new deliveries). Dropped when idle.
+   */
+  private readonly perEndpoint = new Map<string, Limit>();
 
   constructor(
     @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
@@ -30,15 +34,20 @@ export class ChunkDeliverer {
 
   async deliver(messages: KafkaMessage[]): Promise<void> {
     const { decoded, unreadable } = decodeAll(messages);
-    const byEndpoint = new Map<string, DeliveryMessage[]>();
-    for (const m of decoded) byEndpoint.set(m.endpointId, [...(byEndpoint.get(m.endpointId) ?? []), m]);
-    // Endpoints side by side, a bounded number in flight to each and from the whole instance.
-    const perEndpoint = await Promise.all(
-      [...byEndpoint.values()].map((list) =>
-        mapWithLimit(list, this.config.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT, (m) => this.inFlight(() => this.delivery.attempt(m))),
-      ),
-    );
-    await this.durable.submit({ results: perEndpoint.flat(), unreadable });
+    // Endpoints side by side, a bounded number in flight to each and from the whole instance. A
+    // message waiting for its endpoint does not hold one of the instance's slots meanwhile.
+    const results = await Promise.all(decoded.map((m) => this.endpointLimit(m.endpointId)(() => this.inFlight(() => this.delivery.attempt(m)))));
+    for (const m of decoded) {
+      const limit = this.perEndpoint.get(m.endpointId);
+      if (limit && limit.activeCount === 0 && limit.pendingCount === 0) this.perEndpoint.delete(m.endpointId);
+    }
+    await this.durable.submit({ results, unreadable });
+  }
+
+  private endpointLimit(endpointId: string): Limit {
+    let limit = this.perEndpoint.get(endpointId);
+    if (!limit) this.perEndpoint.set(endpointId, (limit = pLimit(this.config.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT)));
+    return limit;
   }
 
   /** Kafka first (the retry must exist), then the attempt log; a crash between them re-attempts, never loses. */
