@@ -906,7 +906,10 @@ const SERVICES = ['kafka', 'postgres'];
 
 function checkService(which) {
   if (!SERVICES.includes(which)) throw new Error(`unknown service "${which}"; choose kafka or postgres`);
-  if (which === 'postgres' && config().externalDb) {
+  const cfg = config();
+  // DATABASE_URL may be the very URL `up` printed (a caller exported it): that one is still ours.
+  const ours = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${cfg.pgPort}/${PG_DB}`;
+  if (which === 'postgres' && cfg.externalDb && cfg.externalDb !== ours) {
     throw new Error('DATABASE_URL points at an external PostgreSQL; infra.js does not manage it, so it cannot stop or start it');
   }
 }

@@ -87,7 +87,7 @@ export class Pipeline {
 
 export const EVENT_TYPES = SEED_EVENT_TYPES.map((t) => t.name);
 
-function eventMessage(organizationId: string, type: string, occurredAt: number) {
+export function eventMessage(organizationId: string, type: string, occurredAt: number) {
   const id = `evt_${randomUUID()}`;
   return {
     key: organizationId,

@@ -18,6 +18,10 @@ export class BenchReceiver {
   readonly latency: Histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000, numberOfSignificantValueDigits: 3 });
   readonly idsByPath = new Map<string, Set<string>>();
   readonly lastReceiptByPath = new Map<string, number>();
+  /** Every request per path, duplicates included (chaos: duplicates per endpoint). */
+  readonly requestsByPath = new Map<string, number>();
+  /** When each `webhook-id` first arrived (chaos: recovery times). */
+  readonly firstReceiptById = new Map<string, number>();
   requests = 0;
   private server: Server;
 
@@ -35,11 +39,13 @@ export class BenchReceiver {
       req.on('end', () => {
         const now = Date.now();
         this.requests++;
+        this.requestsByPath.set(path, (this.requestsByPath.get(path) ?? 0) + 1);
         const id = String(req.headers['webhook-id']);
         let ids = this.idsByPath.get(path);
         if (!ids) this.idsByPath.set(path, (ids = new Set()));
         if (!ids.has(id)) {
           ids.add(id);
+          this.firstReceiptById.set(id, now);
           const occurredAt = Date.parse((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { occurredAt: string }).occurredAt);
           this.latency.recordValue(Math.max(1, now - occurredAt));
         }

@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkaj
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
 import { decodeDeliveryMessage, DeliveryMessage, Headers, Topics } from '@app/contracts';
-import { APP_LOGGER, EndpointChangeFeed, GroupCommit, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
+import { APP_LOGGER, EndpointChangeFeed, GroupCommit, KAFKA, KafkaProducer, KeptConsumer, retryAtStartup } from '@app/messaging';
 import { AttemptRecord, DeliveryRepository, EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
 import { mapWithLimit } from './map-with-limit';
@@ -22,7 +22,7 @@ import { PartitionWorker } from './partition-worker';
  */
 @Injectable()
 export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: Consumer | null = null;
+  private readonly consumer: KeptConsumer;
   private readonly changeFeed: EndpointChangeFeed;
   private running = false;
   private stopping = false;
@@ -38,6 +38,13 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     private readonly directory: EndpointDirectory,
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
+    this.consumer = new KeptConsumer({
+      name: 'delivery consumer',
+      logger,
+      create: () => this.createConsumer(),
+      run: (consumer) => this.run(consumer),
+      onCrash: () => (this.running = false),
+    });
   }
 
   isRunning(): boolean {
@@ -52,6 +59,15 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       }),
     );
 
+    await this.consumer.start();
+    this.logger.info({ schedule: this.delivery.schedule }, 'delivery consuming');
+  }
+
+  private createConsumer(): Consumer {
+    // A new consumer (first, or in place of one kafkajs gave up on) starts every partition from its
+    // committed offset; the workers of the previous one commit and seek through it: drop them.
+    for (const worker of this.workers.values()) worker.reset();
+    this.workers.clear();
     const consumer = this.kafka.consumer({
       groupId: this.config.DELIVERY_GROUP_ID,
       sessionTimeout: this.config.DELIVERY_SESSION_TIMEOUT_MS,
@@ -59,14 +75,16 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       maxWaitTimeInMs: 50,
       maxBytesPerPartition: 256 * 1024,
     });
-    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error }, 'delivery consumer crashed; kafkajs restarts it'));
     // Ready once the group has given this instance its partitions, not merely when it asked to join.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
       // The group restarts every partition from its committed offset: drop what was queued.
       for (const worker of this.workers.values()) worker.reset();
     });
-    await consumer.connect();
+    return consumer;
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
     await retryAtStartup('subscribing to the deliveries topic', () => consumer.subscribe({ topic: Topics.deliveries, fromBeginning: true }));
     await consumer.run({
       autoCommit: false,
@@ -75,8 +93,6 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       partitionsConsumedConcurrently: 1,
       eachBatch: async (payload) => this.takeBatch(consumer, payload),
     });
-    this.consumer = consumer;
-    this.logger.info({ schedule: this.delivery.schedule }, 'delivery consuming');
   }
 
   private takeBatch(consumer: Consumer, { batch, pause, resolveOffset }: EachBatchPayload): void {
@@ -139,7 +155,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     this.stopping = true;
     this.running = false;
     await Promise.allSettled([...this.workers.values()].map((w) => w.idle()));
-    await this.consumer?.disconnect();
+    await this.consumer.stop();
     await this.changeFeed.stop();
   }
 }

@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
 import { Headers, retryTierTopic, Topics } from '@app/contracts';
-import { APP_LOGGER, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
+import { APP_LOGGER, KAFKA, KafkaProducer, KeptConsumer, retryAtStartup } from '@app/messaging';
 import { DeliveryService } from './delivery.service';
 
 /**
@@ -15,7 +15,7 @@ import { DeliveryService } from './delivery.service';
  */
 @Injectable()
 export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: Consumer | null = null;
+  private readonly consumer: KeptConsumer;
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -24,9 +24,17 @@ export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicat
     @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
     private readonly producer: KafkaProducer,
     private readonly delivery: DeliveryService,
-  ) {}
+  ) {
+    this.consumer = new KeptConsumer({ name: 'retry-tier consumer', logger, create: () => this.createConsumer(), run: (consumer) => this.run(consumer) });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  private createConsumer(): Consumer {
+    // Timers of a previous consumer would seek and resume through it.
+    this.clearTimers();
     const consumer = this.kafka.consumer({
       groupId: `${this.config.DELIVERY_GROUP_ID}-retry`,
       sessionTimeout: this.config.DELIVERY_SESSION_TIMEOUT_MS,
@@ -36,8 +44,10 @@ export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicat
     // After a rebalance the partitions start over from their committed offsets; timers for
     // partitions we no longer own must not resume them.
     consumer.on(consumer.events.GROUP_JOIN, () => this.clearTimers());
-    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error }, 'retry-tier consumer crashed; kafkajs restarts it'));
-    await consumer.connect();
+    return consumer;
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
     const tiers = [...new Set(this.delivery.schedule)].map(retryTierTopic);
     await retryAtStartup('subscribing to the retry tiers', () => consumer.subscribe({ topics: tiers, fromBeginning: true }));
     await consumer.run({
@@ -46,7 +56,6 @@ export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicat
       partitionsConsumedConcurrently: 4,
       eachBatch: (payload) => this.handleBatch(consumer, payload),
     });
-    this.consumer = consumer;
   }
 
   private async handleBatch(consumer: Consumer, { batch, pause, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -98,6 +107,6 @@ export class RetryTierConsumer implements OnApplicationBootstrap, BeforeApplicat
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.clearTimers();
-    await this.consumer?.disconnect();
+    await this.consumer.stop();
   }
 }
