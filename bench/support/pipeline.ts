@@ -116,7 +116,7 @@ export class Pipeline {
 
 export const EVENT_TYPES = SEED_EVENT_TYPES.map((t) => t.name);
 
-function eventMessage(organizationId: string, type: string, occurredAt: number, published: string[]) {
+export function eventMessage(organizationId: string, type: string, occurredAt: number, published: string[] = []) {
   const id = `evt_${randomUUID()}`;
   published.push(id);
   return {

@@ -33,6 +33,10 @@ export class BenchReceiver {
   readonly firstReceiptByPath = new Map<string, number>();
   readonly lastReceiptByPath = new Map<string, number>();
   private readonly firstAttemptAt = new Map<string, number>();
+  /** Every request per path, duplicates included (chaos: duplicates per endpoint). */
+  readonly requestsByPath = new Map<string, number>();
+  /** When each `webhook-id` first arrived (chaos: recovery times). */
+  readonly firstReceiptById = new Map<string, number>();
   requests = 0;
   private server: Server;
 
@@ -50,6 +54,7 @@ export class BenchReceiver {
       req.on('end', () => {
         const now = Date.now();
         this.requests++;
+        this.requestsByPath.set(path, (this.requestsByPath.get(path) ?? 0) + 1);
         const id = String(req.headers['webhook-id']);
         const retry = this.behaviour.failFirstAttempt;
         if (retry) {
@@ -67,6 +72,7 @@ export class BenchReceiver {
         if (!ids) this.idsByPath.set(path, (ids = new Set()));
         if (!ids.has(id)) {
           ids.add(id);
+          this.firstReceiptById.set(id, now);
           const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; occurredAt: string };
           let events = this.eventIdsByPath.get(path);
           if (!events) this.eventIdsByPath.set(path, (events = new Set()));

@@ -46,6 +46,11 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
+  /** Ended since its last start, by itself or by a signal (chaos: a service that died unasked). */
+  get exited(): boolean {
+    return this.child !== null && (this.child.exitCode !== null || this.child.signalCode !== null);
+  }
+
   private async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

@@ -1,7 +1,7 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Headers } from '@app/contracts';
-import { retryAtStartup } from '@app/messaging';
+import { KeptConsumer, retryAtStartup } from '@app/messaging';
 import { ChunkDeliverer } from './chunk-deliverer';
 import { PartitionWorker } from './partition-worker';
 
@@ -34,7 +34,7 @@ export interface DeliveryStreamOptions {
  * through the deliveries topic, where they would queue behind its backlog and come late.
  */
 export class DeliveryStream {
-  private consumer: Consumer | null = null;
+  private kept: KeptConsumer | null = null;
   private running = false;
   private stopping = false;
   private readonly workers = new Map<string, PartitionWorker>();
@@ -53,6 +53,24 @@ export class DeliveryStream {
   }
 
   async start(): Promise<void> {
+    // Replaced when kafkajs gives up on it (e.g. after a broker restart), so the stream never stops reading.
+    this.kept = new KeptConsumer({
+      name: `${this.options.name} consumer`,
+      logger: this.logger,
+      create: () => this.createConsumer(),
+      run: (consumer) => this.run(consumer),
+      onCrash: () => (this.running = false),
+    });
+    await this.kept.start();
+  }
+
+  private createConsumer(): Consumer {
+    // A new consumer starts every partition from its committed offset; the workers and gates of a
+    // previous one would commit, seek and resume through it: drop them.
+    for (const worker of this.workers.values()) worker.reset();
+    for (const gate of this.gates.values()) gate.clear();
+    this.workers.clear();
+    this.gates.clear();
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
@@ -60,14 +78,16 @@ export class DeliveryStream {
       maxWaitTimeInMs: 50,
       maxBytesPerPartition: 256 * 1024,
     });
-    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error, stream: this.options.name }, 'delivery consumer crashed; kafkajs restarts it'));
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
       // The group restarts every partition from its committed offset: drop what was queued or held.
       for (const worker of this.workers.values()) worker.reset();
       for (const gate of this.gates.values()) gate.clear();
     });
-    await consumer.connect();
+    return consumer;
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
     await retryAtStartup(`subscribing to the ${this.options.name}`, () => consumer.subscribe({ topics: this.options.topics, fromBeginning: true }));
     await consumer.run({
       autoCommit: false,
@@ -76,7 +96,6 @@ export class DeliveryStream {
       partitionsConsumedConcurrently: 1,
       eachBatch: async (payload) => this.takeBatch(consumer, payload),
     });
-    this.consumer = consumer;
   }
 
   private takeBatch(consumer: Consumer, { batch, resolveOffset }: EachBatchPayload): void {
@@ -127,7 +146,7 @@ export class DeliveryStream {
     this.running = false;
     for (const gate of this.gates.values()) gate.clear();
     await Promise.allSettled([...this.workers.values()].map((w) => w.idle()));
-    await this.consumer?.disconnect();
+    await this.kept?.stop();
   }
 }
 
