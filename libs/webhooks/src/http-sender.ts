@@ -29,10 +29,21 @@ export interface HttpSenderOptions {
 }
 
 const DEFAULT_EXCERPT_BYTES = 1024;
+/** An error text comes from the network stack and may quote what the receiver sent: kept short in the attempt log. */
+const MAX_ERROR_CHARS = 500;
 const DEFAULT_MAX_SOCKETS_PER_HOST = 50;
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
 
 type Failure = Pick<SendResult, 'outcome' | 'error'>;
+
+/**
+ * PostgreSQL text cannot hold NUL: one in a receiver's answer would make the attempt unstorable, and the
+ * chunk holding it (with other endpoints' deliveries) would be retried forever.
+ */
+function storableText(text: string, maxChars: number = Number.MAX_SAFE_INTEGER): string {
+  const cut = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+  return cut.replace(/\u0000/g, '\uFFFD');
+}
 
 // Refusals decided from the URL alone, before any socket is opened.
 function refuseBeforeConnect(raw: string, policy: UrlPolicy): Failure | null {
@@ -97,7 +108,7 @@ async function readExcerpt(stream: AsyncIterable<Buffer> & { destroy(): unknown 
     // Only a body cut short is destroyed: a fully read one leaves the keep-alive connection reusable.
     if (!complete) stream.destroy();
   }
-  return text;
+  return storableText(text);
 }
 
 /**
@@ -194,7 +205,7 @@ export class WebhookHttpSender {
       return { outcome: 'forbidden_address', error: forbidden.message };
     }
     const message = err instanceof Error ? err.message : String(err);
-    return { outcome: 'connection_error', error: code ?? (message || 'connection failed') };
+    return { outcome: 'connection_error', error: storableText(code ?? (message || 'connection failed'), MAX_ERROR_CHARS) };
   }
 }
 
