@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { ForbiddenAddressError, createGuardedLookup } from './guarded-lookup';
+import { systemResolver, type HostResolver } from './host-resolver';
 import { isAddressAllowed, type UrlPolicy } from './url-policy';
 
 export type AttemptOutcome = 'success' | 'http_error' | 'timeout' | 'connection_error' | 'forbidden_address' | 'invalid_url';
@@ -26,6 +27,8 @@ export interface HttpSenderOptions {
   userAgent: string;
   maxResponseExcerptBytes?: number;
   maxSocketsPerHost?: number;
+  /** Where host names are resolved (DNS_SERVERS); the system resolver by default. */
+  resolve?: HostResolver;
 }
 
 const DEFAULT_EXCERPT_BYTES = 1024;
@@ -131,7 +134,7 @@ export class WebhookHttpSender {
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
       // The check runs on the answer the socket connects to (DNS rebinding safe).
-      connect: { lookup: createGuardedLookup(opts.policy), timeout: opts.timeoutMs },
+      connect: { lookup: createGuardedLookup(opts.policy, opts.resolve ?? systemResolver), timeout: opts.timeoutMs },
     });
     this.excerptBytes = opts.maxResponseExcerptBytes ?? DEFAULT_EXCERPT_BYTES;
   }
