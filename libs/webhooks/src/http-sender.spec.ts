@@ -246,6 +246,7 @@ describe('WebhookHttpSender', () => {
     ['a literal loopback address', (port: number) => `http://127.0.0.1:${port}/hook`, /address 127\.0\.0\.1 is not a public address/],
     ['a mapped IPv6 spelling', (port: number) => `http://[::ffff:127.0.0.1]:${port}/hook`, /address ::ffff:7f00:1 is not a public address/],
     ['a decimal spelling', (port: number) => `http://2130706433:${port}/hook`, /address 127\.0\.0\.1 is not a public address/],
+    ['an IPv4-compatible IPv6 spelling', (port: number) => `http://[::127.0.0.1]:${port}/hook`, /address ::7f00:1 is not a public address/],
     ['the localhost name, refused by the guarded lookup', (port: number) => `http://localhost:${port}/hook`, /host localhost resolves to 127\.0\.0\.1/],
   ])('should report forbidden_address and send nothing when given %s without an allowed network', async (_label, url, error) => {
     const receiver = await startReceiver((res) => res.writeHead(200).end());
