@@ -10,15 +10,18 @@ import { createEndpoint, createOrg } from '../subscriptions/admin-api';
 
 const TIMEOUT_MS = 1000;
 // A 2-core machine shared with Kafka, PostgreSQL and other suites: the deadline may fire late, never early.
-const TIMEOUT_SLACK_MS = 1500;
+const TIMEOUT_SLACK_MS = 2500;
 const EVENTS_PER_ORGANIZATION = 20;
 const ATTEMPTS = 3; // RETRY_SCHEDULE_SECONDS below has two entries
 const MAX_EXCERPT_CHARS = 1024;
 const MAX_RSS_MB = 300;
 /** How late a healthy endpoint's delivery may arrive, from publish to receipt, with hostile neighbours. */
-const HEALTHY_DEADLINE_MS = 15_000;
+const HEALTHY_DEADLINE_MS = 20_000;
 
-/** What each hostile receiver's attempts may be recorded as (besides circuit_open), and the error they carry. */
+/**
+ * What each hostile receiver's attempts are recorded as, each seen at least once. Any attempt may also be a
+ * timeout (a loaded machine may make even a quick refusal late) or skipped by the open circuit breaker.
+ */
 const EXPECTED: Record<HostileKind, Array<[outcome: string, error: RegExp]>> = {
   flapping: [
     ['success', /^$/],
@@ -35,6 +38,10 @@ const EXPECTED: Record<HostileKind, Array<[outcome: string, error: RegExp]>> = {
   'huge-headers': [['connection_error', /^UND_ERR_HEADERS_OVERFLOW$/]],
   'binary-body': [['http_error', /^HTTP 500$/]],
 };
+const ALWAYS_POSSIBLE: Array<[outcome: string, error: RegExp]> = [
+  ['timeout', /^timeout after 1000 ms$/],
+  ['circuit_open', /^endpoint failing repeatedly/],
+];
 const KINDS = Object.keys(EXPECTED) as HostileKind[];
 
 type AttemptRow = { delivery_id: string; attempt_number: number; outcome: string; status_code: number | null; error: string | null; duration_ms: number; excerpt_chars: number | null };
@@ -143,8 +150,7 @@ describe('delivery to hostile receivers', () => {
     }
     for (const a of attempts) {
       const kind = hostileIds.get(a.delivery_id) as HostileKind;
-      const allowed = a.outcome === 'circuit_open' ? [['circuit_open', /^endpoint failing repeatedly/] as [string, RegExp]] : EXPECTED[kind];
-      const match = allowed.find(([outcome, error]) => outcome === a.outcome && error.test(a.error ?? ''));
+      const match = [...EXPECTED[kind], ...ALWAYS_POSSIBLE].find(([outcome, error]) => outcome === a.outcome && error.test(a.error ?? ''));
       expect({ kind, outcome: a.outcome, error: a.error, matched: match !== undefined }).toEqual({ kind, outcome: a.outcome, error: a.error, matched: true });
       if (a.outcome === 'timeout') {
         expect(a.duration_ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
@@ -152,8 +158,11 @@ describe('delivery to hostile receivers', () => {
       }
       expect(a.excerpt_chars ?? 0).toBeLessThanOrEqual(MAX_EXCERPT_CHARS);
     }
-    // Every kind was really called, not only skipped by the breaker.
-    for (const s of summary) expect({ kind: s.kind, called: (s.calls ?? 0) > 0 && s.attempts - (s.outcomes.circuit_open ?? 0) > 0 }).toEqual({ kind: s.kind, called: true });
+    // Every kind was really called, and each of its characteristic outcomes was met.
+    for (const s of summary) {
+      const seen = EXPECTED[s.kind].map(([outcome]) => [outcome, (s.outcomes[outcome] ?? 0) > 0]);
+      expect({ kind: s.kind, called: (s.calls ?? 0) > 0, seen }).toEqual({ kind: s.kind, called: true, seen: EXPECTED[s.kind].map(([outcome]) => [outcome, true]) });
+    }
     expect(attempts.filter((a) => hostileIds.get(a.delivery_id) === 'binary-body' && a.outcome === 'http_error').every((a) => (a.excerpt_chars ?? 0) > 0)).toBe(true);
   });
 });

@@ -234,6 +234,35 @@ describe('WebhookHttpSender', () => {
     expect(result.error).not.toContain('\u0000');
   });
 
+  it('should spend little CPU refusing a receiver that answers with 200,000 headers', async () => {
+    // undici builds an error with a stack trace for every header past the limit in the buffer it parses:
+    // unsliced, each such answer cost a few hundred ms of CPU, stalling every other delivery.
+    const port = await rawReceiver((socket) => socket.once('data', () => socket.write(`HTTP/1.1 200 OK\r\n${'a:b\r\n'.repeat(200_000)}\r\n`)));
+    const sender = newSender();
+    await sender.send(request(`http://127.0.0.1:${port}/warm-up`));
+
+    const cpuBefore = process.cpuUsage();
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await sender.send(request(`http://127.0.0.1:${port}/hook`)));
+    const cpu = process.cpuUsage(cpuBefore);
+
+    expect(results.map((r) => r.error)).toEqual(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_HEADERS_OVERFLOW']);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(400);
+  });
+
+  it('should read an answer with large headers intact when it is parsed in many pieces', async () => {
+    const body = Buffer.alloc(1000, 'b');
+    const receiver = await startReceiver((res) => res.writeHead(500, { 'x-long': 'v'.repeat(8000) }).end(body));
+    const sender = newSender();
+
+    const results = [await sender.send(request(receiver.url)), await sender.send(request(receiver.url))];
+
+    expect(results.map((r) => [r.outcome, r.statusCode, r.responseExcerpt])).toEqual([
+      ['http_error', 500, body.toString()],
+      ['http_error', 500, body.toString()],
+    ]);
+  });
+
   it('should report connection_error when nothing listens on the port', async () => {
     const port = await closedPort();
 
