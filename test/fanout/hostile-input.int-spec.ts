@@ -103,7 +103,6 @@ describe('fan-out given hostile input on the domain topics', () => {
     const log = readFileSync(logFile, 'utf8');
     expect(log.split('\n').filter((line) => /crashed|Error when calling eachBatch|Maximum call stack/i.test(line))).toEqual([]);
     expect((await fetch(`${fanout.url}/health/ready`)).status).toBe(200);
-    expect(fanout.pid).toBeDefined();
 
     process.stdout.write(
       `[hostile-input] seed ${SEED}: ${bad.length} bad records quarantined, ${valid.length} valid delivered; fan-out peak RSS ${fanout.peakRssMb.toFixed(0)} MB\n  by kind ${JSON.stringify(byKind)}\n`,
