@@ -8,6 +8,7 @@ import { AttemptRecord, EndpointDirectory } from '@app/persistence';
 import {
   activeSecrets,
   CircuitBreaker,
+  createHostResolver,
   parseAllowedNetworks,
   parseRetrySchedule,
   retryDelayAfterAttempt,
@@ -54,6 +55,7 @@ export class DeliveryService implements OnApplicationShutdown {
       // Per origin, shared by every endpoint on that host: it must not be what limits one endpoint
       // (DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT does that), or a dead endpoint would starve its neighbours.
       maxSocketsPerHost: 256,
+      resolve: createHostResolver(config.DNS_SERVERS),
     });
     const registers = [metrics.registry];
     this.attempts = new Counter({ name: 'delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers });

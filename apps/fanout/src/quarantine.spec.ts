@@ -16,6 +16,8 @@ describe('decodeFailureKind', () => {
     ['a value over 1 MiB', Buffer.alloc(1024 * 1024 + 1, 0x20), 'too_large'],
     ['broken JSON', Buffer.from('{"id":'), 'not_json'],
     ['a JSON array', json([valid]), 'not_json'],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0x7d]), 'not_json'],
+    ['JSON nested too deep', Buffer.from('['.repeat(1000) + ']'.repeat(1000)), 'too_deep'],
     ['a missing field', json({ ...valid, occurredAt: undefined }), 'invalid_field'],
     ['a field of the wrong type', json({ ...valid, organizationId: 42 }), 'invalid_field'],
     ['a type that does not match the topic', json({ ...valid, type: 'order.updated' }), 'type_mismatch'],

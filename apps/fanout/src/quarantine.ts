@@ -6,6 +6,7 @@ export type QuarantineKind =
   | 'empty'
   | 'too_large'
   | 'not_json'
+  | 'too_deep'
   | 'invalid_field'
   | 'type_mismatch'
   | 'unknown_organization'
@@ -36,6 +37,7 @@ export const QUARANTINE_MAX_VALUE_BYTES = 512 * 1024;
 export function decodeFailureKind(reason: string): QuarantineKind {
   if (reason.startsWith('empty value')) return 'empty';
   if (reason.startsWith('value larger than')) return 'too_large';
+  if (reason.startsWith('JSON nested deeper')) return 'too_deep';
   if (reason.startsWith('not valid JSON') || reason.startsWith('value must be a JSON object')) return 'not_json';
   if (/^type .* does not match topic /.test(reason)) return 'type_mismatch';
   return 'invalid_field';

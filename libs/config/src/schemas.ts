@@ -1,9 +1,30 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { Resolver } from 'node:dns';
 import { hostname } from 'node:os';
 
 const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
+
+/** A comma-separated list Node's resolver accepts as DNS servers (`ip`, `ip:port`, `[ipv6]:port`); empty allowed. */
+function IsDnsServerList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDnsServerList',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        const servers = value.split(',').map((s) => s.trim()).filter(Boolean);
+        try {
+          new Resolver().setServers(servers);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => '$property must be a comma-separated list of DNS server addresses such as 10.0.0.2 or 127.0.0.1:5353',
+    },
+  });
+}
 
 /** Settings every service shares. */
 export class CommonConfig {
@@ -53,6 +74,13 @@ export class UrlPolicyConfig extends CommonConfig {
   @Transform(toBoolean)
   @IsBoolean()
   WEBHOOK_ALLOW_HTTP_IN_LIVE: boolean = false;
+
+  /**
+   * DNS servers that resolve webhook host names at registration and at connect (`ip[:port]`, comma-separated).
+   * Empty: the system resolver. Parsed by @app/webhooks.
+   */
+  @IsDnsServerList()
+  DNS_SERVERS: string = '';
 }
 
 export class SubscriptionsConfig extends UrlPolicyConfig {

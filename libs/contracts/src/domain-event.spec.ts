@@ -30,9 +30,32 @@ describe('decodeDomainEvent', () => {
     ['data that is not an object', encode({ ...valid, data: 'x' }), /data/],
     ['a type that does not match the topic', encode({ ...valid, type: 'order.updated' }), /does not match topic order\.new/],
     ['a value over 1 MB', Buffer.alloc(1024 * 1024 + 1, 0x20), /larger than/],
+    ['invalid UTF-8 inside a string', Buffer.concat([encode('{"id":"evt_'), Buffer.from([0xff, 0xfe]), encode('"}')]), /^not valid JSON: the value is not valid UTF-8$/],
+    ['a truncated UTF-8 sequence', Buffer.concat([encode(valid).subarray(0, 20), Buffer.from([0xe2, 0x82])]), /not valid UTF-8/],
+    ['data nested 100,000 levels deep', encode(`${JSON.stringify({ ...valid, data: 0 }).slice(0, -2)}${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`), /^JSON nested deeper than 128 levels$/],
+    ['a whole value of 100,000 nested arrays', encode('['.repeat(100_000) + ']'.repeat(100_000)), /nested deeper/],
+    ['an id with a NUL', encode({ ...valid, id: 'evt_\u0000' }), /^id must be well-formed Unicode text without NUL/],
+    ['an organizationId with a lone surrogate', encode({ ...valid, organizationId: 'org_\ud800' }), /^organizationId must be well-formed/],
+    ['data as an array', encode({ ...valid, data: [1] }), /data must be an object/],
+    ['data as null', encode({ ...valid, data: null }), /data must be an object/],
+    ['every field of the wrong type', encode({ id: [], type: {}, organizationId: true, mode: 1, occurredAt: 5, data: 'x' }), /id.*type.*organizationId.*mode.*occurredAt.*data/],
   ])('should refuse %s with a reason', (_name, value, reason) => {
     const result = decodeDomainEvent('order.new', value);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['keys named like Object methods', { toString: 1, valueOf: 'v', hasOwnProperty: null, constructor: { prototype: { x: 1 } } }],
+    ['a __proto__ key', JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>],
+    ['nesting at the limit', JSON.parse(`${'{"a":'.repeat(127)}1${'}'.repeat(127)}`) as Record<string, unknown>],
+    ['brackets inside strings', { text: '[[[[{{{{"\\', more: '}]' }],
+  ])('should pass data on exactly as sent when it has %s', (_name, data) => {
+    const value = Buffer.from(JSON.stringify({ ...valid, data }));
+    const result = decodeDomainEvent('order.new', value);
+
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(JSON.stringify(result.event.data)).toBe(JSON.stringify(data));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { WebhookHttpSender, type HttpSenderOptions, type SendRequest } from './http-sender';
 import { webhookHeaders } from './signing';
 import type { UrlPolicy } from './url-policy';
@@ -46,6 +46,19 @@ async function startReceiver(handler: (res: http.ServerResponse) => void): Promi
   return receiver;
 }
 
+const rawServers: net.Server[] = [];
+
+/** A TCP server that speaks (or breaks) HTTP by hand. */
+async function rawReceiver(onConnection: (socket: net.Socket) => void): Promise<number> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    onConnection(socket);
+  });
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
 async function closedPort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,6 +79,7 @@ function request(url: string, body = '{"id":"evt_1"}'): SendRequest {
 
 afterEach(async () => {
   senders.splice(0).forEach((sender) => sender.close());
+  for (const server of rawServers.splice(0)) server.close();
   await Promise.all(
     servers.splice(0).map(
       (server) =>
@@ -182,6 +196,73 @@ describe('WebhookHttpSender', () => {
     expect(result.responseExcerpt).toMatch(/^é+$/);
   });
 
+  it('should keep an excerpt PostgreSQL can store when the receiver answers with NUL bytes and invalid UTF-8', async () => {
+    const receiver = await startReceiver((res) => res.writeHead(500).end(Buffer.from([0x61, 0x00, 0x62, 0xff, 0x00])));
+
+    const result = await newSender().send(request(receiver.url));
+
+    expect(result).toMatchObject({ outcome: 'http_error', statusCode: 500, responseExcerpt: 'a\uFFFDb\uFFFD\uFFFD' });
+  });
+
+  it('should time out at timeoutMs when the receiver trickles its status line and headers', async () => {
+    const port = await rawReceiver((socket) => {
+      const text = `HTTP/1.1 200 OK\r\nx-slow: ${'s'.repeat(10_000)}`;
+      let i = 0;
+      const ticker = setInterval(() => socket.write(text[i++ % text.length]), 20);
+      socket.on('close', () => clearInterval(ticker));
+    });
+
+    const result = await newSender({ timeoutMs: 500 }).send(request(`http://127.0.0.1:${port}/hook`));
+
+    expect(result).toMatchObject({ outcome: 'timeout', statusCode: null, error: 'timeout after 500 ms' });
+    expect(result.durationMs).toBeLessThan(1500);
+  });
+
+  it.each<[string, (socket: net.Socket) => void, RegExp]>([
+    ['resets the connection at accept', (socket) => socket.resetAndDestroy(), /^(ECONNRESET|UND_ERR_SOCKET)$/],
+    ['resets the connection mid-response', (socket) => void socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\npartial', () => socket.resetAndDestroy()), /^(ECONNRESET|UND_ERR_SOCKET)$/],
+    ['sends a 1 MB header', (socket) => socket.end(`HTTP/1.1 200 OK\r\nx-big: ${'h'.repeat(1024 * 1024)}\r\n\r\n`), /^UND_ERR_HEADERS_OVERFLOW$/],
+    ['sends 10,000 headers', (socket) => socket.end(`HTTP/1.1 200 OK\r\n${'x-h: v\r\n'.repeat(10_000)}\r\n`), /^UND_ERR_HEADERS_OVERFLOW$/],
+    ['answers with something that is not HTTP', (socket) => socket.end('\u0000\u0001 not http\r\n\r\n'), /HTTP\/1\.1 protocol/],
+  ])('should report connection_error naming the cause when the receiver %s', async (_label, answer, error) => {
+    // Answers as soon as the request starts arriving, like a hostile server would.
+    const port = await rawReceiver((socket) => socket.once('data', () => answer(socket)));
+
+    const result = await newSender().send(request(`http://127.0.0.1:${port}/hook`));
+
+    expect(result).toMatchObject({ outcome: 'connection_error', error: expect.stringMatching(error), responseExcerpt: null });
+    expect(result.error).not.toContain('\u0000');
+  });
+
+  it('should spend little CPU refusing a receiver that answers with 200,000 headers', async () => {
+    // undici builds an error with a stack trace for every header past the limit in the buffer it parses:
+    // unsliced, each such answer cost a few hundred ms of CPU, stalling every other delivery.
+    const port = await rawReceiver((socket) => socket.once('data', () => socket.write(`HTTP/1.1 200 OK\r\n${'a:b\r\n'.repeat(200_000)}\r\n`)));
+    const sender = newSender();
+    await sender.send(request(`http://127.0.0.1:${port}/warm-up`));
+
+    const cpuBefore = process.cpuUsage();
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await sender.send(request(`http://127.0.0.1:${port}/hook`)));
+    const cpu = process.cpuUsage(cpuBefore);
+
+    expect(results.map((r) => r.error)).toEqual(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_HEADERS_OVERFLOW']);
+    expect((cpu.user + cpu.system) / 1000).toBeLessThan(400);
+  });
+
+  it('should read an answer with large headers intact when it is parsed in many pieces', async () => {
+    const body = Buffer.alloc(1000, 'b');
+    const receiver = await startReceiver((res) => res.writeHead(500, { 'x-long': 'v'.repeat(8000) }).end(body));
+    const sender = newSender();
+
+    const results = [await sender.send(request(receiver.url)), await sender.send(request(receiver.url))];
+
+    expect(results.map((r) => [r.outcome, r.statusCode, r.responseExcerpt])).toEqual([
+      ['http_error', 500, body.toString()],
+      ['http_error', 500, body.toString()],
+    ]);
+  });
+
   it('should report connection_error when nothing listens on the port', async () => {
     const port = await closedPort();
 
@@ -194,6 +275,7 @@ describe('WebhookHttpSender', () => {
     ['a literal loopback address', (port: number) => `http://127.0.0.1:${port}/hook`, /address 127\.0\.0\.1 is not a public address/],
     ['a mapped IPv6 spelling', (port: number) => `http://[::ffff:127.0.0.1]:${port}/hook`, /address ::ffff:7f00:1 is not a public address/],
     ['a decimal spelling', (port: number) => `http://2130706433:${port}/hook`, /address 127\.0\.0\.1 is not a public address/],
+    ['an IPv4-compatible IPv6 spelling', (port: number) => `http://[::127.0.0.1]:${port}/hook`, /address ::7f00:1 is not a public address/],
     ['the localhost name, refused by the guarded lookup', (port: number) => `http://localhost:${port}/hook`, /host localhost resolves to 127\.0\.0\.1/],
   ])('should report forbidden_address and send nothing when given %s without an allowed network', async (_label, url, error) => {
     const receiver = await startReceiver((res) => res.writeHead(200).end());

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
-import { Agent, errors as undiciErrors, request } from 'undici';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, errors as undiciErrors, request } from 'undici';
 import { ForbiddenAddressError, createGuardedLookup } from './guarded-lookup';
+import { systemResolver, type HostResolver } from './host-resolver';
 import { isAddressAllowed, type UrlPolicy } from './url-policy';
 
 export type AttemptOutcome = 'success' | 'http_error' | 'timeout' | 'connection_error' | 'forbidden_address' | 'invalid_url';
@@ -26,13 +28,47 @@ export interface HttpSenderOptions {
   userAgent: string;
   maxResponseExcerptBytes?: number;
   maxSocketsPerHost?: number;
+  /** Where host names are resolved (DNS_SERVERS); the system resolver by default. */
+  resolve?: HostResolver;
 }
 
 const DEFAULT_EXCERPT_BYTES = 1024;
+/** An error text comes from the network stack and may quote what the receiver sent: kept short in the attempt log. */
+const MAX_ERROR_CHARS = 500;
 const DEFAULT_MAX_SOCKETS_PER_HOST = 50;
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
 
 type Failure = Pick<SendResult, 'outcome' | 'error'>;
+
+/** Largest piece of a socket read handed to undici's parser at once (see sliceReads). */
+const MAX_PARSE_CHUNK_BYTES = 1024;
+
+/**
+ * undici (7.x) notices a response's headers passing maxHeaderSize and destroys the socket, but lets its parser
+ * finish the buffer in hand, building a new HeadersOverflowError (with a stack trace) for every further header in
+ * it: a receiver answering 10,000 short headers cost ~170 ms of CPU per call, so ten at once stalled the event
+ * loop past every other delivery's deadline. undici pulls with `socket.read()`, which hands over everything
+ * buffered (even after a destroy); handing over small pieces, and nothing once destroyed, the parser stops
+ * within one piece of the overflow. Webhook answers are small, so the common case is unchanged.
+ */
+function sliceReads(socket: Socket): void {
+  const read = socket.read.bind(socket);
+  socket.read = (size?: number) => {
+    // A destroyed socket still hands out what it had buffered: nothing of it is wanted.
+    if (socket.destroyed) return null;
+    if (size !== undefined) return read(size);
+    return socket.readableLength > MAX_PARSE_CHUNK_BYTES ? read(MAX_PARSE_CHUNK_BYTES) : read();
+  };
+}
+
+/**
+ * PostgreSQL text cannot hold NUL: one in a receiver's answer would make the attempt unstorable, and the
+ * chunk holding it (with other endpoints' deliveries) would be retried forever.
+ */
+function storableText(text: string, maxChars: number = Number.MAX_SAFE_INTEGER): string {
+  const cut = text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+  return cut.replace(/\u0000/g, '\uFFFD');
+}
 
 // Refusals decided from the URL alone, before any socket is opened.
 function refuseBeforeConnect(raw: string, policy: UrlPolicy): Failure | null {
@@ -97,7 +133,7 @@ async function readExcerpt(stream: AsyncIterable<Buffer> & { destroy(): unknown 
     // Only a body cut short is destroyed: a fully read one leaves the keep-alive connection reusable.
     if (!complete) stream.destroy();
   }
-  return text;
+  return storableText(text);
 }
 
 /**
@@ -114,13 +150,18 @@ export class WebhookHttpSender {
   private readonly refusals = new Map<string, Failure | null>();
 
   constructor(private readonly opts: HttpSenderOptions) {
+    // The check runs on the answer the socket connects to (DNS rebinding safe).
+    const connectGuarded = buildConnector({ lookup: createGuardedLookup(opts.policy, opts.resolve ?? systemResolver), timeout: opts.timeoutMs });
     this.dispatcher = new Agent({
       connections: opts.maxSocketsPerHost ?? DEFAULT_MAX_SOCKETS_PER_HOST,
       keepAliveTimeout: 30_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
-      // The check runs on the answer the socket connects to (DNS rebinding safe).
-      connect: { lookup: createGuardedLookup(opts.policy), timeout: opts.timeoutMs },
+      connect: (options, callback) =>
+        connectGuarded(options, (err, socket) => {
+          if (socket) sliceReads(socket as Socket);
+          (callback as (err: Error | null, socket: Socket | null) => void)(err, socket as Socket | null);
+        }),
     });
     this.excerptBytes = opts.maxResponseExcerptBytes ?? DEFAULT_EXCERPT_BYTES;
   }
@@ -194,7 +235,7 @@ export class WebhookHttpSender {
       return { outcome: 'forbidden_address', error: forbidden.message };
     }
     const message = err instanceof Error ? err.message : String(err);
-    return { outcome: 'connection_error', error: code ?? (message || 'connection failed') };
+    return { outcome: 'connection_error', error: storableText(code ?? (message || 'connection failed'), MAX_ERROR_CHARS) };
   }
 }
 

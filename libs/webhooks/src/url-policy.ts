@@ -12,6 +12,10 @@ const NETWORKS_ENV_NAME = 'WEBHOOK_ALLOWED_PRIVATE_NETWORKS';
 const MAX_URL_LENGTH = 2048;
 const PUBLIC_RANGE = 'unicast';
 const NEED_PUBLIC = 'webhooks need a public address';
+/** IANA's global unicast IPv6 space; ipaddr.js calls everything outside its special ranges "unicast", this is narrower. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
+/** `::a.b.c.d`, the deprecated IPv4-compatible spelling (RFC 4291 §2.5.5.1). */
+const IPV4_COMPATIBLE_V6 = ipaddr.parseCIDR('::/96');
 
 // Wording for the 400 only; which addresses fall in which range is ipaddr.js's job, not a table kept here.
 const RANGE_WORDING: Readonly<Record<string, string>> = {
@@ -25,6 +29,7 @@ const RANGE_WORDING: Readonly<Record<string, string>> = {
   multicast: 'a multicast address',
   reserved: 'a reserved address',
   invalid: 'not a valid IP address',
+  ipv4Compatible: 'an IPv4-compatible IPv6 address',
 };
 
 export function parseAllowedNetworks(raw: string | undefined): string[] {
@@ -51,6 +56,15 @@ function inNetwork(address: ipaddr.IPv4 | ipaddr.IPv6, cidr: string): boolean {
   return address.kind() === 'ipv4' && (address as ipaddr.IPv4).toIPv4MappedAddress().match(network, bits);
 }
 
+// ipaddr.js says "unicast" for ::7f00:1 (::127.0.0.1) and unallocated IPv6 space alike: neither is a public address.
+function publicRangeOrWhy(address: ipaddr.IPv4 | ipaddr.IPv6): string {
+  const range = address.range();
+  if (range !== PUBLIC_RANGE || address.kind() === 'ipv4') return range;
+  const v6 = address as ipaddr.IPv6;
+  if (v6.match(IPV4_COMPATIBLE_V6)) return 'ipv4Compatible';
+  return v6.match(GLOBAL_UNICAST_V6) ? PUBLIC_RANGE : 'reserved';
+}
+
 // The range that makes an address unacceptable, or null when it may be connected to.
 function refusedRange(ip: string, policy: UrlPolicy): string | null {
   if (!ipaddr.isValid(ip)) {
@@ -58,7 +72,7 @@ function refusedRange(ip: string, policy: UrlPolicy): string | null {
   }
   // process() unwraps IPv4-mapped IPv6 so ::ffff:127.0.0.1 is judged as the IPv4 address it reaches.
   const address = ipaddr.process(ip);
-  const range = address.range();
+  const range = publicRangeOrWhy(address);
   if (range === PUBLIC_RANGE || policy.allowedPrivateNetworks.some((cidr) => inNetwork(address, cidr))) {
     return null;
   }

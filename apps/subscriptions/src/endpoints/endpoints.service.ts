@@ -1,23 +1,18 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import { ALL_EVENT_TYPES, EndpointChange, Mode, Topics } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
 import { APP_LOGGER, KafkaProducer } from '@app/messaging';
 import { EndpointChanges, EndpointEntity, EndpointRepository, EventTypeRepository, VersionedWrite } from '@app/persistence';
-import { checkUrl, generateSecret, parseAllowedNetworks, UrlPolicy } from '@app/webhooks';
+import { checkUrl, createHostResolver, generateSecret, HostResolver, parseAllowedNetworks, UrlPolicy } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { CreateEndpointDto, EndpointResponseDto, EndpointSecretDto, EndpointWithSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './endpoint.dto';
 
-async function resolveAll(host: string): Promise<string[]> {
-  const answers = await lookup(host, { all: true, verbatim: true });
-  return answers.map((a) => a.address);
-}
-
 @Injectable()
 export class EndpointsService {
   private readonly policy: UrlPolicy;
+  private readonly resolveHost: HostResolver;
   private readonly rotationOverlapMs: number;
 
   constructor(
@@ -31,6 +26,8 @@ export class EndpointsService {
       allowedPrivateNetworks: parseAllowedNetworks(config.WEBHOOK_ALLOWED_PRIVATE_NETWORKS),
       allowHttpInLive: config.WEBHOOK_ALLOW_HTTP_IN_LIVE,
     };
+    // The same resolver the delivery service connects through (DNS_SERVERS), so both judge the same answers.
+    this.resolveHost = createHostResolver(config.DNS_SERVERS);
     this.rotationOverlapMs = config.SECRET_ROTATION_OVERLAP_SECONDS * 1000;
   }
 
@@ -104,7 +101,7 @@ export class EndpointsService {
   }
 
   private async assertUrlAllowed(url: string, mode: Mode): Promise<void> {
-    const result = await checkUrl(url, mode, this.policy, resolveAll);
+    const result = await checkUrl(url, mode, this.policy, async (host) => (await this.resolveHost(host)).map((a) => a.address));
     if (!result.ok) throw new BadRequestException([result.reason]);
   }
 
