@@ -4,6 +4,7 @@ import { CHUNK_SIZE } from '../../apps/delivery/src/partition-worker';
 import { api, eventually, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
 import { ServiceProcess } from '../support/service-process';
 import { TestReceiver } from '../support/test-receiver';
+import { freePort } from '../fanout/fanout-kit';
 
 const ENDPOINTS = 16; // enough keys that both instances' partitions get some
 // Each instance works every partition it owns at once, one chunk in flight per partition.
@@ -30,7 +31,7 @@ describe('two delivery instances in one consumer group', () => {
     await receiver.start();
     stack = await startStack(env, ['subscriptions', 'fanout']);
     producer = await testProducer();
-    instances = await Promise.all([0, 1].map((i) => new ServiceProcess('delivery', 3210 + i, { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d${i}` }).start()));
+    instances = await Promise.all([0, 1].map(async (i) => new ServiceProcess('delivery', await freePort(), { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d${i}` }).start()));
     const org = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name: 'Scale' } });
     organizationId = org.body.id;
     for (let i = 0; i < ENDPOINTS; i++) {
@@ -95,7 +96,7 @@ describe('two delivery instances in one consumer group', () => {
 
   it('should hand its work back without loss when an instance is stopped with SIGTERM during a burst', async () => {
     // Replace the killed instance, then stop the other one gracefully mid-burst.
-    instances[0] = await new ServiceProcess('delivery', 3212, { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d2` }).start();
+    instances[0] = await new ServiceProcess('delivery', await freePort(), { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d2` }).start();
     const before = receiver.requests.length;
     const expected = await publishBurst('evt_term', 400);
     await eventually(async () => (receiver.requests.length - before > 500 ? true : undefined), 60_000, 'the burst to start arriving');
