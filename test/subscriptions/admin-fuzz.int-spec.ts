@@ -5,6 +5,7 @@ import { newId } from '@app/contracts';
 import { PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testEnv } from '../support/stack';
 import { createOrg, Org } from './admin-api';
 import { collectionOf, describeOperation, fetchOpenApi, fillPath, Operation, operationsOf, Overrides, Schema, validValue } from './openapi';
+import { missingSecurityHeaders } from './security-headers';
 import { changedParts, OrgResources, populate, StoredWorld } from './stored-world';
 
 // Property-based fuzzing of every operation of the admin API's own OpenAPI document: generated path
@@ -341,6 +342,8 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
     const what = `${res.status} for ${describeRequest(req)}\n  answer: ${res.text.slice(0, 400)}`;
 
     if (res.status >= 500) throw new Error(`server error ${what}`);
+    const missing = missingSecurityHeaders(res.headers);
+    if (missing.length > 0) throw new Error(`security headers wrong or missing (${missing.join('; ')}): ${what}`);
     for (const leak of LEAKS) if (leak.test(res.text)) throw new Error(`the answer leaks internals (${leak}): ${what}`);
     if (prototypeKeys().join('|') !== prototypesBefore.join('|')) throw new Error(`a built-in prototype was changed by ${what}`);
     if (res.status < 400) return;

@@ -9,7 +9,7 @@ import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
 import { PinoNestLogger } from '@app/observability';
 import { runMigrations } from '@app/persistence';
 import { answerUnparsableRequests } from './common/client-error';
-import { explainJsonBody, JSON_BODY_LIMIT, refuseHostileJsonBody } from './common/json-body';
+import { explainJsonBody, JSON_BODY_LIMIT, refuseUnfitBody } from './common/json-body';
 import { refuseUndecodablePath } from './common/request-path';
 import { securityHeaders } from './common/security-headers';
 import { ApiExceptionFilter, createValidationPipe } from './common/validation';
@@ -26,7 +26,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
   // Before the body parser, so its refusals (413, bad JSON) carry the headers too.
   app.use(...securityHeaders({ hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS }), refuseUndecodablePath);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  app.use(explainJsonBody, refuseHostileJsonBody);
+  app.use(explainJsonBody, refuseUnfitBody);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(logger));
   app.enableShutdownHooks();

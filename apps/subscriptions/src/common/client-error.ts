@@ -20,13 +20,16 @@ export function answerUnparsableRequests(server: Server): void {
       return;
     }
     const { status, message } = refusal(err.code);
-    const body = JSON.stringify({ statusCode: status, error: HttpStatus[status] ?? 'Error', message: [message] });
+    // Named as Nest names statuses (HttpStatus has no 431).
+    const error = HttpStatus[status] ?? String(STATUS_CODES[status]).toUpperCase().replace(/[^A-Z]+/g, '_');
+    const body = JSON.stringify({ statusCode: status, error, message: [message] });
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
         'X-Content-Type-Options: nosniff\r\n' +
         'X-Frame-Options: DENY\r\n' +
+        'Referrer-Policy: no-referrer\r\n' +
         "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n" +
         'Cache-Control: no-store\r\n' +
         'Connection: close\r\n\r\n' +

@@ -61,7 +61,14 @@ export function hostileShape(body: unknown): string | null {
   return null;
 }
 
-export function refuseHostileJsonBody(req: Request, _res: Response, next: NextFunction): void {
+/** Refuses what the JSON parser left unread (a body of another type) and parsed bodies of a hostile shape. */
+export function refuseUnfitBody(req: Request, _res: Response, next: NextFunction): void {
+  const length = Number(req.headers['content-length'] ?? 0);
+  const sentBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (sentBody && req.body === undefined) {
+    const type = (req.headers['content-type'] ?? '(none)').slice(0, 100);
+    return next(new UnsupportedMediaTypeException([`Content-Type ${type} is not accepted; send the body as application/json`]));
+  }
   const problem = hostileShape(req.body);
   next(problem ? new BadRequestException([problem]) : undefined);
 }
