@@ -8,6 +8,7 @@ import { SubscriptionsConfig } from '@app/config';
 import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
 import { PinoNestLogger } from '@app/observability';
 import { runMigrations } from '@app/persistence';
+import { accessLog } from './common/access-log';
 import { answerUnparsableRequests } from './common/client-error';
 import { explainJsonBody, JSON_BODY_LIMIT, refuseUnfitBody } from './common/json-body';
 import { refuseUndecodablePath } from './common/request-path';
@@ -24,7 +25,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
   app.set('trust proxy', config.trustProxy);
   answerUnparsableRequests(app.getHttpServer());
   // Before the body parser, so its refusals (413, bad JSON) carry the headers too.
-  app.use(...securityHeaders({ hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS }), refuseUndecodablePath);
+  app.use(...securityHeaders({ hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS }), accessLog(logger), refuseUndecodablePath);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(explainJsonBody, refuseUnfitBody);
   app.useGlobalPipes(createValidationPipe());
