@@ -8,7 +8,7 @@ import { SubscriptionsConfig } from '@app/config';
 const TABLE = 'api_rate_limits';
 // A counter that takes longer than this (the database is down or swamped) is kept in this instance's
 // memory instead: the request goes on to be answered (or refused) by the database check that follows.
-const STORE_TIMEOUT_MS = 500;
+const STORE_TIMEOUT_MS = 1_000;
 
 interface Limit {
   limiter: RateLimiterAbstract;
