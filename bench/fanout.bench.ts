@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Client } from 'pg';
 
-interface Options {
+export interface Options {
   events: number;
   factors: number[];
   orgs: number;
@@ -33,7 +33,7 @@ interface Options {
   timeoutMs: number;
 }
 
-interface RunResult {
+export interface RunResult {
   factor: number;
   events: number;
   produceSeconds: number;
@@ -51,7 +51,7 @@ interface RunResult {
 const REPO = resolve(__dirname, '..');
 const FANOUT_MAIN = join(REPO, 'dist', 'apps', 'fanout', 'main.js');
 
-function parseOptions(argv: string[]): Options {
+export function parseOptions(argv: string[]): Options {
   const value = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -146,7 +146,7 @@ async function metricValue(port: number, name: string): Promise<number> {
   return line ? Number(line.split(' ')[1]) : NaN;
 }
 
-async function runFactor(options: Options, factor: number, kafka: Kafka, db: Client): Promise<RunResult> {
+export async function runFactor(options: Options, factor: number, kafka: Kafka, db: Client): Promise<RunResult> {
   const run = randomBytes(4).toString('hex');
   const topic = `order.bench-${run}`;
   const orgIds = Array.from({ length: options.orgs }, (_, i) => `org_bench${run}${String(i).padStart(4, '0')}`);
@@ -279,7 +279,10 @@ async function main(): Promise<void> {
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+// Also a scenario of `npm run bench` (bench/scenarios/fanout.ts), which imports runFactor.
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

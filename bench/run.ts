@@ -1,155 +1,94 @@
 /*
  * `npm run bench [-- scenario ...]`: benchmarks on the real local Kafka + PostgreSQL and the built
- * services (separate processes), with a local receiver in this process. Writes
- * bench/results/latest.json and bench/results/latest.md. Not a test: it reports numbers.
+ * services (separate processes), with the load generator and receiver in this process. Not a test:
+ * it reports numbers. Writes bench/results/latest.{json,md} and latency.png (committed, so changes
+ * in performance show in review) and keeps every run's JSON in bench/results/runs/ (not committed).
  *
- * Scenarios: throughput, latency, isolation (default: these three), latency-1000 (one rate only).
+ * Scenarios, in this order by default: fanout, throughput, latency, isolation, scaling,
+ * retry-precision, memory. `latency-1000` runs one rate only.
  */
-import { cpus, freemem, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
-import { EVENT_TYPES, Pipeline, drain, publishClosedLoop, publishOpenLoop } from './support/pipeline';
-import { BenchReceiver } from './support/receiver';
-
-type Result = Record<string, unknown> & { scenario: string };
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const progress = (what: string, expected: number) => (n: number) => log(`  ${what}: ${n}/${expected}`);
-
-/** Deliveries/s to a fast receiver: 3,000 events x 10 endpoints, with 1 and 2 delivery instances. */
-async function throughput(instances: number): Promise<Result> {
-  const receiver = await new BenchReceiver().start();
-  const pipeline = await new Pipeline({ deliveryInstances: instances }).start();
-  try {
-    const org = await pipeline.organization();
-    const paths = Array.from({ length: 10 }, (_, i) => `/e${i}`);
-    for (const p of paths) await pipeline.endpoint(org.apiKey, receiver.url(p), ['*']);
-    const events = 3000;
-    const expected = events * paths.length;
-    const t0 = Date.now();
-    await publishClosedLoop(pipeline.producer, org.id, events, EVENT_TYPES);
-    const missing = await drain(() => receiver.distinct(), expected, 30_000, progress('deliveries', expected));
-    const seconds = (Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000;
-    return {
-      scenario: `throughput-${instances}-instance${instances > 1 ? 's' : ''}`,
-      events,
-      deliveries: expected,
-      received: receiver.distinct(),
-      missing,
-      duplicates: receiver.requests - receiver.distinct(),
-      seconds: round(seconds),
-      deliveriesPerSecond: Math.round(receiver.distinct() / seconds),
-      p50ms: receiver.latency.getValueAtPercentile(50),
-      p99ms: receiver.latency.getValueAtPercentile(99),
-      peakRssMb: Object.fromEntries(pipeline.services.map((s) => [`${s.name}:${s.port}`, Math.round(s.peakRssMb)])),
-    };
-  } finally {
-    await pipeline.stop();
-    await receiver.stop();
-  }
-}
-
-/** Open-loop latency at a fixed event rate, fan-out 1 (one endpoint per event type). */
-async function latency(rate: number, seconds = 15): Promise<Result> {
-  const receiver = await new BenchReceiver().start();
-  const pipeline = await new Pipeline({ deliveryInstances: 1 }).start();
-  try {
-    const org = await pipeline.organization();
-    for (const type of EVENT_TYPES) await pipeline.endpoint(org.apiKey, receiver.url(`/${type}`), [type]);
-    const total = await publishOpenLoop(pipeline.producer, org.id, rate, seconds, EVENT_TYPES);
-    const missing = await drain(() => receiver.distinct(), total, 30_000);
-    const h = receiver.latency;
-    return {
-      scenario: `latency-${rate}-per-s`,
-      rate,
-      seconds,
-      events: total,
-      received: receiver.distinct(),
-      missing,
-      p50ms: h.getValueAtPercentile(50),
-      p90ms: h.getValueAtPercentile(90),
-      p99ms: h.getValueAtPercentile(99),
-      maxMs: h.maxValue,
-    };
-  } finally {
-    await pipeline.stop();
-    await receiver.stop();
-  }
-}
-
-/**
- * One healthy endpoint receiving 1,000 events, with and without a dead endpoint (never answers)
- * receiving the same 1,000: the ratio of the healthy endpoint's completion times.
- */
-async function isolation(): Promise<Result> {
-  const runOnce = async (withDead: boolean) => {
-    const receiver = await new BenchReceiver({ deadPaths: new Set(['/dead']) }).start();
-    const pipeline = await new Pipeline({ deliveryInstances: 1 }).start();
-    try {
-      const org = await pipeline.organization();
-      await pipeline.endpoint(org.apiKey, receiver.url('/healthy'), ['order.new']);
-      if (withDead) await pipeline.endpoint(org.apiKey, receiver.url('/dead'), ['order.new']);
-      const t0 = Date.now();
-      await publishClosedLoop(pipeline.producer, org.id, 1000, ['order.new']);
-      const missing = await drain(() => receiver.distinct(['/healthy']), 1000, 30_000, progress(withDead ? 'healthy (dead present)' : 'healthy (alone)', 1000));
-      return { seconds: (receiver.lastReceiptByPath.get('/healthy')! - t0) / 1000, missing };
-    } finally {
-      await pipeline.stop();
-      await receiver.stop();
-    }
-  };
-  const alone = await runOnce(false);
-  const withDead = await runOnce(true);
-  return {
-    scenario: 'isolation',
-    healthyAloneSeconds: round(alone.seconds),
-    healthyWithDeadSeconds: round(withDead.seconds),
-    ratio: round(withDead.seconds / alone.seconds),
-    missing: alone.missing + withDead.missing,
-  };
-}
-
-const round = (n: number) => Math.round(n * 100) / 100;
+import { Client } from 'pg';
+import { fanout } from './scenarios/fanout';
+import { isolation, latency, memory, retryPrecision, scaling, throughput } from './scenarios/delivery';
+import { latencyChart, markdown, Report } from './support/report';
+import { Result, log, round } from './support/result';
 
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
+  fanout: () => fanout(),
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
-  'latency-1000': async () => [await latency(1000)],
   isolation: async () => [await isolation()],
+  scaling: () => scaling(),
+  'retry-precision': async () => [await retryPrecision()],
+  memory: async () => [await memory()],
+  'latency-1000': async () => [await latency(1000)],
 };
+const DEFAULT = ['fanout', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
+const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
   const requested = process.argv.slice(2).filter((a) => a !== '--');
-  const names = requested.length > 0 ? requested : ['throughput', 'latency', 'isolation'];
-  for (const n of names) if (!SCENARIOS[n]) throw new Error(`unknown scenario ${n}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+  const names = requested.length > 0 ? requested : DEFAULT;
+  for (const n of names) if (!SCENARIOS[n]) throw new Error(`unknown scenario "${n}"; choose from ${Object.keys(SCENARIOS).join(', ')}`);
+  for (const name of ['subscriptions', 'fanout', 'delivery']) {
+    if (!existsSync(path.join(REPO, 'dist', 'apps', name, 'main.js'))) throw new Error(`dist/apps/${name}/main.js is missing: run \`npm run build\` first`);
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const infra = require('../scripts/infra') as { up(): Promise<Record<string, string>> };
   Object.assign(process.env, await infra.up());
 
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30), freeGb: round(freemem() / 2 ** 30), node: process.version };
+  const started = Date.now();
   const results: Result[] = [];
-  for (const name of names) {
-    log(`scenario ${name}...`);
-    const out = await SCENARIOS[name]();
-    for (const r of out) log(JSON.stringify(r));
-    results.push(...out);
+  for (const [i, name] of names.entries()) {
+    log(`scenario ${i + 1}/${names.length}: ${name} (${Math.round((Date.now() - started) / 1000)} s so far, load average ${loadavg()[0].toFixed(1)})`);
+    for (const r of await SCENARIOS[name]()) {
+      log(`${r.scenario}: ${JSON.stringify(r.metrics)} ledger ${r.ledger.balanced ? 'balanced' : 'VOID'} ${JSON.stringify(r.ledger)}`);
+      results.push(r);
+    }
   }
-  const dir = path.join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const report = { date: new Date().toISOString(), machine, results };
-  writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
-  writeFileSync(path.join(dir, 'latest.md'), markdown(report));
-  log(`wrote ${path.join(dir, 'latest.md')}`);
+  const report: Report = { date: new Date().toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: machine(), versions: await versions(), results };
+  write(report, await latencyChart(results));
+  const voids = results.filter((r) => !r.ledger.balanced).map((r) => r.scenario);
+  if (voids.length > 0) {
+    log(`VOID runs (ledger does not balance): ${voids.join(', ')}`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 
-function markdown(report: { date: string; machine: Record<string, unknown>; results: Result[] }): string {
-  const lines = [`# Benchmark results`, '', `${report.date} — ${JSON.stringify(report.machine)}`, ''];
-  for (const r of report.results) {
-    lines.push(`## ${r.scenario}`, '', '| metric | value |', '| --- | --- |');
-    for (const [k, v] of Object.entries(r)) if (k !== 'scenario') lines.push(`| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : v} |`);
-    lines.push('');
+function machine(): Record<string, string | number> {
+  return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: round(totalmem() / 2 ** 30, 1), loadAverageAtStart: round(loadavg()[0], 1) };
+}
+
+async function versions(): Promise<Record<string, string>> {
+  const pkg = (name: string) => (JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const kafka = /<kafka\.version>([^<]+)</.exec(readFileSync(path.join(REPO, 'infra', 'kafka', 'pom.xml'), 'utf8'))?.[1] ?? 'unknown';
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  const { rows } = await db.query<{ server_version: string }>('SHOW server_version');
+  await db.end();
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: REPO }).toString().trim();
+  } catch {
+    /* not a git checkout */
   }
-  return lines.join('\n');
+  return { commit, node: process.version, kafka, postgresql: rows[0].server_version, kafkajs: pkg('kafkajs'), undici: pkg('undici'), pg: pkg('pg') };
+}
+
+function write(report: Report, chart: Buffer | null): void {
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(path.join(dir, 'runs'), { recursive: true });
+  const json = JSON.stringify(report, null, 2) + '\n';
+  writeFileSync(path.join(dir, 'runs', `${report.date.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  writeFileSync(path.join(dir, 'latest.md'), markdown(report));
+  if (chart) writeFileSync(path.join(dir, 'latency.png'), chart);
+  log(`wrote ${path.relative(REPO, path.join(dir, 'latest.md'))}${chart ? ' and latency.png' : ''} (${Math.round(report.durationSeconds)} s)`);
 }
 
 main().catch((err) => {

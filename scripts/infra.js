@@ -7,6 +7,8 @@
  *   node scripts/infra.js up            start both (idempotent), wait until healthy, print env lines
  *   node scripts/infra.js down [--wipe] stop both (idempotent); --wipe also deletes their data
  *   node scripts/infra.js status        show what runs, print env lines (exit 0 if all healthy, else 3)
+ *   node scripts/infra.js stop kafka|postgres    stop only that one (fault drills: broker restart, database outage)
+ *   node scripts/infra.js start kafka|postgres   start only that one again (idempotent), wait until healthy
  *
  * stdout carries only machine-readable lines (KAFKA_BROKERS=..., DATABASE_URL=...) for `up`;
  * progress and errors go to stderr.
@@ -18,6 +20,7 @@
  *   await up()   -> { KAFKA_BROKERS, DATABASE_URL }
  *   await down({ wipe: false })
  *   await status() -> { kafka: {...}, postgres: {...}, env: {...} }
+ *   await stopOne('kafka' | 'postgres'), await startOne('kafka' | 'postgres')
  */
 
 const fs = require('fs');
@@ -695,11 +698,18 @@ function pgCtl(bins, ids, args, { detached = false } = {}) {
       ...(ids || {}),
     });
     let output = '';
+    // An unref'd child does not keep the event loop alive: without this, a CLI call that only starts
+    // PostgreSQL (Kafka already up) exited 0 before pg_ctl answered, printing nothing.
+    const keepAlive = setInterval(() => undefined, 1000);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearInterval(keepAlive);
+      reject(e);
+    });
     // 'exit', not 'close': the postmaster must never hold our pipes, but do not hang if it somehow does.
     child.on('exit', (code) => {
+      clearInterval(keepAlive);
       child.stdout.destroy();
       child.stderr.destroy();
       resolve({ code, output: output.trim() });
@@ -892,6 +902,42 @@ async function down({ wipe = false } = {}) {
   });
 }
 
+const SERVICES = ['kafka', 'postgres'];
+
+function checkService(which) {
+  if (!SERVICES.includes(which)) throw new Error(`unknown service "${which}"; choose kafka or postgres`);
+  const cfg = config();
+  // DATABASE_URL may be the very URL `up` printed (a caller exported it): that one is still ours.
+  const ours = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${cfg.pgPort}/${PG_DB}`;
+  if (which === 'postgres' && cfg.externalDb && cfg.externalDb !== ours) {
+    throw new Error('DATABASE_URL points at an external PostgreSQL; infra.js does not manage it, so it cannot stop or start it');
+  }
+}
+
+/** Stops only Kafka or only PostgreSQL, leaving the other running (a broker restart, a database outage). */
+async function stopOne(which) {
+  checkService(which);
+  return withLock(() => (which === 'kafka' ? stopKafka() : stopPostgres()));
+}
+
+/** Starts only Kafka or only PostgreSQL (idempotent) and resolves once it is healthy. */
+async function startOne(which) {
+  checkService(which);
+  return withLock(async () => {
+    const cfg = config();
+    if (which === 'kafka') {
+      if (!kafkaPid()) {
+        checkJava();
+        await assertPortFree(cfg.kafkaPort, 'Kafka', 'INFRA_KAFKA_PORT');
+        await assertPortFree(cfg.controllerPort, 'Kafka controller', 'INFRA_KAFKA_PORT');
+      }
+      return startKafka(cfg);
+    }
+    if (!pgPid()) await assertPortFree(cfg.pgPort, 'PostgreSQL', 'INFRA_PG_PORT');
+    return startPostgres(cfg);
+  });
+}
+
 async function status() {
   const cfg = config();
   const kpid = kafkaPid();
@@ -914,7 +960,7 @@ async function status() {
   };
 }
 
-module.exports = { up, down, status };
+module.exports = { up, down, status, stopOne, startOne };
 
 // ---------------------------------------------------------------------------------------------------------------
 // CLI
@@ -948,8 +994,14 @@ async function main(argv) {
       printEnv(s.env);
       return k.healthy && p.healthy ? 0 : 3;
     }
+    case 'stop':
+    case 'start': {
+      if (rest.length !== 1) throw new Error(`usage: node scripts/infra.js ${cmd} kafka|postgres`);
+      await (cmd === 'stop' ? stopOne(rest[0]) : startOne(rest[0]));
+      return 0;
+    }
     default:
-      process.stderr.write('usage: node scripts/infra.js up | down [--wipe] | status\n');
+      process.stderr.write('usage: node scripts/infra.js up | down [--wipe] | status | stop kafka|postgres | start kafka|postgres\n');
       return 2;
   }
 }

@@ -26,6 +26,9 @@ export class Pipeline {
   apiUrl = '';
   producer: Producer;
   private kafka: Kafka;
+  private env: NodeJS.ProcessEnv = {};
+  private base = 0;
+  private run = '';
 
   constructor(private readonly options: PipelineOptions) {}
 
@@ -46,10 +49,11 @@ export class Pipeline {
     const subscriptions = await new ServiceProcess('subscriptions', base, { ...env, INSTANCE_ID: `bench-subs-${run}` }).start();
     this.services.push(subscriptions);
     this.apiUrl = subscriptions.url;
+    this.env = env;
+    this.base = base;
+    this.run = run;
     const others = [new ServiceProcess('fanout', base + 1, { ...env, INSTANCE_ID: `bench-fanout-${run}` })];
-    for (let i = 0; i < this.options.deliveryInstances; i++) {
-      others.push(new ServiceProcess('delivery', base + 10 + i, { ...env, INSTANCE_ID: `bench-delivery-${run}-${i}` }));
-    }
+    for (let i = 0; i < this.options.deliveryInstances; i++) others.push(this.deliveryProcess(i));
     this.services.push(...others);
     const started = await Promise.allSettled(others.map((s) => s.start()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -75,6 +79,31 @@ export class Pipeline {
     return res.body.id;
   }
 
+  private deliveryProcess(i: number): ServiceProcess {
+    return new ServiceProcess('delivery', this.base + 10 + i, { ...this.env, INSTANCE_ID: `bench-delivery-${this.run}-${i}` });
+  }
+
+  /** Starts one more delivery instance (it joins the group and takes its share of the partitions). */
+  async addDeliveryInstance(): Promise<ServiceProcess> {
+    const service = this.deliveryProcess(this.deliveryServices().length);
+    this.services.push(service);
+    await service.start();
+    return service;
+  }
+
+  /** Waits until the fan-out has committed `expected` delivery messages; returns how many it did. */
+  async waitForBacklog(expected: number, progress?: (n: number) => void): Promise<number> {
+    const fanout = this.services.find((s) => s.name === 'fanout') as ServiceProcess;
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const n = await fanout.metric('fanout_delivery_messages_total');
+      progress?.(n);
+      if (n >= expected) return n;
+      if (Date.now() > deadline) throw new Error(`the fan-out produced ${n} of ${expected} delivery messages in 5 minutes`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
   deliveryServices(): ServiceProcess[] {
     return this.services.filter((s) => s.name === 'delivery');
   }
@@ -87,33 +116,37 @@ export class Pipeline {
 
 export const EVENT_TYPES = SEED_EVENT_TYPES.map((t) => t.name);
 
-function eventMessage(organizationId: string, type: string, occurredAt: number) {
+export function eventMessage(organizationId: string, type: string, occurredAt: number, published: string[] = []) {
   const id = `evt_${randomUUID()}`;
+  published.push(id);
   return {
     key: organizationId,
     value: JSON.stringify({ id, type, organizationId, mode: 'live', occurredAt: new Date(occurredAt).toISOString(), data: { orderId: id, total: 12.5 } }),
   };
 }
 
-/** As fast as the producer goes, in batches; `types` rotate so events spread over topics. */
-export async function publishClosedLoop(producer: Producer, organizationId: string, count: number, types: readonly string[]): Promise<void> {
+/** As fast as the producer goes, in batches; `types` rotate so events spread over topics. Returns the event ids. */
+export async function publishClosedLoop(producer: Producer, organizationId: string, count: number, types: readonly string[]): Promise<string[]> {
+  const published: string[] = [];
   const batchSize = 500;
   for (let sent = 0; sent < count; sent += batchSize) {
     const now = Date.now();
     const byType = new Map<string, ReturnType<typeof eventMessage>[]>();
     for (let i = sent; i < Math.min(count, sent + batchSize); i++) {
       const type = types[i % types.length];
-      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, now)]);
+      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, now, published)]);
     }
     await producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
   }
+  return published;
 }
 
 /**
  * Open loop: event i is due at t0 + i/rate and carries that scheduled time as `occurredAt`, so a
  * stalled pipeline shows up as latency instead of quietly lowering the offered load.
  */
-export async function publishOpenLoop(producer: Producer, organizationId: string, rate: number, seconds: number, types: readonly string[]): Promise<number> {
+export async function publishOpenLoop(producer: Producer, organizationId: string, rate: number, seconds: number, types: readonly string[]): Promise<string[]> {
+  const published: string[] = [];
   const total = Math.round(rate * seconds);
   const t0 = Date.now() + 100;
   let next = 0;
@@ -123,12 +156,12 @@ export async function publishOpenLoop(producer: Producer, organizationId: string
     const byType = new Map<string, ReturnType<typeof eventMessage>[]>();
     for (; next < due; next++) {
       const type = types[next % types.length];
-      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, t0 + (next * 1000) / rate)]);
+      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, t0 + (next * 1000) / rate, published)]);
     }
     if (byType.size > 0) await producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
     await new Promise((r) => setTimeout(r, 5));
   }
-  return total;
+  return published;
 }
 
 /** Waits until `received()` reaches `expected` or stops growing for `stallMs`; returns the shortfall. */

@@ -63,7 +63,12 @@ describe('two delivery instances in one consumer group', () => {
   it('should share the deliveries between both instances', async () => {
     const expected = await publishBurst('evt_share', 100);
     await eventually(async () => ([...expected].every((id) => receivedIds().has(id)) ? true : undefined), 60_000, 'every delivery');
-    const [a, b] = await Promise.all(instances.map(successes));
+    // On a loaded machine an answer can arrive after the 1 s timeout: received, but counted as a success
+    // only when its retry (1 s later) succeeds.
+    const [a, b] = await eventually(async () => {
+      const counts = await Promise.all(instances.map(successes));
+      return counts[0] + counts[1] >= expected.size ? counts : undefined;
+    }, 15_000, 'every success counted');
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
     expect(a + b).toBeGreaterThanOrEqual(expected.size);

@@ -46,6 +46,11 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
+  /** Ended since its last start, by itself or by a signal (chaos: a service that died unasked). */
+  get exited(): boolean {
+    return this.child !== null && (this.child.exitCode !== null || this.child.signalCode !== null);
+  }
+
   private async waitReady(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -58,6 +63,16 @@ export class ServiceProcess {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`${this.name} not ready within ${timeoutMs} ms; see ${this.logFile}`);
+  }
+
+  /** The sum of a Prometheus counter or gauge over all its label sets, read from /metrics. */
+  async metric(name: string): Promise<number> {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return sum;
   }
 
   /** Peak resident memory, read from /proc so it measures the service, not this process. */

@@ -1,47 +1,52 @@
 import { Inject, Injectable, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
-import { decodeDeliveryMessage, DeliveryMessage, Headers, Topics } from '@app/contracts';
-import { APP_LOGGER, EndpointChangeFeed, GroupCommit, KAFKA, KafkaProducer, retryAtStartup } from '@app/messaging';
-import { AttemptRecord, DeliveryRepository, EndpointDirectory } from '@app/persistence';
-import { AttemptResult, DeliveryService } from './delivery.service';
-import { mapWithLimit } from './map-with-limit';
-import { PartitionWorker } from './partition-worker';
+import { retryTierTopic, Topics } from '@app/contracts';
+import { APP_LOGGER, EndpointChangeFeed, KAFKA, retryAtStartup } from '@app/messaging';
+import { EndpointDirectory } from '@app/persistence';
+import { ChunkDeliverer } from './chunk-deliverer';
+import { DeliveryService } from './delivery.service';
+import { DeliveryStream } from './delivery-stream';
 
 /**
- * Consumes the deliveries topic in one consumer group shared by every delivery instance.
- *
- * kafkajs fetches for all partitions together and waits for every batch of a fetch before the
- * next one, so work done inside `eachBatch` would let one partition stuck behind a timing-out
- * endpoint stall all the others. `eachBatch` therefore only hands each batch to its partition's
- * worker (see PartitionWorker): the workers attempt chunks (endpoints concurrently, a bounded
- * number in flight per endpoint), make each chunk durable (retry/dead-letter messages
- * acknowledged by Kafka, attempts in PostgreSQL) and only then commit it, while fetching goes
- * on. Heartbeats never wait on a receiver.
+ * The delivery instance's consumers: the deliveries topic (new deliveries, resends, test events)
+ * and the retry tiers, each its own consumer group shared by every delivery instance, both feeding
+ * the same ChunkDeliverer. Where a message goes next: 2xx -> done; failure -> the next retry tier
+ * (or the dead letters after the last attempt); every attempt recorded in PostgreSQL.
  */
 @Injectable()
 export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private consumer: Consumer | null = null;
   private readonly changeFeed: EndpointChangeFeed;
-  private running = false;
-  private stopping = false;
-  private readonly workers = new Map<string, PartitionWorker>();
+  private readonly deliveries: DeliveryStream;
+  private readonly retries: DeliveryStream;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) kafka: Kafka,
     @Inject(APP_LOGGER) private readonly logger: Logger,
-    @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
-    private readonly producer: KafkaProducer,
+    @Inject(DeliveryConfig) config: DeliveryConfig,
+    deliverer: ChunkDeliverer,
     private readonly delivery: DeliveryService,
-    private readonly deliveries: DeliveryRepository,
     private readonly directory: EndpointDirectory,
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
+    const sessionTimeoutMs = config.DELIVERY_SESSION_TIMEOUT_MS;
+    this.deliveries = new DeliveryStream(
+      { name: 'deliveries topic', groupId: config.DELIVERY_GROUP_ID, topics: [Topics.deliveries], sessionTimeoutMs, holdUntilDue: false },
+      kafka,
+      deliverer,
+      logger,
+    );
+    this.retries = new DeliveryStream(
+      { name: 'retry tiers', groupId: `${config.DELIVERY_GROUP_ID}-retry`, topics: [...new Set(delivery.schedule)].map(retryTierTopic), sessionTimeoutMs, holdUntilDue: true },
+      kafka,
+      deliverer,
+      logger,
+    );
   }
 
   isRunning(): boolean {
-    return this.running;
+    return this.deliveries.isRunning() && this.retries.isRunning();
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,109 +56,14 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         onResync: () => this.directory.invalidateAll(),
       }),
     );
-
-    const consumer = this.kafka.consumer({
-      groupId: this.config.DELIVERY_GROUP_ID,
-      sessionTimeout: this.config.DELIVERY_SESSION_TIMEOUT_MS,
-      heartbeatInterval: Math.min(3_000, this.config.DELIVERY_SESSION_TIMEOUT_MS / 3),
-      maxWaitTimeInMs: 50,
-      maxBytesPerPartition: 256 * 1024,
-    });
-    consumer.on(consumer.events.CRASH, (e) => this.logger.error({ err: e.payload.error }, 'delivery consumer crashed; kafkajs restarts it'));
-    // Ready once the group has given this instance its partitions, not merely when it asked to join.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.running = true;
-      // The group restarts every partition from its committed offset: drop what was queued.
-      for (const worker of this.workers.values()) worker.reset();
-    });
-    await consumer.connect();
-    await retryAtStartup('subscribing to the deliveries topic', () => consumer.subscribe({ topic: Topics.deliveries, fromBeginning: true }));
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // Batches are only queued (the work runs beside the fetch loop), so one at a time is enough.
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async (payload) => this.takeBatch(consumer, payload),
-    });
-    this.consumer = consumer;
+    await this.deliveries.start();
+    await this.retries.start();
     this.logger.info({ schedule: this.delivery.schedule }, 'delivery consuming');
   }
 
-  private takeBatch(consumer: Consumer, { batch, pause, resolveOffset }: EachBatchPayload): void {
-    // A batch not taken is not resolved, so it is simply fetched again (or by the next owner).
-    if (this.stopping || batch.messages.length === 0) return;
-    const key = `${batch.topic}/${batch.partition}`;
-    let worker = this.workers.get(key);
-    if (!worker) {
-      const { topic, partition } = batch;
-      worker = new PartitionWorker(topic, partition, {
-        deliver: (messages) => this.deliverChunk(messages),
-        commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
-        seek: (offset) => consumer.seek({ topic, partition, offset }),
-        isStopping: () => this.stopping,
-        logger: this.logger,
-      });
-      this.workers.set(key, worker);
-    }
-    // Resolving moves only the fetch position (autoCommit is off): commits come from the worker.
-    if (worker.push(batch.messages, pause)) resolveOffset(batch.lastOffset());
-  }
-
-  private async deliverChunk(messages: KafkaMessage[]): Promise<void> {
-    const { decoded, unreadable } = decodeAll(messages);
-    const byEndpoint = new Map<string, DeliveryMessage[]>();
-    for (const m of decoded) byEndpoint.set(m.endpointId, [...(byEndpoint.get(m.endpointId) ?? []), m]);
-    // Endpoints side by side, a bounded number in flight to each.
-    const perEndpoint = await Promise.all(
-      [...byEndpoint.values()].map((list) => mapWithLimit(list, this.config.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT, (m) => this.delivery.attempt(m))),
-    );
-    await this.makeDurable(perEndpoint.flat(), unreadable);
-  }
-
-  /**
-   * Kafka first (the retry must exist), then the attempt log; a crash between them re-attempts,
-   * never loses. Chunks finishing together share one round of writes.
-   */
-  private readonly durable = new GroupCommit<{ results: AttemptResult[]; unreadable: Message[] }>(async (items) => {
-    const byTopic = new Map<string, Message[]>();
-    const add = (topic: string, message: Message) => byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-    for (const { results, unreadable } of items) {
-      for (const r of results) if (r.next) add(r.next.topic, r.next.message);
-      for (const m of unreadable) add(Topics.deadLetters, m);
-    }
-    await this.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-    const records: AttemptRecord[] = items.flatMap((i) => i.results.map((r) => r.record));
-    await this.deliveries.recordBatch(records);
-  });
-
-  private makeDurable(results: AttemptResult[], unreadable: Message[]): Promise<void> {
-    return this.durable.submit({ results, unreadable });
-  }
-
-  /**
-   * Runs before any resource closes: new batches are refused, each partition's work stops at its
-   * next chunk boundary (committed), then the consumer leaves the group so the partitions move on
-   * at once instead of after a session timeout.
-   */
+  /** Runs before any resource closes: both streams finish their chunk in hand, commit and leave their groups. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.running = false;
-    await Promise.allSettled([...this.workers.values()].map((w) => w.idle()));
-    await this.consumer?.disconnect();
+    await Promise.all([this.deliveries.stop(), this.retries.stop()]);
     await this.changeFeed.stop();
   }
-}
-
-/** A delivery message we cannot read is a bug upstream; it goes to the dead letters with the reason, visibly. */
-function decodeAll(messages: KafkaMessage[]): { decoded: DeliveryMessage[]; unreadable: Message[] } {
-  const decoded: DeliveryMessage[] = [];
-  const unreadable: Message[] = [];
-  for (const m of messages) {
-    try {
-      decoded.push(decodeDeliveryMessage(m.value));
-    } catch (err) {
-      unreadable.push({ key: m.key, value: m.value, headers: { [Headers.deadLetterReason]: `unreadable delivery message: ${(err as Error).message}` } });
-    }
-  }
-  return { decoded, unreadable };
 }

@@ -5,10 +5,10 @@ import { DeliveryConfig } from '@app/config';
 import { MessagingModule } from '@app/messaging';
 import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
+import { ChunkDeliverer } from './chunk-deliverer';
 import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryService } from './delivery.service';
 import { DeliveryMetrics } from './delivery.metrics';
-import { RetryTierConsumer } from './retry-tier.consumer';
 
 @Module({})
 export class DeliveryModule {
@@ -24,8 +24,8 @@ export class DeliveryModule {
       providers: [
         { provide: DeliveryConfig, useValue: config },
         DeliveryService,
+        ChunkDeliverer,
         DeliveryConsumer,
-        RetryTierConsumer,
         DeliveryMetrics,
         {
           provide: READINESS_CHECKS,

@@ -77,3 +77,46 @@ describe('PartitionWorker', () => {
     expect(h.worker.push(messages(0, 5), h.noPause)).toBe(true);
   });
 });
+
+describe('PartitionWorker pipelining', () => {
+  it('should attempt the next chunk while the previous one is still being committed, and commit in order', async () => {
+    const events: string[] = [];
+    let releaseCommit: () => void = () => undefined;
+    const worker = new PartitionWorker('t', 0, {
+      deliver: async (chunk) => void events.push(`deliver ${chunk[0].offset}`),
+      commit: (offset) => {
+        events.push(`commit ${offset} started`);
+        if (offset !== String(CHUNK_SIZE)) return Promise.resolve();
+        // The first commit hangs until released: the second chunk must be attempted meanwhile.
+        return new Promise<void>((resolve) => (releaseCommit = () => (events.push(`commit ${offset} done`), resolve())));
+      },
+      seek: () => undefined,
+      isStopping: () => false,
+      logger: { warn: () => undefined } as unknown as Logger,
+    });
+    worker.push(messages(0, CHUNK_SIZE * 2), () => () => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['deliver 0', `deliver ${CHUNK_SIZE}`, `commit ${CHUNK_SIZE} started`]);
+    releaseCommit();
+    await worker.idle();
+    expect(events).toEqual(['deliver 0', `deliver ${CHUNK_SIZE}`, `commit ${CHUNK_SIZE} started`, `commit ${CHUNK_SIZE} done`, `commit ${CHUNK_SIZE * 2} started`]);
+  });
+
+  it('should not commit the chunk after a failed one, and go back to the failed one', async () => {
+    const committed: string[] = [];
+    const sought: string[] = [];
+    const worker = new PartitionWorker('t', 0, {
+      deliver: async (chunk) => {
+        if (chunk[0].offset === '0') throw new Error('database down');
+      },
+      commit: async (offset) => void committed.push(offset),
+      seek: (offset) => sought.push(offset),
+      isStopping: () => false,
+      logger: { warn: () => undefined } as unknown as Logger,
+    });
+    worker.push(messages(0, CHUNK_SIZE * 2), () => () => undefined);
+    await worker.idle();
+    expect(committed).toEqual([]);
+    expect(sought).toEqual(['0']);
+  });
+});

@@ -6,9 +6,15 @@ import type { Logger } from 'pino';
  * rebalance or crash: a chunk whose commit did not happen is attempted again by the next owner.
  */
 export const CHUNK_SIZE = 100;
-/** Queued messages at which fetching the partition pauses, and below which it resumes. */
-const HIGH_WATER = 2_000;
-const LOW_WATER = 500;
+/** Chunks of one partition in hand at once: one being attempted while the one before is committed. */
+const PIPELINE_DEPTH = 2;
+/**
+ * Queued messages at which fetching the partition pauses, and below which it resumes: a few
+ * chunks keep the worker busy across a fetch round trip; more only costs memory (with 2,000 the
+ * delivery process peaked at 317 MB draining a 200,000-message backlog).
+ */
+const HIGH_WATER = 500;
+const LOW_WATER = 200;
 
 export interface PartitionWorkerDeps {
   /** Attempts the messages and makes every outcome durable. */
@@ -92,23 +98,38 @@ export class PartitionWorker {
     });
   }
 
+  /**
+   * Works the queue off in chunks, PIPELINE_DEPTH of them in hand: while one chunk's outcomes are
+   * made durable and its offset committed, the next one is already being attempted, so the
+   * commit's round trips are not on every message's path. Commits stay in chunk order.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.deps.isStopping()) {
-      const generation = this.generation;
-      const chunk = this.queue.splice(0, CHUNK_SIZE);
-      if (this.queue.length < LOW_WATER) this.resume();
+    const inHand: Array<{ chunk: KafkaMessage[]; delivered: Promise<void>; generation: number }> = [];
+    for (;;) {
+      while (inHand.length < PIPELINE_DEPTH && this.queue.length > 0 && !this.deps.isStopping()) {
+        const generation = this.generation;
+        const chunk = this.queue.splice(0, CHUNK_SIZE);
+        if (this.queue.length < LOW_WATER) this.resume();
+        const delivered = this.deps.deliver(chunk);
+        delivered.catch(() => undefined); // awaited in order below; this only keeps it from counting as unhandled
+        inHand.push({ chunk, delivered, generation });
+      }
+      const head = inHand.shift();
+      if (!head) return;
       try {
-        await this.deps.deliver(chunk);
-        await this.deps.commit((BigInt(chunk[chunk.length - 1].offset) + 1n).toString());
+        await head.delivered;
+        await this.deps.commit((BigInt(head.chunk[head.chunk.length - 1].offset) + 1n).toString());
       } catch (err) {
-        // Not "log and move on": nothing from this chunk on is committed, so it is attempted again.
-        this.deps.logger.warn({ err, topic: this.topic, partition: this.partition, offset: chunk[0].offset }, 'delivery chunk not committed; it will be attempted again');
-        if (generation === this.generation && !this.deps.isStopping()) {
+        // Not "log and move on": nothing from this chunk on is committed, so it is attempted again
+        // (the chunk after it too, even if it went through: a duplicate, never a loss).
+        await Promise.allSettled(inHand.map((c) => c.delivered));
+        this.deps.logger.warn({ err, topic: this.topic, partition: this.partition, offset: head.chunk[0].offset }, 'delivery chunk not committed; it will be attempted again');
+        if (head.generation === this.generation && !this.deps.isStopping()) {
           // Still ours as far as we know: go back to this chunk. (After a reset the group already
           // restarts the partition from its committed offset, which is at or before this chunk.)
           this.queue = [];
-          this.rewindTo = BigInt(chunk[0].offset);
-          this.deps.seek(chunk[0].offset);
+          this.rewindTo = BigInt(head.chunk[0].offset);
+          this.deps.seek(head.chunk[0].offset);
           this.resume();
         }
         // A pause before trying again, in case the database or broker is what failed.

@@ -10,6 +10,15 @@ import type { Logger } from 'pino';
 const MAX_REQUEST_BYTES = 900 * 1024;
 /** Per-record framing beyond key, value and headers (varints, attributes, deltas), rounded up. */
 const RECORD_OVERHEAD_BYTES = 32;
+/**
+ * The coordinator answers EndTxn before it has written the commit markers, so the next
+ * transaction's first AddPartitionsToTxn usually gets CONCURRENT_TRANSACTIONS and must be retried.
+ * With the client-wide 300 ms first backoff that retry alone made a transaction take 150 ms at p50
+ * and 530 ms at p90 (measured back to back against the local broker); the Java client retries this
+ * case after 20 ms for the same reason. Doubling waits capped at 5 s (as for every client, see
+ * createKafka) still wait about a minute in all for a broker that is really gone.
+ */
+const TRANSACTION_RETRY = { initialRetryTime: 20, maxRetryTime: 5_000, retries: 20 };
 
 /** The commit request was sent but its outcome is unknown: the offsets may or may not be committed. */
 export class AmbiguousCommitError extends Error {
@@ -48,6 +57,7 @@ export class TransactionalProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: this.transactionTimeoutMs,
+      retry: TRANSACTION_RETRY,
       allowAutoTopicCreation: false,
       createPartitioner: CachingDefaultPartitioner,
     });

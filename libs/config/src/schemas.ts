@@ -248,4 +248,13 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @IsInt()
   @Min(1)
   DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: number = 10;
+
+  /**
+   * Requests in flight at a time per delivery instance, all endpoints together: bounds one
+   * instance's sockets and memory; more throughput comes from more instances (they share the partitions).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DELIVERY_MAX_IN_FLIGHT: number = 256;
 }

@@ -5,3 +5,4 @@ export * from './endpoint-change-feed';
 export * from './consumer-lag';
 export * from './startup-retry';
 export * from './group-commit';
+export * from './kept-consumer';

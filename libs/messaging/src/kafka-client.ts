@@ -16,7 +16,9 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
     brokers,
     connectionTimeout: 5000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 300, retries: 10 },
+    // Waits between retries capped at 5 s (kafkajs: 30 s), so a client notices a restarted broker within
+    // seconds instead of sleeping through up to half a minute of backoff; about as long in total before giving up.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 20 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

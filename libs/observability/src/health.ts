@@ -48,7 +48,9 @@ export class HealthController {
     );
     const failing = results.filter(([, r]) => r !== 'ok');
     if (failing.length > 0) {
-      throw new HttpException({ status: 'unavailable', checks: Object.fromEntries(results) }, HttpStatus.SERVICE_UNAVAILABLE);
+      // `message` too, so an app-wide exception filter that keeps only the message still names the dependency.
+      const message = failing.map(([name, reason]) => `${name}: ${reason}`);
+      throw new HttpException({ status: 'unavailable', message, checks: Object.fromEntries(results) }, HttpStatus.SERVICE_UNAVAILABLE);
     }
     return { status: 'ok', checks: Object.fromEntries(results) as Record<string, 'ok'> };
   }

@@ -2,6 +2,7 @@ import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpExcepti
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { QueryFailedError } from 'typeorm';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 import { fieldName } from './field-name';
 
 const UNIQUE_VIOLATION = '23505';
@@ -38,12 +39,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const { status, message } = this.describe(exception);
-    if (status >= 500) this.logger.error({ err: exception }, 'unhandled error while serving a request');
+    const { status, message, retryAfterSeconds } = this.describe(exception);
+    if (retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(retryAfterSeconds));
+      this.logger.warn({ err: exception }, 'database unavailable while serving a request');
+    } else if (status >= 500) this.logger.error({ err: exception }, 'unhandled error while serving a request');
     res.status(status).json({ statusCode: status, error: HttpStatus[status] ?? 'Error', message });
   }
 
-  private describe(exception: unknown): { status: number; message: string[] } {
+  private describe(exception: unknown): { status: number; message: string[]; retryAfterSeconds?: number } {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
@@ -56,8 +60,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof QueryFailedError && (exception.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION) {
       return { status: 409, message: ['the change conflicts with an existing resource; read it again and retry'] };
     }
-    if (exception instanceof QueryFailedError && /connect|terminat/i.test(exception.message)) {
-      return { status: 503, message: ['the database is unavailable; retry shortly'] };
+    if (isDatabaseUnavailable(exception)) {
+      return { status: 503, message: [`the database is unavailable; retry in ${DATABASE_RETRY_AFTER_SECONDS} s`], retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS };
     }
     return { status: 500, message: ['internal error'] };
   }

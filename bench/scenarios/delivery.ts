@@ -1,0 +1,187 @@
+/*
+ * End-to-end scenarios: events published to the domain topics, the built services as separate
+ * processes (bench/support/pipeline.ts), and a local receiver in this process that keeps the ledger.
+ */
+import { EVENT_TYPES, Pipeline, drain, publishClosedLoop, publishOpenLoop } from '../support/pipeline';
+import { BenchReceiver, ReceiverBehaviour } from '../support/receiver';
+import { Result, log, progress, round } from '../support/result';
+
+/** Seconds without a new receipt after which a drain gives up and reports the rest missing. */
+const STALL_SECONDS = 30;
+
+interface Setup {
+  instances: number;
+  settings?: Record<string, string>;
+  receiver?: ReceiverBehaviour;
+}
+
+/** Runs `body` against a fresh pipeline and receiver, and always stops both. */
+async function withPipeline<T>(setup: Setup, body: (pipeline: Pipeline, receiver: BenchReceiver) => Promise<T>): Promise<T> {
+  const receiver = await new BenchReceiver(setup.receiver).start();
+  const pipeline = await new Pipeline({ deliveryInstances: setup.instances, env: setup.settings }).start();
+  try {
+    return await body(pipeline, receiver);
+  } finally {
+    await pipeline.stop();
+    await receiver.stop();
+  }
+}
+
+/** `paths` endpoints of one organization, all subscribed to every event type. */
+async function endpoints(pipeline: Pipeline, receiver: BenchReceiver, count: number): Promise<{ orgId: string; paths: string[] }> {
+  const org = await pipeline.organization();
+  const paths = Array.from({ length: count }, (_, i) => `/e${i}`);
+  for (const p of paths) await pipeline.endpoint(org.apiKey, receiver.url(p), ['*']);
+  return { orgId: org.id, paths };
+}
+
+const everyPath = (paths: readonly string[], ids: readonly string[]) => new Map(paths.map((p) => [p, ids]));
+
+const rss = (pipeline: Pipeline) => Object.fromEntries(pipeline.services.map((s) => [`${s.name}:${s.port}`, Math.round(s.peakRssMb)]));
+
+/** Deliveries/s to a fast receiver: 3,000 events x 10 endpoints, closed loop. */
+export async function throughput(instances: number): Promise<Result> {
+  return withPipeline({ instances }, async (pipeline, receiver) => {
+    const { orgId, paths } = await endpoints(pipeline, receiver, 10);
+    const t0 = Date.now();
+    const ids = await publishClosedLoop(pipeline.producer, orgId, 3000, EVENT_TYPES);
+    const expected = ids.length * paths.length;
+    await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress('deliveries', expected));
+    const seconds = (Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000;
+    return {
+      scenario: `throughput-${instances}`,
+      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), 3,000 events x 10 endpoints published at once`,
+      ledger: receiver.ledger(everyPath(paths, ids)),
+      metrics: { deliveriesPerSecond: Math.round(receiver.distinct() / seconds), seconds: round(seconds), peakRssMb: rss(pipeline) },
+    };
+  });
+}
+
+/** Open-loop latency at a fixed event rate, fan-out 1 (one endpoint per event type). */
+export async function latency(rate: number, seconds = 15): Promise<Result> {
+  return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
+    const org = await pipeline.organization();
+    for (const type of EVENT_TYPES) await pipeline.endpoint(org.apiKey, receiver.url(`/${type}`), [type]);
+    log(`  publishing ${rate} events/s for ${seconds} s`);
+    const ids = await publishOpenLoop(pipeline.producer, org.id, rate, seconds, EVENT_TYPES);
+    await drain(() => receiver.distinct(), ids.length, STALL_SECONDS * 1000, progress('deliveries', ids.length));
+    // Event i went to the endpoint of type i mod n (publishOpenLoop rotates the types).
+    const byPath = new Map(EVENT_TYPES.map((type, t) => [`/${type}`, ids.filter((_, i) => i % EVENT_TYPES.length === t)]));
+    const h = receiver.latency;
+    return {
+      scenario: `latency-${rate}`,
+      summary: `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s, fan-out 1`,
+      ledger: receiver.ledger(byPath),
+      metrics: { rate, p50ms: h.getValueAtPercentile(50), p90ms: h.getValueAtPercentile(90), p99ms: h.getValueAtPercentile(99), maxMs: h.maxValue },
+    };
+  });
+}
+
+/**
+ * Ten healthy endpoints and, in the second run, one more that never answers (~10 % of the
+ * endpoints timing out), each receiving the same 1,000 events: the healthy ones' completion time
+ * with the dead one present over without it.
+ */
+export async function isolation(): Promise<Result> {
+  const healthy = Array.from({ length: 10 }, (_, i) => `/healthy${i}`);
+  const runOnce = (withDead: boolean) =>
+    withPipeline({ instances: 1, receiver: { deadPaths: new Set(['/dead']) } }, async (pipeline, receiver) => {
+      const org = await pipeline.organization();
+      for (const p of healthy) await pipeline.endpoint(org.apiKey, receiver.url(p), ['order.new']);
+      if (withDead) await pipeline.endpoint(org.apiKey, receiver.url('/dead'), ['order.new']);
+      const t0 = Date.now();
+      const ids = await publishClosedLoop(pipeline.producer, org.id, 1000, ['order.new']);
+      await drain(() => receiver.distinct(healthy), ids.length * healthy.length, STALL_SECONDS * 1000, progress(withDead ? 'healthy (dead present)' : 'healthy (alone)', ids.length * healthy.length));
+      const seconds = (Math.max(...healthy.map((p) => receiver.lastReceiptByPath.get(p) ?? Infinity)) - t0) / 1000;
+      return { seconds, ledger: receiver.ledger(everyPath(healthy, ids)) };
+    });
+  const alone = await runOnce(false);
+  const withDead = await runOnce(true);
+  return {
+    scenario: 'isolation',
+    summary: '10 healthy endpoints x 1,000 events: completion time with an 11th endpoint that never answers / without it',
+    ledger: { ...withDead.ledger, published: alone.ledger.published + withDead.ledger.published, received: alone.ledger.received + withDead.ledger.received, missing: alone.ledger.missing + withDead.ledger.missing, unknown: alone.ledger.unknown + withDead.ledger.unknown, duplicates: alone.ledger.duplicates + withDead.ledger.duplicates, balanced: alone.ledger.balanced && withDead.ledger.balanced },
+    metrics: { healthyAloneSeconds: round(alone.seconds), healthyWithDeadSeconds: round(withDead.seconds), ratio: round(withDead.seconds / alone.seconds) },
+  };
+}
+
+/**
+ * 1, 2 and 3 delivery instances against a receiver that takes 50 ms per request, so the receiver
+ * (not the CPU) bounds each instance: DELIVERY_MAX_IN_FLIGHT=20 caps each instance at 20
+ * concurrent requests (~400/s), as a connection budget per instance would in production.
+ */
+export async function scaling(): Promise<Result[]> {
+  const settings = { DELIVERY_MAX_IN_FLIGHT: '20' };
+  const rates: number[] = [];
+  const results: Result[] = [];
+  for (const instances of [1, 2, 3]) {
+    const result = await withPipeline({ instances, settings, receiver: { latencyMs: 50 } }, async (pipeline, receiver) => {
+      const { orgId, paths } = await endpoints(pipeline, receiver, 48);
+      const ids = await publishClosedLoop(pipeline.producer, orgId, 200, ['order.new']);
+      const expected = ids.length * paths.length;
+      await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress(`deliveries (${instances} instance(s))`, expected));
+      const first = Math.min(...receiver.firstReceiptByPath.values());
+      const last = Math.max(...receiver.lastReceiptByPath.values());
+      const perSecond = receiver.distinct() / ((last - first) / 1000);
+      rates.push(perSecond);
+      const share = await Promise.all(pipeline.deliveryServices().map((s) => s.metric('delivery_attempts_total')));
+      return {
+        scenario: `scaling-${instances}`,
+        summary: `${instances} delivery instance(s), receiver answering after 50 ms, 200 events x 48 endpoints`,
+        ledger: receiver.ledger(everyPath(paths, ids)),
+        settings,
+        metrics: { deliveriesPerSecond: Math.round(perSecond), speedupOverOne: round(perSecond / rates[0]), attemptsPerInstance: share.map(Math.round).join(' / ') },
+      };
+    });
+    results.push(result);
+  }
+  return results;
+}
+
+/**
+ * 10,000 deliveries (1,000 events x 10 endpoints) whose first attempt fails, with a 2 s first
+ * tier: how late the second attempt arrives. The breaker is set out of reach, since every
+ * endpoint fails 1,000 times in a row here by design.
+ */
+export async function retryPrecision(): Promise<Result> {
+  const settings = { RETRY_SCHEDULE_SECONDS: '2,4', DELIVERY_BREAKER_FAILURES: '1000000' };
+  return withPipeline({ instances: 1, settings, receiver: { failFirstAttempt: { retryAfterMs: 2000 } } }, async (pipeline, receiver) => {
+    const { orgId, paths } = await endpoints(pipeline, receiver, 10);
+    const ids = await publishClosedLoop(pipeline.producer, orgId, 1000, ['order.new']);
+    const expected = ids.length * paths.length;
+    await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress('second attempts', expected));
+    const h = receiver.retryLateness;
+    return {
+      scenario: 'retry-precision',
+      summary: '10,000 deliveries failing once, first retry tier 2 s: lateness of the second attempt',
+      ledger: receiver.ledger(everyPath(paths, ids)),
+      settings,
+      metrics: { latenessP50ms: h.getValueAtPercentile(50), latenessP99ms: h.getValueAtPercentile(99), latenessMaxMs: h.maxValue, early: receiver.retriesEarly },
+    };
+  });
+}
+
+/**
+ * Peak RSS of every service while a backlog of 200,000 deliveries drains: 20,000 events x 10
+ * endpoints are fanned out while no delivery instance runs, then one starts on the full backlog.
+ */
+export async function memory(): Promise<Result> {
+  return withPipeline({ instances: 0 }, async (pipeline, receiver) => {
+    const { orgId, paths } = await endpoints(pipeline, receiver, 10);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(...(await publishClosedLoop(pipeline.producer, orgId, 5000, EVENT_TYPES)));
+    const expected = ids.length * paths.length;
+    const backlog = await pipeline.waitForBacklog(expected, progress('backlog of delivery messages', expected));
+    log(`  backlog of ${backlog} delivery messages; starting the delivery instance`);
+    const t0 = Date.now();
+    await pipeline.addDeliveryInstance();
+    await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress('deliveries', expected));
+    const seconds = (Date.now() - t0) / 1000;
+    return {
+      scenario: 'memory',
+      summary: 'peak RSS of each service while a backlog of 200,000 deliveries drains (one delivery instance)',
+      ledger: receiver.ledger(everyPath(paths, ids)),
+      metrics: { backlog, drainSeconds: round(seconds), deliveriesPerSecond: Math.round(receiver.distinct() / seconds), peakRssMb: rss(pipeline) },
+    };
+  });
+}

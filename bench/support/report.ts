@@ -1,0 +1,97 @@
+import { Resvg } from '@resvg/resvg-js';
+import type { Result } from './result';
+
+export interface Report {
+  date: string;
+  durationSeconds: number;
+  machine: Record<string, string | number>;
+  versions: Record<string, string>;
+  results: Result[];
+}
+
+interface Target {
+  what: string;
+  met: (r: Result) => boolean;
+}
+
+const num = (r: Result, key: string) => Number(r.metrics[key]);
+
+/** The issue's goals on the 2-core machine (goals to report against, not test thresholds). */
+const TARGETS: Record<string, Target> = {
+  'fanout-1': { what: '>= 5,000 events/s in', met: (r) => num(r, 'eventsPerSecond') >= 5000 },
+  'fanout-10': { what: '>= 5,000 events/s in, >= 20,000 messages/s out', met: (r) => num(r, 'eventsPerSecond') >= 5000 && num(r, 'deliveryMessagesPerSecond') >= 20000 },
+  'throughput-1': { what: '>= 3,000 deliveries/s', met: (r) => num(r, 'deliveriesPerSecond') >= 3000 },
+  'latency-1000': { what: 'p99 < 250 ms', met: (r) => num(r, 'p99ms') < 250 },
+  isolation: { what: 'ratio <= 1.2', met: (r) => num(r, 'ratio') <= 1.2 },
+  'scaling-2': { what: '>= 1.8x one instance', met: (r) => num(r, 'speedupOverOne') >= 1.8 },
+  'retry-precision': { what: 'p99 lateness < 1 s, never early', met: (r) => num(r, 'latenessP99ms') < 1000 && num(r, 'early') === 0 },
+  memory: { what: 'each service < 300 MB RSS', met: (r) => Object.values(r.metrics.peakRssMb as Record<string, number>).every((mb) => mb < 300) },
+};
+
+const headline = (r: Result) =>
+  Object.entries(r.metrics)
+    .map(([k, v]) => `${k} ${typeof v === 'object' ? Object.entries(v).map(([a, b]) => `${a}=${b}`).join(', ') : v}`)
+    .join('; ');
+
+export function markdown(report: Report): string {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Run ${report.date}, ${Math.round(report.durationSeconds)} s in all, by \`npm run bench\`. Everything local: Kafka, PostgreSQL,`,
+    'the built services as separate processes and the load generator + receiver share the machine.',
+    '',
+    `Machine: ${Object.entries(report.machine).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    `Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    'A run is **void** unless its ledger balances: every published delivery received (distinct `webhook-id`), none unknown.',
+    '',
+    '| scenario | numbers | target | ledger (published / received / missing / duplicates) |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const r of report.results) {
+    const target = TARGETS[r.scenario];
+    const verdict = target ? `${target.what}: ${target.met(r) ? '**met**' : '**not met**'}` : '';
+    const l = r.ledger;
+    lines.push(`| ${r.scenario} | ${headline(r)} | ${verdict} | ${l.balanced ? 'balanced' : '**VOID**'} ${l.published} / ${l.received} / ${l.missing} / ${l.duplicates} |`);
+  }
+  lines.push('', '![latency percentiles against event rate](latency.png)', '', '## Scenarios', '');
+  for (const r of report.results) {
+    lines.push(`- **${r.scenario}**: ${r.summary}.${r.settings ? ` Settings: ${Object.entries(r.settings).map(([k, v]) => `\`${k}=${v}\``).join(', ')}.` : ''}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+const PERCENTILES = { p50ms: 'p50', p90ms: 'p90', p99ms: 'p99', maxMs: 'max' };
+
+/** Latency percentiles against the offered rate, as a PNG (vega-lite spec rendered by resvg). */
+export async function latencyChart(results: readonly Result[]): Promise<Buffer | null> {
+  const points = results
+    .filter((r) => r.scenario.startsWith('latency-'))
+    .flatMap((r) => Object.entries(PERCENTILES).map(([key, percentile]) => ({ rate: num(r, 'rate'), percentile, ms: num(r, key) })));
+  if (points.length === 0) return null;
+  // vega and vega-lite are ES modules with top-level await: import() them, which the CommonJS
+  // output of ts-node would otherwise turn into require().
+  const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const [vega, vl] = await Promise.all([dynamicImport('vega'), dynamicImport('vega-lite')]);
+  const spec = vl.compile({
+    width: 560,
+    height: 320,
+    background: 'white',
+    title: 'Event -> receipt latency (open loop), ms, log scale',
+    data: { values: points },
+    layer: [
+      { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { y: { datum: 250 } } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: { field: 'rate', type: 'quantitative', title: 'events per second' },
+          y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'milliseconds' },
+          color: { field: 'percentile', type: 'nominal', sort: ['p50', 'p90', 'p99', 'max'] },
+        },
+      },
+    ],
+  }).spec;
+  const svg: string = await new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
+  return new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+}
