@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
+import { launchChromium } from '../support/browser';
 import { api, resetWorld, startStack, testEnv } from '../support/stack';
 import { TestReceiver, ReceivedRequest } from '../support/test-receiver';
 import { createOrg, Org } from '../subscriptions/admin-api';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(__dirname, 'screenshots');
 
 function verify(secret: string, request: ReceivedRequest): unknown {
@@ -38,10 +38,7 @@ describe('the dashboard in a browser', () => {
     await receiver.start();
     stack = await startStack(testEnv(), ['subscriptions', 'delivery']);
     org = await createOrg(stack.apiUrl, 'Acme');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.setDefaultTimeout(15_000);
     // A CSP violation or a script error shows up here: the page must run clean under its own policy.

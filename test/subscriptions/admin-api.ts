@@ -43,13 +43,18 @@ export async function createEndpoint(apiUrl: string, org: Org, body: Record<stri
   return res.body;
 }
 
-/** Everything the admin API can change for one organization, as stored: compared before and after a refused call. */
-export async function storedState(organizationId: string): Promise<{ endpoints: unknown[]; apiKeys: unknown[] }> {
-  const [endpoints, apiKeys] = await Promise.all([
-    query('SELECT * FROM endpoints WHERE organization_id = $1 ORDER BY id', [organizationId]),
-    query('SELECT * FROM api_keys WHERE organization_id = $1 ORDER BY id', [organizationId]),
-  ]);
-  return { endpoints, apiKeys };
+// Every table that holds an organization's data.
+const TENANT_TABLES = ['organizations', 'api_keys', 'endpoints', 'events', 'deliveries', 'attempts', 'replay_jobs'];
+
+/** Everything stored for one organization, table by table: compared before and after a refused call. */
+export async function storedState(organizationId: string): Promise<Record<string, unknown[]>> {
+  const tables = await Promise.all(
+    TENANT_TABLES.map(async (table) => {
+      const owner = table === 'organizations' ? 'id' : 'organization_id';
+      return [table, await query(`SELECT * FROM ${table} t WHERE ${owner} = $1 ORDER BY t::text`, [organizationId])] as const;
+    }),
+  );
+  return Object.fromEntries(tables);
 }
 
 /** Follows nextCursor to the end and returns every item. */

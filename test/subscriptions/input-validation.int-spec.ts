@@ -88,6 +88,11 @@ const LIST_CASES: Array<[string, Call, RegExp]> = [
   ['a bad status filter', { method: 'GET', path: '/v1/endpoints?status=paused' }, /^status must be one of/],
   ['a bad eventType filter', { method: 'GET', path: '/v1/endpoints?eventType=Order%20New' }, /^eventType must be an event type name/],
   ['an unknown query parameter', { method: 'GET', path: '/v1/endpoints?sort=url' }, /^sort: property sort should not exist/],
+  // ISO 8601 spellings that JavaScript's Date cannot read (they once reached the database as invalid dates: 500).
+  ['an ISO week date as from', { method: 'GET', path: '/v1/events?from=2026-W48-6' }, /^from must be an ISO 8601 date-time/],
+  ['an ordinal date as to', { method: 'GET', path: '/v1/events?to=2026-332' }, /^to must be an ISO 8601 date-time/],
+  ['a basic-format date-time as from', { method: 'GET', path: '/v1/events?from=20261128T100000Z' }, /^from must be an ISO 8601 date-time/],
+  ['an ISO week date in a replay', { method: 'POST', path: '/v1/endpoints/:id/replay', body: { from: '2026-W48-6', to: '2026-11-28T00:00:00Z' } }, /^from must be an ISO 8601 date-time/],
   ['api keys with limit 0', { method: 'GET', path: '/v1/api-keys?limit=0' }, /^limit must not be less than 1/],
   ['api keys with an endpoint cursor', { method: 'GET', path: `/v1/api-keys?cursor=${b64('ep_01jdzzzzzzzzzzzzzzzzzzzzzz')}` }, /^cursor must be the nextCursor/],
 ];
@@ -265,5 +270,6 @@ describe('the admin API given bad input', () => {
     const res = await call(lenient.apiUrl, { method: 'GET', path: '/v1/endpoints/%FF' });
 
     expect(res.status).toBe(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'BAD_REQUEST', message: ['path /v1/endpoints/%FF is not valid percent-encoded UTF-8'] });
   });
 });

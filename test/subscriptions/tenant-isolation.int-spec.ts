@@ -1,144 +1,181 @@
 import { newId } from '@app/contracts';
+import { request } from 'undici';
 import { api, PLATFORM_ADMIN_TOKEN, query, resetWorld, startStack, testEnv } from '../support/stack';
-import { createEndpoint, createOrg, EndpointBody, ErrorBody, Org, storedState } from './admin-api';
+import { createOrg, ErrorBody, LOOPBACK_URL, Org, storedState } from './admin-api';
+import { collectionOf, describeOperation, fetchOpenApi, fillPath, Operation, operationsOf, validValue } from './openapi';
+import { changedParts, OrgResources, populate, StoredWorld } from './stored-world';
 
-// Every organization route, with placeholders for the ids of the organization under test.
-interface Route {
-  method: string;
-  path: string;
-  body?: unknown;
+// The tenant isolation matrix: every operation of the admin API's own OpenAPI document (a route added
+// later is tried without touching this file) called with one organization's key on the other's
+// resources. Never a read or a write across tenants: 404 exactly like a missing resource, nothing
+// stored or published, nothing of the other organization in any answer.
+
+/** Ids that name nothing, one per collection a path can address. */
+const MISSING: OrgResources = { endpoints: [newId('ep')], 'api-keys': [newId('key')], events: ['evt_missing'], deliveries: [`del_${'0'.repeat(32)}`], replays: [newId('job')] };
+
+/** A body the operation accepts: the schema's own examples, with values the test receivers and clock need. */
+function validBody(op: Operation): unknown {
+  if (!op.body) return undefined;
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  return validValue(op.body, 'body', { url: () => LOOPBACK_URL, from: () => hourAgo, to: () => new Date().toISOString() });
 }
-const ROUTES: Route[] = [
-  { method: 'POST', path: '/v1/endpoints', body: { url: 'http://127.0.0.1:9/new', mode: 'test' } },
-  { method: 'GET', path: '/v1/endpoints' },
-  { method: 'GET', path: '/v1/endpoints/:endpoint' },
-  { method: 'PATCH', path: '/v1/endpoints/:endpoint', body: { description: 'changed' } },
-  { method: 'PATCH', path: '/v1/endpoints/:endpoint', body: { url: 'http://127.0.0.1:9/moved' } },
-  { method: 'DELETE', path: '/v1/endpoints/:endpoint' },
-  { method: 'POST', path: '/v1/endpoints/:endpoint/rotate-secret' },
-  { method: 'GET', path: '/v1/endpoints/:endpoint/secret' },
-  { method: 'GET', path: '/v1/event-types' },
-  { method: 'POST', path: '/v1/api-keys', body: { name: 'another' } },
-  { method: 'GET', path: '/v1/api-keys' },
-  { method: 'DELETE', path: '/v1/api-keys/:key' },
-];
-const RESOURCE_ROUTES = ROUTES.filter((r) => r.path.includes(':'));
-const describeRoute = (r: Route) => `${r.method} ${r.path}${r.body ? ' ' + JSON.stringify(r.body) : ''}`;
+
+/** Path values naming the given organization's resources (or the missing ones). */
+function pathFor(op: Operation, resources: OrgResources): string {
+  const values = Object.fromEntries(
+    op.pathParams.map((p) => {
+      const collection = collectionOf(op.path, p.name) as keyof OrgResources;
+      if (!resources[collection]) throw new Error(`${describeOperation(op)} addresses "${collection}", which the tenant matrix does not know: add it to populate() and MISSING`);
+      return [p.name, resources[collection][0]];
+    }),
+  );
+  return fillPath(op.path, values);
+}
+
+async function call(apiUrl: string, op: Operation, path: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  const body = validBody(op);
+  const res = await request(`${apiUrl}${path}`, {
+    method: op.method as 'GET',
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.statusCode, text: await res.body.text() };
+}
 
 describe('the admin API between two organizations', () => {
   let stack: Awaited<ReturnType<typeof startStack>>;
+  let operations: Operation[];
+  let stored: StoredWorld;
   let a: Org;
   let b: Org;
-  let bEndpoints: EndpointBody[];
-  let bSpareKeyId: string;
-  let aEndpoint: EndpointBody;
-  let aTestEndpoint: EndpointBody;
-
-  const fill = (path: string, ids: { endpoint: string; key: string }) => path.replace(':endpoint', ids.endpoint).replace(':key', ids.key);
+  let ofA: OrgResources;
+  let ofB: OrgResources;
+  /** Everything of A that must never appear in an answer to B: ids, the key, the endpoint secrets. */
+  let secretsOfA: string[];
 
   beforeAll(async () => {
     await resetWorld();
     stack = await startStack(testEnv(), ['subscriptions']);
+    operations = operationsOf(await fetchOpenApi(stack.apiUrl));
     [a, b] = [await createOrg(stack.apiUrl, 'A'), await createOrg(stack.apiUrl, 'B')];
-    aEndpoint = await createEndpoint(stack.apiUrl, a, { mode: 'live', eventTypes: ['order.new'] });
-    aTestEndpoint = await createEndpoint(stack.apiUrl, a, { mode: 'test', eventTypes: ['customer.created'] });
-    bEndpoints = [
-      await createEndpoint(stack.apiUrl, b, { mode: 'live', eventTypes: ['order.new'] }),
-      await createEndpoint(stack.apiUrl, b, { mode: 'test' }),
-    ];
-    const spare = await api<{ id: string }>(stack.apiUrl, 'POST', '/v1/api-keys', { token: b.apiKey, body: { name: 'spare' } });
-    bSpareKeyId = spare.body.id;
+    [ofA, ofB] = [await populate(stack.apiUrl, a.apiKey, LOOPBACK_URL), await populate(stack.apiUrl, b.apiKey, LOOPBACK_URL)];
+    stored = await StoredWorld.open();
+    await stored.settleReplays();
+    const aRows = await query<{ id: string; secret: string }>('SELECT id, secret FROM endpoints WHERE organization_id = $1', [a.id]);
+    const aKeys = await query<{ id: string }>('SELECT id FROM api_keys WHERE organization_id = $1', [a.id]);
+    secretsOfA = [a.id, a.apiKey, ...aRows.flatMap((r) => [r.id, r.secret]), ...aKeys.map((k) => k.id), ...Object.values(ofA).flat()];
   });
 
   afterAll(async () => {
+    await stored?.close();
     await stack?.stop();
   });
 
-  it.each(RESOURCE_ROUTES.map((r) => [describeRoute(r), r] as const))(
-    "should answer 404 exactly as for a missing resource and change nothing when A calls %s on B's resource",
-    async (_name, route) => {
-      const before = await storedState(b.id);
-      const bIds = { endpoint: bEndpoints[0].id, key: bSpareKeyId };
-      const missingIds = { endpoint: newId('ep'), key: newId('key') };
-
-      const foreign = await api<ErrorBody>(stack.apiUrl, route.method, fill(route.path, bIds), { token: a.apiKey, body: route.body });
-      const missing = await api<ErrorBody>(stack.apiUrl, route.method, fill(route.path, missingIds), { token: a.apiKey, body: route.body });
-
-      expect(foreign.status).toBe(404);
-      expect(missing.status).toBe(404);
-      const withoutIds = (body: ErrorBody, ids: { endpoint: string; key: string }) =>
-        JSON.stringify(body).replaceAll(ids.endpoint, '<id>').replaceAll(ids.key, '<id>');
-      expect(withoutIds(foreign.body, bIds)).toBe(withoutIds(missing.body, missingIds));
-      expect(await storedState(b.id)).toEqual(before);
-    },
-  );
-
-  it.each<[string, Array<'live' | 'test' | 'keys'>]>([
-    ['/v1/endpoints', ['live', 'test']],
-    ['/v1/endpoints?mode=live', ['live']],
-    ['/v1/endpoints?mode=test', ['test']],
-    ['/v1/endpoints?status=enabled', ['live', 'test']],
-    ['/v1/endpoints?eventType=order.new', ['live']],
-    ['/v1/endpoints?limit=100', ['live', 'test']],
-    ['/v1/api-keys', ['keys']],
-  ])("should list only the caller's own resources when A lists %s", async (path, expected) => {
-    const res = await api<{ data: Array<{ id: string }>; nextCursor: string | null }>(stack.apiUrl, 'GET', path, { token: a.apiKey });
-
-    expect(res.status).toBe(200);
-    const ids = res.body.data.map((item) => item.id);
-    const aKeys = (await query<{ id: string }>('SELECT id FROM api_keys WHERE organization_id = $1', [a.id])).map((r) => r.id);
-    const aOwn = expected.flatMap((what) => (what === 'keys' ? aKeys : what === 'live' ? [aEndpoint.id] : [aTestEndpoint.id]));
-    expect(ids.sort()).toEqual(aOwn.sort());
-    const bIds = (await query<{ id: string }>('SELECT id FROM endpoints WHERE organization_id = $1 UNION SELECT id FROM api_keys WHERE organization_id = $1', [b.id])).map((r) => r.id);
-    expect(bIds).toHaveLength(4);
-    expect(ids.filter((id) => bIds.includes(id))).toEqual([]);
-  });
-
-  it("should not accept another organization's cursor as a way into its list when A pages with an id of B", async () => {
-    // A cursor is only a position in the caller's own ordered list: B's id as a position shows A's later rows, never B's.
-    const cursor = Buffer.from(bEndpoints[0].id).toString('base64url');
-    const res = await api<{ data: Array<{ id: string }> }>(stack.apiUrl, 'GET', `/v1/endpoints?cursor=${cursor}`, { token: a.apiKey });
-
-    expect(res.status).toBe(200);
-    expect(res.body.data.every((e) => e.id !== bEndpoints[0].id && e.id !== bEndpoints[1].id)).toBe(true);
-  });
-
-  it.each(ROUTES.map((r) => [describeRoute(r), r] as const))('should answer 401 and change nothing when %s is called without a valid key', async (_name, route) => {
-    const ids = { endpoint: aEndpoint.id, key: (await query<{ id: string }>('SELECT id FROM api_keys WHERE organization_id = $1 LIMIT 1', [a.id]))[0].id };
-    const before = await storedState(a.id);
-    const attempts: Array<[string, Record<string, string>]> = [
-      ['no Authorization header', {}],
-      ['a Basic scheme', { authorization: `Basic ${Buffer.from(`x:${a.apiKey}`).toString('base64')}` }],
-      ['an empty bearer', { authorization: 'Bearer ' }],
-      ['an unknown key', { authorization: 'Bearer shk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
-      ['the platform admin token', { authorization: `Bearer ${PLATFORM_ADMIN_TOKEN}` }],
-    ];
-    for (const [why, headers] of attempts) {
-      const res = await fetch(`${stack.apiUrl}${fill(route.path, ids)}`, {
-        method: route.method,
-        headers: { 'content-type': 'application/json', ...headers },
-        body: route.body ? JSON.stringify(route.body) : undefined,
+  it("should answer 404 exactly as for a missing resource, and store or publish nothing, when B calls any documented operation on A's resource", async () => {
+    const addressed = operations.filter((op) => op.pathParams.length > 0);
+    const bAuth = { authorization: `Bearer ${b.apiKey}` };
+    const outcomes = [];
+    for (const op of addressed) {
+      const before = await stored.fingerprint();
+      const foreign = await call(stack.apiUrl, op, pathFor(op, ofA), bAuth);
+      const changed = changedParts(before, await stored.fingerprint());
+      const missing = await call(stack.apiUrl, op, pathFor(op, MISSING), bAuth);
+      const withoutIds = (text: string, resources: OrgResources) => Object.values(resources).flat().reduce((t, id) => t.replaceAll(id, '<id>'), text);
+      outcomes.push({
+        operation: describeOperation(op),
+        status: foreign.status,
+        answeredAsMissing: withoutIds(foreign.text, ofA) === withoutIds(missing.text, MISSING),
+        changed,
+        leaked: secretsOfA.filter((s) => !Object.values(ofA).flat().includes(s) && foreign.text.includes(s)),
       });
-      const body = (await res.json()) as ErrorBody;
-      expect({ why, status: res.status }).toEqual({ why, status: 401 });
-      expect(body).toEqual({ statusCode: 401, error: 'UNAUTHORIZED', message: [expect.any(String)] });
     }
-    expect(await storedState(a.id)).toEqual(before);
+
+    expect(addressed.length).toBeGreaterThanOrEqual(13);
+    expect(outcomes).toEqual(addressed.map((op) => ({ operation: describeOperation(op), status: 404, answeredAsMissing: true, changed: [], leaked: [] })));
   });
 
-  it('should answer 401 on every route when the key was revoked', async () => {
+  it("should never show or change A's resources when B calls any documented operation that names no resource", async () => {
+    const collections = operations.filter((op) => op.pathParams.length === 0);
+    const outcomes = [];
+    for (const op of collections) {
+      const before = await storedState(a.id);
+      const res = await call(stack.apiUrl, op, op.path, { authorization: `Bearer ${b.apiKey}` });
+      outcomes.push({
+        operation: describeOperation(op),
+        // An organization route does what B asked, for B; the platform route refuses B's key.
+        answered: op.auth === 'platformAdmin' ? res.status === 401 : res.status < 300,
+        aChanged: JSON.stringify(await storedState(a.id)) !== JSON.stringify(before),
+        leaked: secretsOfA.filter((s) => res.text.includes(s)),
+      });
+    }
+
+    expect(collections.length).toBeGreaterThanOrEqual(7);
+    expect(outcomes).toEqual(collections.map((op) => ({ operation: describeOperation(op), answered: true, aChanged: false, leaked: [] })));
+  });
+
+  // What each list must hold, read from the database: B's own rows only (the matrix above made some).
+  it.each<[string, string]>([
+    ['/v1/endpoints', `SELECT id FROM endpoints WHERE organization_id = $1`],
+    ['/v1/endpoints?mode=live', `SELECT id FROM endpoints WHERE organization_id = $1 AND mode = 'live'`],
+    ['/v1/endpoints?mode=test', `SELECT id FROM endpoints WHERE organization_id = $1 AND mode = 'test'`],
+    ['/v1/endpoints?status=enabled', `SELECT id FROM endpoints WHERE organization_id = $1 AND status = 'enabled'`],
+    ['/v1/endpoints?eventType=customer.created', `SELECT id FROM endpoints WHERE organization_id = $1 AND event_types && ARRAY['customer.created', '*']`],
+    ['/v1/endpoints?limit=100', `SELECT id FROM endpoints WHERE organization_id = $1`],
+    ['/v1/events', `SELECT id FROM events WHERE organization_id = $1`],
+    ['/v1/api-keys?limit=100', `SELECT id FROM api_keys WHERE organization_id = $1`],
+  ])("should list only the caller's own resources when B lists %s", async (path, own) => {
+    const res = await api<{ data: Array<{ id: string }>; nextCursor: string | null }>(stack.apiUrl, 'GET', path, { token: b.apiKey });
+    const expected = (await query<{ id: string }>(own, [b.id])).map((r) => r.id);
+
+    expect(res.status).toBe(200);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(res.body.data.map((item) => item.id).sort()).toEqual(expected.sort());
+  });
+
+  it("should not accept another organization's cursor as a way into its list when B pages with an id of A", async () => {
+    // A cursor is only a position in the caller's own ordered list: A's id as a position shows B's later rows, never A's.
+    const cursor = Buffer.from(ofA.endpoints[0]).toString('base64url');
+    const res = await api<{ data: Array<{ id: string }> }>(stack.apiUrl, 'GET', `/v1/endpoints?cursor=${cursor}`, { token: b.apiKey });
+
+    expect(res.status).toBe(200);
+    expect(res.body.data.filter((e) => ofA.endpoints.includes(e.id))).toEqual([]);
+  });
+
+  it.each<[string, Record<string, string>]>([
+    ['no Authorization header', {}],
+    ['a Basic scheme', { authorization: `Basic ${Buffer.from('x:shk_x').toString('base64')}` }],
+    ['an empty bearer', { authorization: 'Bearer ' }],
+    ['an unknown key', { authorization: 'Bearer shk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+    ["another credential than the operation's", { authorization: 'other' }],
+  ])('should answer 401 in the error shape and change nothing on every documented operation when it is called with %s', async (_why, headers) => {
+    const outcomes = [];
+    for (const op of operations) {
+      // The platform token is the wrong credential for organization routes, an API key for the platform's.
+      const auth = headers.authorization === 'other' ? { authorization: `Bearer ${op.auth === 'platformAdmin' ? a.apiKey : PLATFORM_ADMIN_TOKEN}` } : headers;
+      const before = await stored.fingerprint();
+      const res = await call(stack.apiUrl, op, pathFor(op, ofA), auth);
+      outcomes.push({ operation: describeOperation(op), status: res.status, body: JSON.parse(res.text) as unknown, changed: changedParts(before, await stored.fingerprint()) });
+    }
+
+    expect(outcomes).toEqual(
+      operations.map((op) => ({ operation: describeOperation(op), status: 401, body: { statusCode: 401, error: 'UNAUTHORIZED', message: [expect.any(String)] }, changed: [] })),
+    );
+  });
+
+  it('should answer 401 on every documented organization operation when the key was revoked', async () => {
     const org = await createOrg(stack.apiUrl, 'C');
-    const endpoint = await createEndpoint(stack.apiUrl, org);
+    const own = await populate(stack.apiUrl, org.apiKey, LOOPBACK_URL);
+    await stored.settleReplays();
     const extra = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/api-keys', { token: org.apiKey, body: { name: 'to revoke' } });
     expect((await api(stack.apiUrl, 'GET', '/v1/endpoints', { token: extra.body.apiKey })).status).toBe(200);
 
     expect((await api(stack.apiUrl, 'DELETE', `/v1/api-keys/${extra.body.id}`, { token: org.apiKey })).status).toBe(204);
 
     const before = await storedState(org.id);
-    for (const route of ROUTES) {
-      const res = await api<ErrorBody>(stack.apiUrl, route.method, fill(route.path, { endpoint: endpoint.id, key: extra.body.id }), { token: extra.body.apiKey, body: route.body });
-      expect({ route: describeRoute(route), status: res.status }).toEqual({ route: describeRoute(route), status: 401 });
-    }
+    const organizationOps = operations.filter((op) => op.auth === 'apiKey');
+    const statuses = [];
+    for (const op of organizationOps) statuses.push([describeOperation(op), (await call(stack.apiUrl, op, pathFor(op, own), { authorization: `Bearer ${extra.body.apiKey}` })).status]);
+    expect(statuses).toEqual(organizationOps.map((op) => [describeOperation(op), 401]));
     expect(await storedState(org.id)).toEqual(before);
     expect((await api(stack.apiUrl, 'GET', '/v1/endpoints', { token: org.apiKey })).status).toBe(200);
   });
@@ -163,7 +200,7 @@ describe('the admin API between two organizations', () => {
     ['an unknown sub-resource of an endpoint', '/v1/endpoints/:endpoint/nothing', 'key'],
     ['an unversioned path', '/endpoints', 'key'],
   ])('should answer 404 as JSON when the request names %s', async (_name, path, token) => {
-    const res = await api<ErrorBody>(stack.apiUrl, 'GET', fill(path, { endpoint: aEndpoint.id, key: '' }), { token: token ? a.apiKey : undefined });
+    const res = await api<ErrorBody>(stack.apiUrl, 'GET', path.replace(':endpoint', ofA.endpoints[0]), { token: token ? a.apiKey : undefined });
 
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ statusCode: 404, error: 'NOT_FOUND', message: [expect.any(String)] });

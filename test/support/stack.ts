@@ -27,6 +27,11 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     FANOUT_GROUP_ID: `test-fanout-${run}`,
     DELIVERY_GROUP_ID: `test-delivery-${run}`,
     INSTANCE_ID: `test-${run}`,
+    // Every suite calls from 127.0.0.1, and the limiter's counters live in the shared database: the
+    // suites' 401 checks alone would exhaust the failed-authentication budget of that address. The
+    // limits themselves are tested with low values in test/subscriptions/rate-limit.int-spec.ts.
+    API_RATE_LIMIT_PER_KEY: '1000000',
+    API_RATE_LIMIT_FAILED_AUTH_PER_IP: '1000000',
     ...overrides,
   };
 }
@@ -78,6 +83,8 @@ export async function resetWorld(): Promise<void> {
   try {
     const { rows } = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.organizations') IS NOT NULL AS exists`);
     if (rows[0].exists) await db.query('TRUNCATE organizations, api_keys, endpoints, events, deliveries, attempts CASCADE');
+    const limits = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.api_rate_limits') IS NOT NULL AS exists`);
+    if (limits.rows[0].exists) await db.query('TRUNCATE api_rate_limits');
   } finally {
     await db.end();
   }

@@ -8,7 +8,11 @@ import { SubscriptionsConfig } from '@app/config';
 import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
 import { PinoNestLogger } from '@app/observability';
 import { runMigrations } from '@app/persistence';
-import { explainJsonBody, refuseJsonArrayBody } from './common/json-body';
+import { accessLog } from './common/access-log';
+import { answerUnparsableRequests } from './common/client-error';
+import { explainJsonBody, JSON_BODY_LIMIT, refuseUnfitBody } from './common/json-body';
+import { refuseUndecodablePath } from './common/request-path';
+import { securityHeaders } from './common/security-headers';
 import { ApiExceptionFilter, createValidationPipe } from './common/validation';
 import { SubscriptionsModule } from './subscriptions.module';
 
@@ -18,8 +22,12 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: '256kb' });
-  app.use(explainJsonBody, refuseJsonArrayBody);
+  app.set('trust proxy', config.trustProxy);
+  answerUnparsableRequests(app.getHttpServer());
+  // Before the body parser, so its refusals (413, bad JSON) carry the headers too.
+  app.use(...securityHeaders({ hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS }), accessLog(logger), refuseUndecodablePath);
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(explainJsonBody, refuseUnfitBody);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(logger));
   app.enableShutdownHooks();
@@ -29,7 +37,12 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Sourcehub Webhooks admin API').setVersion('1').addBearerAuth().build(),
+    new DocumentBuilder()
+      .setTitle('Sourcehub Webhooks admin API')
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "An organization's API key (shk_...)." }, 'apiKey')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The operator's PLATFORM_ADMIN_TOKEN." }, 'platformAdmin')
+      .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   return app;

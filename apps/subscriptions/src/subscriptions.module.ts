@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
+import { AdminRateLimiter } from './auth/rate-limiter';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypesController } from './event-types/event-types.controller';
@@ -49,6 +50,7 @@ export class SubscriptionsModule {
       ],
       providers: [
         { provide: SubscriptionsConfig, useValue: config },
+        AdminRateLimiter,
         ApiKeyGuard,
         PlatformAdminGuard,
         OrganizationsService,

@@ -30,4 +30,39 @@ describe('loadConfig', () => {
   it('should require PLATFORM_ADMIN_TOKEN for the subscriptions service', () => {
     expect(() => loadConfig(SubscriptionsConfig, base)).toThrow(/PLATFORM_ADMIN_TOKEN is required/);
   });
+
+  describe('the admin API hardening settings', () => {
+    const subscriptions = { ...base, PLATFORM_ADMIN_TOKEN: 'a-platform-token-of-16+' };
+
+    it('should default to 1200 requests per key and 60 failed authentications per address per 60 s, no proxy trusted, no HSTS', () => {
+      expect(loadConfig(SubscriptionsConfig, subscriptions)).toMatchObject({
+        API_RATE_LIMIT_PER_KEY: 1200,
+        API_RATE_LIMIT_FAILED_AUTH_PER_IP: 60,
+        API_RATE_LIMIT_WINDOW_SECONDS: 60,
+        trustProxy: false,
+        HSTS_MAX_AGE_SECONDS: 0,
+      });
+    });
+
+    it.each<[string, boolean | number | string]>([
+      ['', false],
+      ['false', false],
+      ['true', true],
+      ['2', 2],
+      ['loopback', 'loopback'],
+      ['10.0.0.0/8, 192.168.1.1,fd00::/8', '10.0.0.0/8, 192.168.1.1,fd00::/8'],
+    ])('should read TRUST_PROXY=%j as Express trust proxy %j', (value, expected) => {
+      expect(loadConfig(SubscriptionsConfig, { ...subscriptions, TRUST_PROXY: value }).trustProxy).toEqual(expected);
+    });
+
+    it.each<[string, Record<string, string>, RegExp]>([
+      ['a negative per-key limit', { API_RATE_LIMIT_PER_KEY: '-1' }, /API_RATE_LIMIT_PER_KEY is invalid/],
+      ['a word as the failed-auth limit', { API_RATE_LIMIT_FAILED_AUTH_PER_IP: 'many' }, /API_RATE_LIMIT_FAILED_AUTH_PER_IP is invalid/],
+      ['a zero window', { API_RATE_LIMIT_WINDOW_SECONDS: '0' }, /API_RATE_LIMIT_WINDOW_SECONDS is invalid/],
+      ['a proxy that is not an address', { TRUST_PROXY: 'my-proxy.local' }, /TRUST_PROXY is invalid/],
+      ['a negative HSTS age', { HSTS_MAX_AGE_SECONDS: '-5' }, /HSTS_MAX_AGE_SECONDS is invalid/],
+    ])('should refuse %s and name the setting', (_name, env, message) => {
+      expect(() => loadConfig(SubscriptionsConfig, { ...subscriptions, ...env })).toThrow(message);
+    });
+  });
 });

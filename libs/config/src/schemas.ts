@@ -115,6 +115,52 @@ export class SubscriptionsConfig extends UrlPolicyConfig {
   @Min(1)
   @Max(1_000_000)
   REPLAY_MAX_EVENTS: number = 100_000;
+
+  /** Admin API requests one API key (or the platform token) may make per window; 0 switches the limit off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  API_RATE_LIMIT_PER_KEY: number = 1_200;
+
+  /**
+   * Admin API requests without a valid key (none, unknown, revoked) one client address may make per
+   * window; past it every request from that address gets 429 until the window ends, so keys cannot be
+   * guessed at speed. 0 switches the limit off.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  API_RATE_LIMIT_FAILED_AUTH_PER_IP: number = 60;
+
+  /** The fixed window both limits count in. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  API_RATE_LIMIT_WINDOW_SECONDS: number = 60;
+
+  /**
+   * Which proxies to believe about the client address (X-Forwarded-For), as Express's "trust proxy":
+   * empty (the connecting address is the client), a hop count, or addresses/CIDRs (`loopback`,
+   * `10.0.0.0/8`, ...). The failed-auth limit counts per client address, so set it behind a proxy.
+   */
+  @Matches(/^(|true|false|\d+|(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?))*)$/, {
+    message: 'TRUST_PROXY must be empty, true, false, a hop count, or a comma list of addresses, CIDRs, loopback, linklocal, uniquelocal',
+  })
+  TRUST_PROXY: string = '';
+
+  /** Strict-Transport-Security max-age; 0 (default) sends none, right for plain-http local use. Set it when served over https. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  HSTS_MAX_AGE_SECONDS: number = 0;
+
+  /** TRUST_PROXY as Express's `trust proxy` setting. */
+  get trustProxy(): boolean | number | string {
+    if (this.TRUST_PROXY === '' || this.TRUST_PROXY === 'false') return false;
+    if (this.TRUST_PROXY === 'true') return true;
+    return /^\d+$/.test(this.TRUST_PROXY) ? Number(this.TRUST_PROXY) : this.TRUST_PROXY;
+  }
 }
 
 /** A setting that must compile as a JavaScript regular expression (empty allowed: "none"). */

@@ -7,7 +7,7 @@ import { ApiKeyCreatedDto, ApiKeyPageDto, ApiKeyResponseDto, CreateApiKeyDto } f
 import { ApiKeysService } from './api-keys.service';
 
 @ApiTags('api-keys')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1/api-keys')
 @UseGuards(ApiKeyGuard)
 export class ApiKeysController {

@@ -1,9 +1,10 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { SubscriptionsConfig } from '@app/config';
 import { ApiKeyRepository } from '@app/persistence';
 import { hashApiKey } from './api-key-hasher';
+import { AdminRateLimiter } from './rate-limiter';
 
 /** Who is calling: every service method that touches tenant data takes this first. */
 export interface OrgAuth {
@@ -22,30 +23,44 @@ function bearer(req: Request): string | null {
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly limiter: AdminRateLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<AuthedRequest>();
-    const token = bearer(req);
-    if (!token) throw new UnauthorizedException('Authorization: Bearer <api key> is required');
-    const key = await this.keys.findActiveByHash(hashApiKey(token));
-    if (!key) throw new UnauthorizedException('the API key is unknown or revoked');
-    req.auth = { organizationId: key.organizationId, apiKeyId: key.id };
+    const http = context.switchToHttp();
+    await this.limiter.authenticate(http.getRequest<AuthedRequest>(), http.getResponse<Response>(), async (req: AuthedRequest) => {
+      const token = bearer(req);
+      const key = token ? await this.keys.findActiveByHash(hashApiKey(token)) : null;
+      if (!key) return new UnauthorizedException(token ? 'the API key is unknown or revoked' : 'Authorization: Bearer <api key> is required');
+      req.auth = { organizationId: key.organizationId, apiKeyId: key.id };
+      return key.id;
+    });
     return true;
   }
 }
 
+/** The platform token's requests share one per-key budget. */
+const PLATFORM_RATE_LIMIT_KEY = 'platform-admin';
+
 @Injectable()
 export class PlatformAdminGuard implements CanActivate {
-  constructor(@Inject(SubscriptionsConfig) private readonly config: SubscriptionsConfig) {}
+  constructor(
+    @Inject(SubscriptionsConfig) private readonly config: SubscriptionsConfig,
+    private readonly limiter: AdminRateLimiter,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const token = bearer(context.switchToHttp().getRequest<Request>());
-    const expected = Buffer.from(this.config.PLATFORM_ADMIN_TOKEN);
-    const given = Buffer.from(token ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new UnauthorizedException('Authorization: Bearer <platform admin token> is required');
-    }
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    await this.limiter.authenticate(http.getRequest<Request>(), http.getResponse<Response>(), async (req) => {
+      const expected = Buffer.from(this.config.PLATFORM_ADMIN_TOKEN);
+      const given = Buffer.from(bearer(req) ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return new UnauthorizedException('Authorization: Bearer <platform admin token> is required');
+      }
+      return PLATFORM_RATE_LIMIT_KEY;
+    });
     return true;
   }
 }

@@ -3,14 +3,16 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { QueryFailedError } from 'typeorm';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
+import { fieldName } from './field-name';
 
 const UNIQUE_VIOLATION = '23505';
 
 /** Lists every problem as "field: what is wrong", nested fields with dots. */
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
-    const path = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${parent ? parent + '.' : ''}${m}` : `${path}: ${m}`));
+    const name = fieldName(e.property);
+    const path = parent ? `${parent}.${name}` : name;
+    const own = Object.values(e.constraints ?? {}).map((m) => (name === e.property && m.startsWith(`${e.property} `) ? `${parent ? parent + '.' : ''}${m}` : `${path}: ${m}`));
     return [...own, ...flatten(e.children ?? [], path)];
   });
 }

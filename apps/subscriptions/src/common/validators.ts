@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { isISO8601, IsString, Matches, MaxLength, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 
 export type Presence = 'required' | 'optional';
 
@@ -27,6 +27,21 @@ export function BoundedText(max: number): PropertyDecorator {
     MaxLength(max),
     Matches(NO_NUL, { message: ({ property }) => `${property} must not contain NUL characters` }),
   );
+}
+
+/**
+ * An ISO 8601 date-time the service can compute with. The ISO validator alone also passes week and
+ * ordinal dates (`2026-W48-6`, `2026-332`) and basic format (`20261128T100000Z`), which JavaScript's
+ * Date cannot read: they would reach the database as an invalid date (a 500).
+ */
+export function IsDateTime(field: string, example: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDateTime',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+      defaultMessage: () => `${field} must be an ISO 8601 date-time such as ${example}`,
+    },
+  });
 }
 
 export interface StringMapRules {

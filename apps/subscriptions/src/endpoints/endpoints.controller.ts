@@ -29,7 +29,7 @@ const EndpointId = () => Param('id', new ResourceIdPipe('ep', 'endpoint'));
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The ETag of the version read; on a mismatch the call changes nothing and answers 409.' };
 
 @ApiTags('endpoints')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1/endpoints')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(VersionEtagInterceptor)

@@ -5,7 +5,7 @@ import { ApiKeyGuard } from '../auth/auth.guards';
 import { EventTypeListDto } from './event-type.dto';
 
 @ApiTags('event-types')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1/event-types')
 @UseGuards(ApiKeyGuard)
 export class EventTypesController {

@@ -12,7 +12,7 @@ const DeliveryId = () => Param('id', new HistoryIdPipe(DELIVERY_ID, 'delivery'))
 const EndpointId = () => Param('id', new ResourceIdPipe('ep', 'endpoint'));
 
 @ApiTags('deliveries')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1/deliveries')
 @UseGuards(ApiKeyGuard)
 export class DeliveriesController {
@@ -43,7 +43,7 @@ export class DeliveriesController {
 
 /** The history routes under an endpoint. */
 @ApiTags('endpoints')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1/endpoints')
 @UseGuards(ApiKeyGuard)
 export class EndpointDeliveriesController {

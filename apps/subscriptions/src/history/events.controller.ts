@@ -7,7 +7,7 @@ import { EventPageDto, EventResponseDto, EventWithDeliveriesDto, ListEventsQuery
 import { HistoryService } from './history.service';
 
 @ApiTags('events')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1/events')
 @UseGuards(ApiKeyGuard)
 export class EventsController {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { DELIVERY_STATUSES, DeliveryStatus, EVENT_TYPE_NAME_PATTERN, Mode, MODES } from '@app/contracts';
 import { PageQueryDto } from '../common/pagination';
+import { IsDateTime } from '../common/validators';
 
 const NEXT_CURSOR = { type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' } as const;
 
@@ -18,12 +19,12 @@ export class ListEventsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events received at or after this time.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time such as 2026-11-28T10:00:00Z' })
+  @IsDateTime('from', '2026-11-28T10:00:00Z')
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events received before this time.' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time such as 2026-11-28T11:00:00Z' })
+  @IsDateTime('to', '2026-11-28T11:00:00Z')
   to?: string;
 }
 

@@ -5,7 +5,7 @@ import { CreateOrganizationDto, OrganizationCreatedDto } from './organization.dt
 import { OrganizationsService } from './organizations.service';
 
 @ApiTags('organizations')
-@ApiBearerAuth()
+@ApiBearerAuth('platformAdmin')
 @Controller('v1/organizations')
 @UseGuards(PlatformAdminGuard)
 export class OrganizationsController {

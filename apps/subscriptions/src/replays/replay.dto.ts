@@ -1,13 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsISO8601 } from 'class-validator';
-import { Field } from '../common/validators';
+import { Field, IsDateTime } from '../common/validators';
 import type { ReplayJobStatus } from '@app/persistence';
 
 export class CreateReplayDto {
-  @Field('required', { format: 'date-time', description: 'Events received at or after this time.' }, IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time such as 2026-11-28T10:00:00Z' }))
+  @Field('required', { format: 'date-time', description: 'Events received at or after this time.' }, IsDateTime('from', '2026-11-28T10:00:00Z'))
   from: string;
 
-  @Field('required', { format: 'date-time', description: 'Events received before this time (a time in the future means now).' }, IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time such as 2026-11-28T11:00:00Z' }))
+  @Field('required', { format: 'date-time', description: 'Events received before this time (a time in the future means now).' }, IsDateTime('to', '2026-11-28T11:00:00Z'))
   to: string;
 }
 

@@ -6,7 +6,7 @@ import { CreateReplayDto, ReplayJobDto } from './replay.dto';
 import { ReplaysService } from './replays.service';
 
 @ApiTags('replays')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class ReplaysController {
