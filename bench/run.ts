@@ -21,7 +21,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   fanout: () => fanout(),
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
-  isolation: async () => [await isolation()],
+  isolation: async () => [await isolation(10), await isolation(1)],
   scaling: () => scaling(),
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
