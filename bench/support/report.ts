@@ -19,7 +19,7 @@ const num = (r: Result, key: string) => Number(r.metrics[key]);
 /** The goals on the 2-core machine (goals to report against, not test thresholds). */
 const TARGETS: Record<string, Target> = {
   'fanout-1': { what: '>= 5,000 events/s in', met: (r) => num(r, 'eventsPerSecond') >= 5000 },
-  'fanout-10': { what: '>= 5,000 events/s in, >= 20,000 messages/s out', met: (r) => num(r, 'eventsPerSecond') >= 5000 && num(r, 'deliveryMessagesPerSecond') >= 20000 },
+  'fanout-10': { what: '>= 20,000 delivery messages/s out', met: (r) => num(r, 'deliveryMessagesPerSecond') >= 20000 },
   'throughput-1': { what: '>= 3,000 deliveries/s', met: (r) => num(r, 'deliveriesPerSecond') >= 3000 },
   'latency-1000': { what: 'p99 < 250 ms', met: (r) => num(r, 'p99ms') < 250 },
   isolation: { what: 'ratio <= 1.2', met: (r) => num(r, 'ratio') <= 1.2 },
