@@ -1,13 +1,13 @@
 import { Producer } from 'kafkajs';
 import { deliveryIdFor } from '@app/contracts';
-import { CHUNK_SIZE } from '../../apps/delivery/src/partition-worker';
+import { CHUNK_SIZE, PIPELINE_DEPTH } from '../../apps/delivery/src/partition-worker';
 import { api, eventually, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
 import { ServiceProcess } from '../support/service-process';
 import { TestReceiver } from '../support/test-receiver';
 import { freePort } from '../fanout/fanout-kit';
 
 const ENDPOINTS = 16; // enough keys that both instances' partitions get some
-// Each instance works every partition it owns at once, one chunk in flight per partition.
+// Each instance works every partition it owns at once, PIPELINE_DEPTH chunks in hand per partition.
 const PARTITIONS = 4;
 
 /** Successful attempts an instance reports on its /metrics. */
@@ -89,9 +89,9 @@ describe('two delivery instances in one consumer group', () => {
     }, 90_000, 'every delivery of the burst despite the kill');
     expect(missing).toEqual([]);
     // At-least-once: the killed instance's uncommitted chunks are redone, and so may be the
-    // survivor's when the rebalance refuses its commit: at most one chunk per partition in flight each.
+    // survivor's when the rebalance refuses its commit: at most the chunks in hand per partition each.
     const duplicates = receiver.requests.length - before - expected.size;
-    expect(duplicates).toBeLessThanOrEqual(2 * CHUNK_SIZE * PARTITIONS);
+    expect(duplicates).toBeLessThanOrEqual(2 * PIPELINE_DEPTH * CHUNK_SIZE * PARTITIONS);
   });
 
   it('should hand its work back without loss when an instance is stopped with SIGTERM during a burst', async () => {
@@ -111,8 +111,8 @@ describe('two delivery instances in one consumer group', () => {
     // It finished its chunk and left the group: a prompt exit.
     expect(stopSeconds).toBeLessThan(15);
     const duplicates = receiver.requests.length - before - expected.size;
-    // The stopping instance commits what it did; the survivor may redo at most the chunk it had in
-    // flight on each partition when the rebalance refused its commit.
-    expect(duplicates).toBeLessThanOrEqual(CHUNK_SIZE * PARTITIONS);
+    // The stopping instance commits what it did; the survivor may redo at most the chunks it had in
+    // hand on each partition when the rebalance refused its commit.
+    expect(duplicates).toBeLessThanOrEqual(PIPELINE_DEPTH * CHUNK_SIZE * PARTITIONS);
   });
 });

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
  */
 export const CHUNK_SIZE = 100;
 /** Chunks of one partition in hand at once: one being attempted while the one before is committed. */
-const PIPELINE_DEPTH = 2;
+export const PIPELINE_DEPTH = 2;
 /**
  * Queued messages at which fetching the partition pauses, and below which it resumes: a few
  * chunks keep the worker busy across a fetch round trip; more only costs memory (with 2,000 the
