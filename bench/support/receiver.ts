@@ -120,7 +120,7 @@ export class BenchReceiver {
     }
     for (const [path, got] of this.eventIdsByPath) if (!published.has(path)) unknown += got.size;
     const missing = expected - received;
-    return { published: expected, received, missing, unknown, duplicates: this.requests - this.distinct() - this.firstAttemptAt.size * (this.behaviour.failFirstAttempt ? 1 : 0), balanced: missing === 0 && unknown === 0 };
+    return { published: expected, received, missing, unknown, duplicates: this.requests - this.distinct() - this.firstAttemptAt.size, balanced: missing === 0 && unknown === 0 };
   }
 
   async stop(): Promise<void> {
@@ -135,7 +135,7 @@ export interface Ledger {
   received: number;
   missing: number;
   unknown: number;
-  /** Requests beyond one per delivery (and beyond the deliberately failed first attempts). */
+  /** Requests beyond one per delivery and beyond the deliberately failed first attempts (firstAttemptAt is empty otherwise). */
   duplicates: number;
   balanced: boolean;
 }

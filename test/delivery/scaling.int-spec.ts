@@ -11,10 +11,7 @@ const ENDPOINTS = 16; // enough keys that both instances' partitions get some
 const PARTITIONS = 4;
 
 /** Successful attempts an instance reports on its /metrics. */
-async function successes(instance: ServiceProcess): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${instance.port}/metrics`)).text();
-  return Number(/^delivery_attempts_total\{outcome="success"\} (\d+)/m.exec(text)?.[1] ?? 0);
-}
+const successes = (instance: ServiceProcess): Promise<number> => instance.metric('delivery_attempts_total', 'outcome="success"');
 
 describe('two delivery instances in one consumer group', () => {
   // Short session timeout so the group notices a killed member quickly.

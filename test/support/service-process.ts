@@ -65,12 +65,17 @@ export class ServiceProcess {
     throw new Error(`${this.name} not ready within ${timeoutMs} ms; see ${this.logFile}`);
   }
 
-  /** The sum of a Prometheus counter or gauge over all its label sets, read from /metrics. */
-  async metric(name: string): Promise<number> {
+  /**
+   * A Prometheus counter or gauge from /metrics: summed over all its label sets, or only the set
+   * written exactly as `labels` (e.g. `outcome="success"`).
+   */
+  async metric(name: string, labels?: string): Promise<number> {
     const text = await (await fetch(`${this.url}/metrics`)).text();
+    const wanted = labels === undefined ? null : `${name}{${labels}} `;
     let sum = 0;
     for (const line of text.split('\n')) {
-      if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      const matches = wanted ? line.startsWith(wanted) : line.startsWith(`${name} `) || line.startsWith(`${name}{`);
+      if (matches) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
     }
     return sum;
   }

@@ -37,9 +37,9 @@ export class ChunkDeliverer {
     // Endpoints side by side, a bounded number in flight to each and from the whole instance. A
     // message waiting for its endpoint does not hold one of the instance's slots meanwhile.
     const results = await Promise.all(decoded.map((m) => this.endpointLimit(m.endpointId)(() => this.inFlight(() => this.delivery.attempt(m)))));
-    for (const m of decoded) {
-      const limit = this.perEndpoint.get(m.endpointId);
-      if (limit && limit.activeCount === 0 && limit.pendingCount === 0) this.perEndpoint.delete(m.endpointId);
+    for (const endpointId of new Set(decoded.map((m) => m.endpointId))) {
+      const limit = this.perEndpoint.get(endpointId);
+      if (limit && limit.activeCount === 0 && limit.pendingCount === 0) this.perEndpoint.delete(endpointId);
     }
     await this.durable.submit({ results, unreadable });
   }

@@ -67,8 +67,7 @@ export class DeliveryStream {
   private createConsumer(): Consumer {
     // A new consumer starts every partition from its committed offset; the workers and gates of a
     // previous one would commit, seek and resume through it: drop them.
-    for (const worker of this.workers.values()) worker.reset();
-    for (const gate of this.gates.values()) gate.clear();
+    this.forgetQueuedAndHeld();
     this.workers.clear();
     this.gates.clear();
     const consumer = this.kafka.consumer({
@@ -81,10 +80,14 @@ export class DeliveryStream {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
       // The group restarts every partition from its committed offset: drop what was queued or held.
-      for (const worker of this.workers.values()) worker.reset();
-      for (const gate of this.gates.values()) gate.clear();
+      this.forgetQueuedAndHeld();
     });
     return consumer;
+  }
+
+  private forgetQueuedAndHeld(): void {
+    for (const worker of this.workers.values()) worker.reset();
+    for (const gate of this.gates.values()) gate.clear();
   }
 
   private async run(consumer: Consumer): Promise<void> {
