@@ -111,7 +111,7 @@ export class DeliveryStream {
     let worker = this.workers.get(key);
     if (!worker) {
       worker = new PartitionWorker(topic, partition, {
-        deliver: (messages) => this.deliverer.deliver(messages),
+        deliver: (messages, abandoned) => this.deliverer.deliver(messages, abandoned),
         commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
         seek: (offset) => consumer.seek({ topic, partition, offset }),
         isStopping: () => this.stopping,

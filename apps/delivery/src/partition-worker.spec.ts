@@ -78,6 +78,35 @@ describe('PartitionWorker', () => {
   });
 });
 
+describe('PartitionWorker abandonment', () => {
+  it.each([
+    { what: 'a rebalance reset', reset: true, stopping: false },
+    { what: 'the stream stopping', reset: false, stopping: true },
+  ])('should tell the chunk in hand it is abandoned after $what, and only then', async ({ reset, stopping }) => {
+    let abandoned: (() => boolean) | null = null;
+    let release: () => void = () => undefined;
+    let isStopping = false;
+    const worker = new PartitionWorker('t', 0, {
+      deliver: (_chunk, isAbandoned) => {
+        abandoned = isAbandoned;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      commit: async () => undefined,
+      seek: () => undefined,
+      isStopping: () => isStopping,
+      logger: { warn: () => undefined } as unknown as Logger,
+    });
+    worker.push(messages(0, 5), () => () => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(abandoned!()).toBe(false);
+    if (reset) worker.reset();
+    if (stopping) isStopping = true;
+    expect(abandoned!()).toBe(true);
+    release();
+    await worker.idle();
+  });
+});
+
 describe('PartitionWorker pipelining', () => {
   it('should attempt the next chunk while the previous one is still being committed, and commit in order', async () => {
     const events: string[] = [];

@@ -17,8 +17,11 @@ const HIGH_WATER = 500;
 const LOW_WATER = 200;
 
 export interface PartitionWorkerDeps {
-  /** Attempts the messages and makes every outcome durable. */
-  deliver(messages: KafkaMessage[]): Promise<void>;
+  /**
+   * Attempts the messages and makes every outcome durable; may keep trying the writes until
+   * `abandoned()` (the partition was reset, or the stream is stopping).
+   */
+  deliver(messages: KafkaMessage[], abandoned: () => boolean): Promise<void>;
   commit(offset: string): Promise<void>;
   /** Moves the fetch position back, so the messages from `offset` on are fetched again. */
   seek(offset: string): void;
@@ -110,7 +113,7 @@ export class PartitionWorker {
         const generation = this.generation;
         const chunk = this.queue.splice(0, CHUNK_SIZE);
         if (this.queue.length < LOW_WATER) this.resume();
-        const delivered = this.deps.deliver(chunk);
+        const delivered = this.deps.deliver(chunk, () => generation !== this.generation || this.deps.isStopping());
         delivered.catch(() => undefined); // awaited in order below; this only keeps it from counting as unhandled
         inHand.push({ chunk, delivered, generation });
       }
