@@ -20,6 +20,7 @@ describe('fan-out when a dependency fails', () => {
 
   afterAll(async () => {
     await query('ALTER TABLE IF EXISTS events_offline RENAME TO events').catch(() => undefined);
+    await query('DROP TRIGGER IF EXISTS poison_event ON events').catch(() => undefined);
     await world?.stop();
   });
 
@@ -78,5 +79,31 @@ describe('fan-out when a dependency fails', () => {
       ['evt_fail_5', endpointId],
     ]);
     expect(quarantine.records.map((r) => r.value?.toString())).toEqual([broken]);
+  });
+
+  // A fetch is worked in slices of 1,000 records, each slice's output sent into the one open
+  // transaction: a slice that fails after earlier ones were sent must take them down with it.
+  it('should show nothing of a round whose later slice failed, and deliver it exactly once after', async () => {
+    const { producer, deliveries } = world;
+    const before = deliveries.records.length;
+    const count = 1_500;
+    const poison = 'evt_slice_1200';
+    await query(`CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger AS $$
+      BEGIN IF NEW.id = '${poison}' THEN RAISE EXCEPTION 'event log unavailable for this test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await query('CREATE TRIGGER poison_event BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_poison()');
+    // One send: one record batch, so one fetch holds the whole round (two slices).
+    const ids = Array.from({ length: count }, (_, i) => `evt_slice_${i}`);
+    await producer.send({ topic: 'order.new', acks: -1, messages: ids.map((id) => ({ key: org.id, value: JSON.stringify(domainEvent(org.id, 'order.new', 'live', id)) })) });
+    await new Promise((r) => setTimeout(r, 3_000));
+    await deliveries.sync();
+    // The first slice's 1,000 delivery messages were produced, but in the transaction that was aborted.
+    expect(deliveries.records).toHaveLength(before);
+
+    await query('DROP TRIGGER poison_event ON events');
+    await deliveries.waitForCount(before + count, 60_000);
+    await settle(deliveries, env.FANOUT_GROUP_ID as string, CATALOG_TOPICS);
+    const delivered = deliveries.deliveries().slice(before).map((d) => d.event.id);
+    expect(delivered).toHaveLength(count);
+    expect(new Set(delivered)).toEqual(new Set(ids));
   });
 });

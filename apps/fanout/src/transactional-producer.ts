@@ -20,6 +20,11 @@ const RECORD_OVERHEAD_BYTES = 32;
  */
 const TRANSACTION_RETRY = { initialRetryTime: 20, maxRetryTime: 5_000, retries: 20 };
 
+type Transaction = Awaited<ReturnType<Producer['transaction']>>;
+export type TransactionOffsets = { consumerGroupId: string; topics: TopicOffsets[] };
+/** How a transaction ended; a failed one is aborted first when `abort` is given (not after an unknown commit outcome). */
+type TransactionEnd = { failed: false } | { failed: true; abort: (() => Promise<void>) | null };
+
 /** The commit request was sent but its outcome is unknown: the offsets may or may not be committed. */
 export class AmbiguousCommitError extends Error {
   constructor(cause: unknown) {
@@ -76,43 +81,45 @@ export class TransactionalProducer {
     return this.producer !== null;
   }
 
-  async commit(outgoing: TopicMessages[], offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void> {
+  /**
+   * Opens a transaction. Its messages can be sent in parts (so a large round need not be held in
+   * memory at once), then committed with the consumed offsets. Any failure aborts it and replaces
+   * the producer; the handle is then dead. One transaction at a time.
+   */
+  async begin(): Promise<OpenTransaction> {
     if (!this.producer) throw new Error('transactional producer is not connected');
     if (this.busy) throw new Error('a transaction is already in progress on this producer');
     this.busy = true;
     try {
-      await this.commitOnce(this.producer, outgoing, offsets);
-    } finally {
+      return new OpenTransaction(await this.producer.transaction(), (transaction) => this.finish(transaction));
+    } catch (err) {
       this.busy = false;
+      await this.reset();
+      throw err;
     }
   }
 
-  private async commitOnce(producer: Producer, outgoing: TopicMessages[], offsets: { consumerGroupId: string; topics: TopicOffsets[] }): Promise<void> {
-    let transaction: Awaited<ReturnType<Producer['transaction']>>;
+  /** Sends everything and commits it with the offsets, in one transaction. */
+  async commit(outgoing: TopicMessages[], offsets: TransactionOffsets): Promise<void> {
+    const transaction = await this.begin();
+    await transaction.send(outgoing);
+    await transaction.commit(offsets);
+  }
+
+  /**
+   * After a transaction ended: committed (null), or failed. After a failure the producer is
+   * replaced even when the abort worked: after a failed produce kafkajs' idempotence sequence
+   * numbers can be off, and every later transaction would then fail with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER (seen in the benchmark). A new producer id has none.
+   */
+  private async finish(ended: TransactionEnd): Promise<void> {
     try {
-      transaction = await producer.transaction();
-    } catch (err) {
-      await this.reset();
-      throw err;
-    }
-    try {
-      for (const topicMessages of chunkByBytes(outgoing, MAX_REQUEST_BYTES)) {
-        await transaction.sendBatch({ topicMessages, acks: -1 });
+      if (ended.failed) {
+        if (ended.abort) await ended.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
+        await this.reset();
       }
-      await transaction.sendOffsets(offsets);
-    } catch (err) {
-      // Abort, then replace the producer even when the abort worked: after a failed produce
-      // kafkajs' idempotence sequence numbers can be off, and every later transaction would then
-      // fail with OUT_OF_ORDER_SEQUENCE_NUMBER (seen in the benchmark). A new producer id has none.
-      await transaction.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
-      await this.reset();
-      throw err;
-    }
-    try {
-      await transaction.commit();
-    } catch (err) {
-      await this.reset();
-      throw new AmbiguousCommitError(err);
+    } finally {
+      this.busy = false;
     }
   }
 
@@ -138,6 +145,61 @@ export class TransactionalProducer {
     const producer = this.producer;
     this.producer = null;
     await producer?.disconnect();
+  }
+}
+
+/** A transaction in progress on a TransactionalProducer: send in parts, then commit or abort. */
+export class OpenTransaction {
+  private ended = false;
+
+  constructor(
+    private readonly transaction: Transaction,
+    private readonly finish: (ended: TransactionEnd) => Promise<void>,
+  ) {}
+
+  async send(outgoing: TopicMessages[]): Promise<void> {
+    this.assertOpen();
+    try {
+      for (const topicMessages of chunkByBytes(outgoing, MAX_REQUEST_BYTES)) {
+        await this.transaction.sendBatch({ topicMessages, acks: -1 });
+      }
+    } catch (err) {
+      await this.fail(true);
+      throw err;
+    }
+  }
+
+  async commit(offsets: TransactionOffsets): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.transaction.sendOffsets(offsets);
+    } catch (err) {
+      await this.fail(true);
+      throw err;
+    }
+    try {
+      await this.transaction.commit();
+    } catch (err) {
+      await this.fail(false);
+      throw new AmbiguousCommitError(err);
+    }
+    this.ended = true;
+    await this.finish({ failed: false });
+  }
+
+  /** Gives the transaction up (nothing of it becomes visible) and replaces the producer. */
+  async abort(): Promise<void> {
+    if (this.ended) return;
+    await this.fail(true);
+  }
+
+  private async fail(abort: boolean): Promise<void> {
+    this.ended = true;
+    await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null });
+  }
+
+  private assertOpen(): void {
+    if (this.ended) throw new Error('the fan-out transaction has already ended');
   }
 }
 
