@@ -15,7 +15,9 @@ const successes = (instance: ServiceProcess): Promise<number> => instance.metric
 
 describe('two delivery instances in one consumer group', () => {
   // Short session timeout so the group notices a killed member quickly.
-  const env = testEnv({ DELIVERY_SESSION_TIMEOUT_MS: '8000', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'warn' });
+  // No endpoint here is slow; a chunk slowed by the loaded machine must not count as stalled
+  // (more chunks in hand), or the duplicate bounds below would not be the ones under test.
+  const env = testEnv({ DELIVERY_SESSION_TIMEOUT_MS: '8000', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'warn', DELIVERY_STALLED_CHUNK_MS: '60000' });
   let stack: Awaited<ReturnType<typeof startStack>>;
   let producer: Producer;
   const receiver = new TestReceiver();

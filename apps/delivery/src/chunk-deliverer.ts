@@ -56,17 +56,19 @@ export class ChunkDeliverer {
    * Attempts the messages, then makes every outcome durable. A failed write is tried again with
    * the outcomes kept (the receivers are not called again) until it succeeds or `abandoned()`
    * says the chunk is no longer ours to commit (rebalance, shutdown); then it throws, and the
-   * chunk, not committed, is attempted again by whoever reads it next.
+   * chunk, not committed, is attempted again by whoever reads it next. `mayProbe`: see
+   * DeliveryService.attempt.
    */
-  async deliver(messages: KafkaMessage[], abandoned: () => boolean): Promise<void> {
+  async deliver(messages: KafkaMessage[], { abandoned, attempted, mayProbe }: { abandoned: () => boolean; attempted: () => void; mayProbe: boolean }): Promise<void> {
     const { decoded, unreadable } = decodeAll(messages);
     // Endpoints side by side, a bounded number in flight to each and from the whole instance. A
     // message waiting for its endpoint does not hold one of the instance's slots meanwhile.
-    const results = await Promise.all(decoded.map((m) => this.endpointLimit(m.endpointId)(() => this.inFlight(() => this.delivery.attempt(m)))));
+    const results = await Promise.all(decoded.map((m) => this.endpointLimit(m.endpointId)(() => this.inFlight(() => this.delivery.attempt(m, { mayProbe })))));
     for (const endpointId of new Set(decoded.map((m) => m.endpointId))) {
       const limit = this.perEndpoint.get(endpointId);
       if (limit && limit.activeCount === 0 && limit.pendingCount === 0) this.perEndpoint.delete(endpointId);
     }
+    attempted();
     const outcomes: Outcomes = { results, unreadable, produced: false };
     await keepTrying(() => this.durable.submit(outcomes), {
       abandoned,

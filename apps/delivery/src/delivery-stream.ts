@@ -16,6 +16,10 @@ export interface DeliveryStreamOptions {
    * waits the same time, so a partition is in due order and its head decides.
    */
   holdUntilDue: boolean;
+  /** Whether its attempts may probe an endpoint whose breaker is due to half-open (the retry tiers only). */
+  probesBrokenEndpoints: boolean;
+  /** See DELIVERY_STALLED_CHUNK_MS. */
+  stalledChunkMs: number;
 }
 
 /**
@@ -111,11 +115,12 @@ export class DeliveryStream {
     let worker = this.workers.get(key);
     if (!worker) {
       worker = new PartitionWorker(topic, partition, {
-        deliver: (messages, abandoned) => this.deliverer.deliver(messages, abandoned),
+        deliver: (messages, abandoned, attempted) => this.deliverer.deliver(messages, { abandoned, attempted, mayProbe: this.options.probesBrokenEndpoints }),
         commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
         seek: (offset) => consumer.seek({ topic, partition, offset }),
         isStopping: () => this.stopping,
         logger: this.logger,
+        stallMs: this.options.stalledChunkMs,
       });
       this.workers.set(key, worker);
     }

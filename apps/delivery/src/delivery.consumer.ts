@@ -31,14 +31,15 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
     const sessionTimeoutMs = config.DELIVERY_SESSION_TIMEOUT_MS;
+    const stalledChunkMs = config.DELIVERY_STALLED_CHUNK_MS;
     this.deliveries = new DeliveryStream(
-      { name: 'deliveries topic', groupId: config.DELIVERY_GROUP_ID, topics: [Topics.deliveries], sessionTimeoutMs, holdUntilDue: false },
+      { name: 'deliveries topic', groupId: config.DELIVERY_GROUP_ID, topics: [Topics.deliveries], sessionTimeoutMs, holdUntilDue: false, probesBrokenEndpoints: false, stalledChunkMs },
       kafka,
       deliverer,
       logger,
     );
     this.retries = new DeliveryStream(
-      { name: 'retry tiers', groupId: `${config.DELIVERY_GROUP_ID}-retry`, topics: [...new Set(delivery.schedule)].map(retryTierTopic), sessionTimeoutMs, holdUntilDue: true },
+      { name: 'retry tiers', groupId: `${config.DELIVERY_GROUP_ID}-retry`, topics: [...new Set(delivery.schedule)].map(retryTierTopic), sessionTimeoutMs, holdUntilDue: true, probesBrokenEndpoints: true, stalledChunkMs },
       kafka,
       deliverer,
       logger,

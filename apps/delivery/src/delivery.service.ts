@@ -38,6 +38,8 @@ export class DeliveryService implements OnApplicationShutdown {
   readonly schedule: number[];
   private readonly sender: WebhookHttpSender;
   private readonly breaker: CircuitBreaker;
+  /** Calls in flight per endpoint (for the breaker: one at a time after a timeout). */
+  private readonly inFlight = new Map<string, number>();
   private readonly attempts: Counter<'outcome'>;
   private readonly latency: Histogram;
 
@@ -67,7 +69,12 @@ export class DeliveryService implements OnApplicationShutdown {
     });
   }
 
-  async attempt(message: DeliveryMessage): Promise<AttemptResult> {
+  /**
+   * `mayProbe`: whether this call may be the one probe of an endpoint whose breaker is due to
+   * half-open. Only the retry tiers probe: a probe of a dead endpoint waits out a whole timeout,
+   * which in the deliveries topic would hold up the healthy endpoints sharing its partition.
+   */
+  async attempt(message: DeliveryMessage, options: { mayProbe: boolean }): Promise<AttemptResult> {
     const endpoint = await this.directory.enabledEndpoint(message.organizationId, message.endpointId);
     if (!endpoint) {
       this.attempts.inc({ outcome: 'discarded' });
@@ -78,11 +85,19 @@ export class DeliveryService implements OnApplicationShutdown {
     let result: CallResult;
     // A person asked for this one (resend, test event): always make the call, whatever the breaker thinks.
     const requestedByHand = message.trigger === 'resend' || message.trigger === 'test';
-    if (requestedByHand || this.breaker.allow(endpoint.id, startedAt.getTime())) {
+    const inFlight = this.inFlight.get(endpoint.id) ?? 0;
+    if (requestedByHand || this.breaker.allow(endpoint.id, startedAt.getTime(), { mayProbe: options.mayProbe, inFlight })) {
       const body = webhookBody(message.event);
       const signed = webhookHeaders(activeSecrets(endpoint, startedAt), message.deliveryId, Math.floor(startedAt.getTime() / 1000), body);
-      result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
-      this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
+      this.inFlight.set(endpoint.id, inFlight + 1);
+      try {
+        result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
+      } finally {
+        const left = (this.inFlight.get(endpoint.id) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(endpoint.id, left);
+        else this.inFlight.delete(endpoint.id);
+      }
+      this.breaker.record(endpoint.id, result.outcome === 'success', Date.now(), result.outcome === 'timeout');
     } else {
       result = { outcome: 'circuit_open', statusCode: null, durationMs: 0, error: 'endpoint failing repeatedly; call skipped', responseExcerpt: null };
     }

@@ -1,6 +1,6 @@
 import { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CHUNK_SIZE, PartitionWorker } from './partition-worker';
+import { CHUNK_SIZE, PartitionWorker, PIPELINE_DEPTH, STALLED_PIPELINE_DEPTH } from './partition-worker';
 
 const messages = (from: number, count: number): KafkaMessage[] =>
   Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
@@ -23,6 +23,7 @@ function harness(options: { failCommitAt?: string } = {}) {
     seek: (offset) => sought.push(offset),
     isStopping: () => false,
     logger: { warn: () => undefined } as unknown as Logger,
+    stallMs: 60_000,
   });
   const noPause = () => () => undefined;
   return { worker, delivered, committed, sought, noPause, setOnDeliver: (f: () => void) => (onDeliver = f) };
@@ -78,6 +79,85 @@ describe('PartitionWorker', () => {
   });
 });
 
+describe('PartitionWorker beside a stalled chunk', () => {
+  /** A worker whose first chunk hangs until released; every other chunk is delivered at once. */
+  function stalledHead(stallMs: number) {
+    const started: string[] = [];
+    const committed: string[] = [];
+    let release: () => void = () => undefined;
+    const worker = new PartitionWorker('t', 0, {
+      deliver: (chunk) => {
+        started.push(chunk[0].offset);
+        return chunk[0].offset === '0' ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+      commit: async (offset) => void committed.push(offset),
+      seek: () => undefined,
+      isStopping: () => false,
+      logger: { warn: () => undefined } as unknown as Logger,
+      stallMs,
+    });
+    return { worker, started, committed, release: () => release() };
+  }
+  const chunkStarts = (n: number) => Array.from({ length: n }, (_, i) => String(i * CHUNK_SIZE));
+
+  it('should keep PIPELINE_DEPTH chunks in hand before the oldest counts as stalled', async () => {
+    const h = stalledHead(60_000);
+    h.worker.push(messages(0, CHUNK_SIZE * 20), () => () => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.started).toEqual(chunkStarts(PIPELINE_DEPTH));
+    h.release();
+    await h.worker.idle();
+  });
+
+  it('should attempt up to STALLED_PIPELINE_DEPTH chunks beside a stalled one, commit none before it, then all in order', async () => {
+    const h = stalledHead(20);
+    h.worker.push(messages(0, CHUNK_SIZE * 20), () => () => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.started).toEqual(chunkStarts(STALLED_PIPELINE_DEPTH));
+    expect(h.committed).toEqual([]);
+    h.release();
+    await h.worker.idle();
+    expect(h.started).toEqual(chunkStarts(20));
+    expect(h.committed).toEqual(Array.from({ length: 20 }, (_, i) => String((i + 1) * CHUNK_SIZE)));
+  });
+
+  it('should not start more chunks while the oldest one only waits for its writes', async () => {
+    const started: string[] = [];
+    let release: () => void = () => undefined;
+    const worker = new PartitionWorker('t', 0, {
+      deliver: (chunk, _abandoned, attempted) => {
+        started.push(chunk[0].offset);
+        if (chunk[0].offset !== '0') return Promise.resolve();
+        attempted(); // every call made; the outcomes cannot be written yet (database away)
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      commit: async () => undefined,
+      seek: () => undefined,
+      isStopping: () => false,
+      logger: { warn: () => undefined } as unknown as Logger,
+      stallMs: 20,
+    });
+    worker.push(messages(0, CHUNK_SIZE * 20), () => () => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(started).toEqual(chunkStarts(PIPELINE_DEPTH));
+    release();
+    await worker.idle();
+    expect(started).toEqual(chunkStarts(20));
+  });
+
+  it('should start a batch pushed while the oldest chunk is stalled, without waiting for it', async () => {
+    const h = stalledHead(20);
+    h.worker.push(messages(0, CHUNK_SIZE), () => () => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    h.worker.push(messages(CHUNK_SIZE, 10), () => () => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(h.started).toEqual(['0', String(CHUNK_SIZE)]);
+    h.release();
+    await h.worker.idle();
+    expect(h.committed).toEqual([String(CHUNK_SIZE), String(CHUNK_SIZE + 10)]);
+  });
+});
+
 describe('PartitionWorker abandonment', () => {
   it.each([
     { what: 'a rebalance reset', reset: true, stopping: false },
@@ -95,6 +175,7 @@ describe('PartitionWorker abandonment', () => {
       seek: () => undefined,
       isStopping: () => isStopping,
       logger: { warn: () => undefined } as unknown as Logger,
+      stallMs: 60_000,
     });
     worker.push(messages(0, 5), () => () => undefined);
     await new Promise((r) => setImmediate(r));
@@ -122,6 +203,7 @@ describe('PartitionWorker pipelining', () => {
       seek: () => undefined,
       isStopping: () => false,
       logger: { warn: () => undefined } as unknown as Logger,
+      stallMs: 60_000,
     });
     worker.push(messages(0, CHUNK_SIZE * 2), () => () => undefined);
     await new Promise((r) => setImmediate(r));
@@ -142,6 +224,7 @@ describe('PartitionWorker pipelining', () => {
       seek: (offset) => sought.push(offset),
       isStopping: () => false,
       logger: { warn: () => undefined } as unknown as Logger,
+      stallMs: 60_000,
     });
     worker.push(messages(0, CHUNK_SIZE * 2), () => () => undefined);
     await worker.idle();

@@ -278,6 +278,16 @@ export class DeliveryConfig extends UrlPolicyConfig {
   DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: number = 10;
 
   /**
+   * How long a partition's oldest chunk may wait (on a slow or dead endpoint's calls) before the
+   * chunks after it are attempted beside it, up to STALLED_PIPELINE_DEPTH in hand: healthy
+   * endpoints sharing the partition then wait this long at most, not the whole timeout.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  DELIVERY_STALLED_CHUNK_MS: number = 1000;
+
+  /**
    * Requests in flight at a time per delivery instance, all endpoints together: bounds one
    * instance's sockets and memory; more throughput comes from more instances (they share the partitions).
    */

@@ -5,7 +5,14 @@ export interface CircuitBreakerOptions {
   openMs: number;
 }
 
-type State = { kind: 'closed'; failures: number } | { kind: 'open'; until: number } | { kind: 'half-open' };
+/** `timedOut`: one of the failures since the last success was a timeout (see `allow`). */
+type State = { kind: 'closed'; failures: number; timedOut: boolean } | { kind: 'open'; until: number } | { kind: 'half-open' };
+
+/** The call about to be made: whether it may be a probe, and how many calls to the same key are in flight. */
+export interface CallContext {
+  mayProbe: boolean;
+  inFlight: number;
+}
 
 /**
  * Per-endpoint breaker: after `failureThreshold` failures in a row the endpoint's deliveries skip
@@ -18,18 +25,26 @@ export class CircuitBreaker {
 
   constructor(private readonly options: CircuitBreakerOptions) {}
 
-  /** Whether a call to `key` may go out now. In half-open state only the first caller gets through. */
-  allow(key: string, now: number): boolean {
+  /**
+   * Whether a call to `key` may go out now. In half-open state only the first caller gets through,
+   * and only a caller that `mayProbe`: a probe of a dead endpoint waits out a whole timeout, so
+   * the caller chooses where that wait does no harm (the retry tiers, not the main deliveries).
+   * After a timeout, and until a success, one call at a time: calls to an endpoint that stopped
+   * answering all time out together, and each one freeing its slot before the threshold is reached
+   * would otherwise start a second wave, every one of them another whole timeout.
+   */
+  allow(key: string, now: number, call: CallContext = { mayProbe: true, inFlight: 0 }): boolean {
     const state = this.states.get(key);
-    if (!state || state.kind === 'closed') return true;
-    if (state.kind === 'open' && now >= state.until) {
+    if (!state) return true;
+    if (state.kind === 'closed') return !(state.timedOut && call.inFlight > 0);
+    if (call.mayProbe && state.kind === 'open' && now >= state.until) {
       this.states.set(key, { kind: 'half-open' });
       return true;
     }
     return false;
   }
 
-  record(key: string, success: boolean, now: number): void {
+  record(key: string, success: boolean, now: number, timedOut = false): void {
     if (success) {
       this.states.delete(key);
       return;
@@ -37,9 +52,10 @@ export class CircuitBreaker {
     const state = this.states.get(key);
     // A failed half-open probe (or a failure while open) reopens at once.
     const failures = !state ? 1 : state.kind === 'closed' ? state.failures + 1 : this.options.failureThreshold;
+    const anyTimeout = timedOut || (state?.kind === 'closed' && state.timedOut);
     this.states.set(
       key,
-      failures >= this.options.failureThreshold ? { kind: 'open', until: now + this.options.openMs } : { kind: 'closed', failures },
+      failures >= this.options.failureThreshold ? { kind: 'open', until: now + this.options.openMs } : { kind: 'closed', failures, timedOut: anyTimeout },
     );
   }
 
