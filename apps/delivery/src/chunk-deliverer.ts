@@ -80,6 +80,14 @@ export class ChunkDeliverer {
     });
   }
 
+  /** Whether one of these messages' endpoints has a call out for more than `ms` (messages are keyed by endpoint id). */
+  heldBySlowCalls(messages: readonly KafkaMessage[], ms: number): boolean {
+    const now = Date.now();
+    const endpoints = new Set(messages.map((m) => m.key?.toString() ?? ''));
+    for (const endpointId of endpoints) if (this.delivery.callsOutLongerThan(endpointId, ms, now)) return true;
+    return false;
+  }
+
   private endpointLimit(endpointId: string): Limit {
     let limit = this.perEndpoint.get(endpointId);
     if (!limit) this.perEndpoint.set(endpointId, (limit = pLimit(this.config.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT)));

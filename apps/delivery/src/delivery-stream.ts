@@ -121,6 +121,7 @@ export class DeliveryStream {
         isStopping: () => this.stopping,
         logger: this.logger,
         stallMs: this.options.stalledChunkMs,
+        heldBySlowCalls: (chunk) => this.deliverer.heldBySlowCalls(chunk, this.options.stalledChunkMs),
       });
       this.workers.set(key, worker);
     }

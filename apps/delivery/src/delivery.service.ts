@@ -38,8 +38,11 @@ export class DeliveryService implements OnApplicationShutdown {
   readonly schedule: number[];
   private readonly sender: WebhookHttpSender;
   private readonly breaker: CircuitBreaker;
-  /** Calls in flight per endpoint (for the breaker: one at a time after a timeout). */
-  private readonly inFlight = new Map<string, number>();
+  /**
+   * Start times of the calls in flight per endpoint (at most DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT
+   * each): for the breaker (one at a time after a timeout) and to tell a slow endpoint (callsOutLongerThan).
+   */
+  private readonly callsOut = new Map<string, number[]>();
   private readonly attempts: Counter<'outcome'>;
   private readonly latency: Histogram;
 
@@ -85,17 +88,19 @@ export class DeliveryService implements OnApplicationShutdown {
     let result: CallResult;
     // A person asked for this one (resend, test event): always make the call, whatever the breaker thinks.
     const requestedByHand = message.trigger === 'resend' || message.trigger === 'test';
-    const inFlight = this.inFlight.get(endpoint.id) ?? 0;
+    const inFlight = this.callsOut.get(endpoint.id)?.length ?? 0;
     if (requestedByHand || this.breaker.allow(endpoint.id, startedAt.getTime(), { mayProbe: options.mayProbe, inFlight })) {
       const body = webhookBody(message.event);
       const signed = webhookHeaders(activeSecrets(endpoint, startedAt), message.deliveryId, Math.floor(startedAt.getTime() / 1000), body);
-      this.inFlight.set(endpoint.id, inFlight + 1);
+      const callStartedAt = startedAt.getTime();
+      const calls = this.callsOut.get(endpoint.id) ?? [];
+      if (calls.length === 0) this.callsOut.set(endpoint.id, calls);
+      calls.push(callStartedAt);
       try {
         result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
       } finally {
-        const left = (this.inFlight.get(endpoint.id) ?? 1) - 1;
-        if (left > 0) this.inFlight.set(endpoint.id, left);
-        else this.inFlight.delete(endpoint.id);
+        calls.splice(calls.indexOf(callStartedAt), 1);
+        if (calls.length === 0) this.callsOut.delete(endpoint.id);
       }
       this.breaker.record(endpoint.id, result.outcome === 'success', Date.now(), result.outcome === 'timeout');
     } else {
@@ -125,6 +130,12 @@ export class DeliveryService implements OnApplicationShutdown {
         message: { key: message.endpointId, value: encodeDeliveryMessage({ ...message, attempt: message.attempt + 1 }), headers: { [Headers.dueAt]: String(dueAt) } },
       },
     };
+  }
+
+  /** Whether a call to this endpoint has been out (no answer yet) for more than `ms`. */
+  callsOutLongerThan(endpointId: string, ms: number, now = Date.now()): boolean {
+    const calls = this.callsOut.get(endpointId);
+    return calls !== undefined && calls.some((startedAt) => now - startedAt > ms);
   }
 
   private record(

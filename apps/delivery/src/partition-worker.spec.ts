@@ -22,8 +22,9 @@ function harness(options: { failCommitAt?: string } = {}) {
     },
     seek: (offset) => sought.push(offset),
     isStopping: () => false,
-    logger: { warn: () => undefined } as unknown as Logger,
+    logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
     stallMs: 60_000,
+    heldBySlowCalls: () => false,
   });
   const noPause = () => () => undefined;
   return { worker, delivered, committed, sought, noPause, setOnDeliver: (f: () => void) => (onDeliver = f) };
@@ -81,7 +82,7 @@ describe('PartitionWorker', () => {
 
 describe('PartitionWorker beside a stalled chunk', () => {
   /** A worker whose first chunk hangs until released; every other chunk is delivered at once. */
-  function stalledHead(stallMs: number) {
+  function stalledHead(stallMs: number, slowCalls = true) {
     const started: string[] = [];
     const committed: string[] = [];
     let release: () => void = () => undefined;
@@ -93,8 +94,9 @@ describe('PartitionWorker beside a stalled chunk', () => {
       commit: async (offset) => void committed.push(offset),
       seek: () => undefined,
       isStopping: () => false,
-      logger: { warn: () => undefined } as unknown as Logger,
+      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
       stallMs,
+      heldBySlowCalls: () => slowCalls,
     });
     return { worker, started, committed, release: () => release() };
   }
@@ -121,6 +123,16 @@ describe('PartitionWorker beside a stalled chunk', () => {
     expect(h.committed).toEqual(Array.from({ length: 20 }, (_, i) => String((i + 1) * CHUNK_SIZE)));
   });
 
+  it('should not start more chunks beside a slow one that no slow call holds up (calls waiting their turn)', async () => {
+    const h = stalledHead(20, false);
+    h.worker.push(messages(0, CHUNK_SIZE * 20), () => () => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.started).toEqual(chunkStarts(PIPELINE_DEPTH));
+    h.release();
+    await h.worker.idle();
+    expect(h.committed).toHaveLength(20);
+  });
+
   it('should not start more chunks while the oldest one only waits for its writes', async () => {
     const started: string[] = [];
     let release: () => void = () => undefined;
@@ -134,8 +146,9 @@ describe('PartitionWorker beside a stalled chunk', () => {
       commit: async () => undefined,
       seek: () => undefined,
       isStopping: () => false,
-      logger: { warn: () => undefined } as unknown as Logger,
+      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
       stallMs: 20,
+      heldBySlowCalls: () => true,
     });
     worker.push(messages(0, CHUNK_SIZE * 20), () => () => undefined);
     await new Promise((r) => setTimeout(r, 200));
@@ -174,8 +187,9 @@ describe('PartitionWorker abandonment', () => {
       commit: async () => undefined,
       seek: () => undefined,
       isStopping: () => isStopping,
-      logger: { warn: () => undefined } as unknown as Logger,
+      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
       stallMs: 60_000,
+      heldBySlowCalls: () => false,
     });
     worker.push(messages(0, 5), () => () => undefined);
     await new Promise((r) => setImmediate(r));
@@ -202,8 +216,9 @@ describe('PartitionWorker pipelining', () => {
       },
       seek: () => undefined,
       isStopping: () => false,
-      logger: { warn: () => undefined } as unknown as Logger,
+      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
       stallMs: 60_000,
+      heldBySlowCalls: () => false,
     });
     worker.push(messages(0, CHUNK_SIZE * 2), () => () => undefined);
     await new Promise((r) => setImmediate(r));
@@ -223,8 +238,9 @@ describe('PartitionWorker pipelining', () => {
       commit: async (offset) => void committed.push(offset),
       seek: (offset) => sought.push(offset),
       isStopping: () => false,
-      logger: { warn: () => undefined } as unknown as Logger,
+      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
       stallMs: 60_000,
+      heldBySlowCalls: () => false,
     });
     worker.push(messages(0, CHUNK_SIZE * 2), () => () => undefined);
     await worker.idle();

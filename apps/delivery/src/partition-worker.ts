@@ -38,6 +38,12 @@ export interface PartitionWorkerDeps {
   logger: Logger;
   /** How long the oldest chunk may wait before more chunks are started beside it (DELIVERY_STALLED_CHUNK_MS). */
   stallMs: number;
+  /**
+   * Whether one of the chunk's endpoints has a call out for more than `stallMs` (a slow or dead
+   * receiver). A chunk that is merely slow because its calls wait their turn (a busy machine, a
+   * long backlog) does not count: more chunks beside it would only queue behind the same limits.
+   */
+  heldBySlowCalls(chunk: KafkaMessage[]): boolean;
 }
 
 interface InHand {
@@ -46,6 +52,8 @@ interface InHand {
   settled: boolean;
   /** Every call made: what is left is writing the outcomes (no endpoint holds it up any more). */
   attempted: boolean;
+  /** Seen held up by a slow endpoint's calls (stays so until it settles). */
+  stalled: boolean;
   startedAt: number;
   generation: number;
 }
@@ -137,13 +145,19 @@ export class PartitionWorker {
     for (;;) {
       // Only calls stall a chunk: while its writes are being retried (database or broker away) nothing
       // more is attempted, so a crash then redoes no more than PIPELINE_DEPTH chunks.
-      const stalled = inHand.length > 0 && !inHand[0].attempted && Date.now() - inHand[0].startedAt >= stallMs;
-      const depth = stalled ? STALLED_PIPELINE_DEPTH : PIPELINE_DEPTH;
+      const oldest = inHand[0];
+      if (oldest && !oldest.stalled && !oldest.attempted && Date.now() - oldest.startedAt >= stallMs) {
+        oldest.stalled = this.deps.heldBySlowCalls(oldest.chunk);
+        if (oldest.stalled) {
+          this.deps.logger.info({ topic: this.topic, partition: this.partition, offset: oldest.chunk[0].offset }, 'a slow endpoint holds up the oldest chunk; attempting the ones after it beside it');
+        }
+      }
+      const depth = oldest?.stalled && !oldest.attempted ? STALLED_PIPELINE_DEPTH : PIPELINE_DEPTH;
       while (inHand.length < depth && this.queue.length > 0 && !this.deps.isStopping()) {
         const generation = this.generation;
         const chunk = this.queue.splice(0, CHUNK_SIZE);
         if (this.queue.length < LOW_WATER) this.resume();
-        const entry: InHand = { chunk, delivered: Promise.resolve(), settled: false, attempted: false, startedAt: Date.now(), generation };
+        const entry: InHand = { chunk, delivered: Promise.resolve(), settled: false, attempted: false, stalled: false, startedAt: Date.now(), generation };
         entry.delivered = this.deps.deliver(
           chunk,
           () => generation !== this.generation || this.deps.isStopping(),
@@ -159,10 +173,10 @@ export class PartitionWorker {
       const head = inHand[0];
       if (!head) return;
       if (!head.settled && !head.attempted && inHand.length < STALLED_PIPELINE_DEPTH && !this.deps.isStopping()) {
-        // Wait for the oldest chunk, but wake in time to start more beside it if it stalls, or
-        // when messages arrive while it is stalled.
+        // Wait for the oldest chunk, but wake to start more beside it: when it may count as stalled
+        // (and now and then after, as a call can be slow later), or once stalled, when messages arrive.
         const untilStalled = head.startedAt + stallMs - Date.now();
-        await this.firstOf(head.delivered, untilStalled > 0 ? untilStalled : null);
+        await this.firstOf(head.delivered, head.stalled ? null : Math.max(untilStalled, Math.max(50, stallMs / 4)));
         if (!head.settled) continue;
       }
       inHand.shift();
