@@ -103,7 +103,11 @@ export class ChunkDeliverer {
   private readonly durable = new GroupCommit<Outcomes>(async (items) => {
     const unproduced = items.filter((i) => !i.produced);
     const byTopic = new Map<string, Message[]>();
-    const add = (topic: string, message: Message) => byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    const add = (topic: string, message: Message) => {
+      const messages = byTopic.get(topic);
+      if (messages) messages.push(message);
+      else byTopic.set(topic, [message]);
+    };
     for (const { results, unreadable } of unproduced) {
       for (const r of results) if (r.next) add(r.next.topic, r.next.message);
       for (const m of unreadable) add(Topics.deadLetters, m);

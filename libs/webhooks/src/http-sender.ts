@@ -210,6 +210,8 @@ export class WebhookHttpSender {
         resolve({ statusCode, ...answer });
       };
       const giveUp = (why: string): void => controller?.abort(new undiciErrors.RequestAbortedError(why));
+      // undici's own timeouts are per phase (and the body one is an idle timer): a body trickled a byte at a time
+      // would never trip them. One deadline here covers connect, headers and body.
       const timer = setTimeout(() => {
         settle({ excerpt: null, error: null, timedOut: true });
         giveUp('delivery deadline passed');
@@ -237,6 +239,7 @@ export class WebhookHttpSender {
         onResponseError: (_c, err) => settle({ excerpt: null, error: err, timedOut: false }),
       };
       try {
+        // The exact string that was signed, sent as is.
         this.dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, handler);
       } catch (err) {
         settle({ excerpt: null, error: err, timedOut: false });
