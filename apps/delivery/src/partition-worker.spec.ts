@@ -1,6 +1,18 @@
 import { KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { CHUNK_SIZE, PartitionWorker, PIPELINE_DEPTH, STALLED_PIPELINE_DEPTH } from './partition-worker';
+import { CHUNK_SIZE, PartitionWorker, PartitionWorkerDeps, PIPELINE_DEPTH, STALLED_PIPELINE_DEPTH } from './partition-worker';
+
+/** Deps that do nothing and never count a chunk as stalled; a test overrides what it watches. */
+const quietDeps = (overrides: Partial<PartitionWorkerDeps>): PartitionWorkerDeps => ({
+  deliver: async () => undefined,
+  commit: async () => undefined,
+  seek: () => undefined,
+  isStopping: () => false,
+  logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
+  stallMs: 60_000,
+  heldBySlowCalls: () => false,
+  ...overrides,
+});
 
 const messages = (from: number, count: number): KafkaMessage[] =>
   Array.from({ length: count }, (_, i) => ({ offset: String(from + i) }) as KafkaMessage);
@@ -86,18 +98,19 @@ describe('PartitionWorker beside a stalled chunk', () => {
     const started: string[] = [];
     const committed: string[] = [];
     let release: () => void = () => undefined;
-    const worker = new PartitionWorker('t', 0, {
-      deliver: (chunk) => {
-        started.push(chunk[0].offset);
-        return chunk[0].offset === '0' ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
-      },
-      commit: async (offset) => void committed.push(offset),
-      seek: () => undefined,
-      isStopping: () => false,
-      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
-      stallMs,
-      heldBySlowCalls: () => slowCalls,
-    });
+    const worker = new PartitionWorker(
+      't',
+      0,
+      quietDeps({
+        deliver: (chunk) => {
+          started.push(chunk[0].offset);
+          return chunk[0].offset === '0' ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+        },
+        commit: async (offset) => void committed.push(offset),
+        stallMs,
+        heldBySlowCalls: () => slowCalls,
+      }),
+    );
     return { worker, started, committed, release: () => release() };
   }
   const chunkStarts = (n: number) => Array.from({ length: n }, (_, i) => String(i * CHUNK_SIZE));
@@ -136,20 +149,20 @@ describe('PartitionWorker beside a stalled chunk', () => {
   it('should not start more chunks while the oldest one only waits for its writes', async () => {
     const started: string[] = [];
     let release: () => void = () => undefined;
-    const worker = new PartitionWorker('t', 0, {
-      deliver: (chunk, _abandoned, attempted) => {
-        started.push(chunk[0].offset);
-        if (chunk[0].offset !== '0') return Promise.resolve();
-        attempted(); // every call made; the outcomes cannot be written yet (database away)
-        return new Promise<void>((resolve) => (release = resolve));
-      },
-      commit: async () => undefined,
-      seek: () => undefined,
-      isStopping: () => false,
-      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
-      stallMs: 20,
-      heldBySlowCalls: () => true,
-    });
+    const worker = new PartitionWorker(
+      't',
+      0,
+      quietDeps({
+        deliver: (chunk, _abandoned, attempted) => {
+          started.push(chunk[0].offset);
+          if (chunk[0].offset !== '0') return Promise.resolve();
+          attempted(); // every call made; the outcomes cannot be written yet (database away)
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+        stallMs: 20,
+        heldBySlowCalls: () => true,
+      }),
+    );
     worker.push(messages(0, CHUNK_SIZE * 20), () => () => undefined);
     await new Promise((r) => setTimeout(r, 200));
     expect(started).toEqual(chunkStarts(PIPELINE_DEPTH));
@@ -179,18 +192,17 @@ describe('PartitionWorker abandonment', () => {
     let abandoned: (() => boolean) | null = null;
     let release: () => void = () => undefined;
     let isStopping = false;
-    const worker = new PartitionWorker('t', 0, {
-      deliver: (_chunk, isAbandoned) => {
-        abandoned = isAbandoned;
-        return new Promise<void>((resolve) => (release = resolve));
-      },
-      commit: async () => undefined,
-      seek: () => undefined,
-      isStopping: () => isStopping,
-      logger: { warn: () => undefined, info: () => undefined } as unknown as Logger,
-      stallMs: 60_000,
-      heldBySlowCalls: () => false,
-    });
+    const worker = new PartitionWorker(
+      't',
+      0,
+      quietDeps({
+        deliver: (_chunk, isAbandoned) => {
+          abandoned = isAbandoned;
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+        isStopping: () => isStopping,
+      }),
+    );
     worker.push(messages(0, 5), () => () => undefined);
     await new Promise((r) => setImmediate(r));
     expect(abandoned!()).toBe(false);

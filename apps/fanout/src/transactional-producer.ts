@@ -99,13 +99,6 @@ export class TransactionalProducer {
     }
   }
 
-  /** Sends everything and commits it with the offsets, in one transaction. */
-  async commit(outgoing: TopicMessages[], offsets: TransactionOffsets): Promise<void> {
-    const transaction = await this.begin();
-    await transaction.send(outgoing);
-    await transaction.commit(offsets);
-  }
-
   /**
    * After a transaction ended: committed (null), or failed. After a failure the producer is
    * replaced even when the abort worked: after a failed produce kafkajs' idempotence sequence
