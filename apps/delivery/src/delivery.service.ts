@@ -40,7 +40,7 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly breaker: CircuitBreaker;
   /**
    * Start times of the calls in flight per endpoint (at most DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT
-   * each): for the breaker (one at a time after a timeout) and to tell a slow endpoint (callsOutLongerThan).
+   * each), to tell a slow endpoint (callsOutLongerThan).
    */
   private readonly callsOut = new Map<string, number[]>();
   private readonly attempts: Counter<'outcome'>;
@@ -88,8 +88,7 @@ export class DeliveryService implements OnApplicationShutdown {
     let result: CallResult;
     // A person asked for this one (resend, test event): always make the call, whatever the breaker thinks.
     const requestedByHand = message.trigger === 'resend' || message.trigger === 'test';
-    const inFlight = this.callsOut.get(endpoint.id)?.length ?? 0;
-    if (requestedByHand || this.breaker.allow(endpoint.id, startedAt.getTime(), { mayProbe: options.mayProbe, inFlight })) {
+    if (requestedByHand || this.breaker.allow(endpoint.id, startedAt.getTime(), options.mayProbe)) {
       const body = webhookBody(message.event);
       const signed = webhookHeaders(activeSecrets(endpoint, startedAt), message.deliveryId, Math.floor(startedAt.getTime() / 1000), body);
       const callStartedAt = startedAt.getTime();
@@ -102,7 +101,7 @@ export class DeliveryService implements OnApplicationShutdown {
         calls.splice(calls.indexOf(callStartedAt), 1);
         if (calls.length === 0) this.callsOut.delete(endpoint.id);
       }
-      this.breaker.record(endpoint.id, result.outcome === 'success', Date.now(), result.outcome === 'timeout');
+      this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     } else {
       result = { outcome: 'circuit_open', statusCode: null, durationMs: 0, error: 'endpoint failing repeatedly; call skipped', responseExcerpt: null };
     }
