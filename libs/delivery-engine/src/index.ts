@@ -1,0 +1,2 @@
+export * from './lane-engine';
+export * from './partition-window';

@@ -1,0 +1,518 @@
+import { PartitionWindow, WindowSlot } from './partition-window';
+
+/** A fetched delivery message as the engine sees it; `payload` is the caller's (decoded or not). */
+export interface EngineMessage<P> {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The lane: messages with the same key (the endpoint id) share one. */
+  laneKey: string;
+  /** Counted against the buffer bound. */
+  bytes: number;
+  /** Epoch ms before which it must not be attempted (retry tiers); 0 for now. */
+  dueAt: number;
+  payload: P;
+}
+
+/** Why a message was deferred to later without a call (no attempt used). */
+export type DeferReason = 'breaker_open' | 'endpoint_hanging';
+
+export interface TopicPartitionOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Everything the engine does to the outside world. The delivery service gives it Kafka, the
+ * HTTP sender and PostgreSQL; the simulation test gives it a simulated broker, clock and store.
+ */
+export interface EngineIo<P, R> {
+  now(): number;
+  /** Runs `fn` after `ms`; returns the cancel. */
+  setTimer(ms: number, fn: () => void): () => void;
+  /** Whether a call to this message's endpoint may go out now (circuit breaker). */
+  admits(message: EngineMessage<P>, now: number): boolean;
+  /**
+   * Attempts the delivery and resolves with its outcome (success, failure, dead letter...). Rejects
+   * only when no attempt could be made at all (e.g. the endpoint is unknown and the database is
+   * away): the message is then tried again later, in its lane.
+   */
+  call(message: EngineMessage<P>): Promise<R>;
+  /** The outcome of putting the message off for later without a call. */
+  defer(message: EngineMessage<P>, reason: DeferReason): R;
+  /** Makes outcomes durable (retry or dead-letter messages acknowledged, attempts logged); throws when it could not. */
+  persist(outcomes: R[]): Promise<void>;
+  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  pause(topic: string, partition: number): void;
+  resume(topic: string, partition: number): void;
+  /** Moves the fetch position, so the messages from `offset` on are fetched (again). */
+  seek(topic: string, partition: number, offset: string): void;
+  /** Something worth a log line or a metric. */
+  notify?(event: EngineEvent): void;
+}
+
+export type EngineEvent =
+  | { kind: 'deferred'; laneKey: string; reason: DeferReason; count: number }
+  | { kind: 'call_unavailable'; laneKey: string; error: unknown; retryInMs: number }
+  | { kind: 'persist_failed'; error: unknown; failures: number; outcomes: number }
+  | { kind: 'commit_failed'; error: unknown };
+
+export interface EngineOptions {
+  /** Calls in flight to one endpoint (DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT). */
+  laneConcurrency: number;
+  /** Calls in flight from the whole engine (DELIVERY_MAX_IN_FLIGHT). */
+  maxInFlight: number;
+  /**
+   * An endpoint all of whose call slots have been out longer than this is hanging: its queued
+   * messages are deferred instead of holding the partition's commit point (DELIVERY_LANE_STALL_MS).
+   */
+  stallMs: number;
+  /** Bytes of fetched, unsettled messages above which fetching pauses (DELIVERY_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes: number;
+  /** Waits between attempts to persist outcomes or commit after a failure: first, doubling to max. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+interface PartitionState {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly window: PartitionWindow;
+  /** Set when a rebalance took the partition away: its messages' outcomes no longer commit anything. */
+  dropped: boolean;
+  /** Reasons fetching is paused: the buffer bound, a retry tier's head not yet due. */
+  readonly pausedFor: Set<'buffer' | 'not-due'>;
+  cancelDueTimer: (() => void) | null;
+}
+
+interface Item<P> {
+  readonly message: EngineMessage<P>;
+  readonly partition: PartitionState;
+  readonly slot: WindowSlot;
+}
+
+interface Lane<P> {
+  readonly key: string;
+  readonly queue: Item<P>[];
+  /** Start times of the calls out, by item. */
+  readonly inFlight: Map<Item<P>, number>;
+  /** After a call could not be made at all: no call before this time. */
+  blockedUntil: number;
+  unavailableFailures: number;
+}
+
+interface Settling<P, R> {
+  item: Item<P>;
+  outcome: R;
+}
+
+/**
+ * The delivery engine: every fetched message joins its endpoint's lane; lanes run side by side
+ * under a per-endpoint and an engine-wide limit of calls in flight; a message is settled once its
+ * outcome is durable, and each partition commits only up to its lowest unsettled offset. An
+ * endpoint whose breaker is open or whose calls all hang gets its queued messages deferred to a
+ * retry tier (durably, without using an attempt), so nothing else waits on it.
+ *
+ * Pure: no Kafka, HTTP, database or timers of its own; the caller's `EngineIo` does all of that, so
+ * the simulation test can drive it with a seeded schedule.
+ */
+export class LaneEngine<P, R> {
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly lanes = new Map<string, Lane<P>>();
+  /** Lanes that may start a call now; Map order gives round-robin over the engine-wide slots. */
+  private readonly ready = new Set<Lane<P>>();
+  private inFlight = 0;
+  private bufferedBytes = 0;
+  private readonly bufferPaused = new Set<PartitionState>();
+  private stopping = false;
+
+  private readonly toPersist: Array<Settling<P, R>> = [];
+  private persisting = false;
+  private persistFailures = 0;
+
+  private readonly toCommit = new Map<string, { state: PartitionState; offset: bigint }>();
+  private committing = false;
+  private commitFailures = 0;
+  private cancelRetryTimer: (() => void) | null = null;
+  private cancelStallTimer: (() => void) | null = null;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly options: EngineOptions,
+    private readonly io: EngineIo<P, R>,
+  ) {}
+
+  /**
+   * Takes a fetched batch of one partition (offsets growing). Returns the offset up to which the
+   * fetch position may move on (the last message taken), or null when none was taken. Messages
+   * already taken (a batch fetched again) are skipped; a retry tier's first message not yet due
+   * and everything after it are given back, the partition paused until it is due.
+   */
+  take(topic: string, partition: number, messages: readonly EngineMessage<P>[]): string | null {
+    if (this.stopping || messages.length === 0) return null;
+    const state = this.partitionState(topic, partition);
+    if (state.pausedFor.has('not-due')) return null;
+    const expected = state.window.nextExpected();
+    const now = this.io.now();
+    let lastTaken: string | null = null;
+    let held: EngineMessage<P> | null = null;
+    for (const message of messages) {
+      const offset = BigInt(message.offset);
+      if (expected !== null && offset < expected) continue;
+      if (message.dueAt > now) {
+        held = message;
+        break;
+      }
+      const item: Item<P> = { message, partition: state, slot: state.window.add(offset) };
+      this.bufferedBytes += message.bytes;
+      this.enqueue(item);
+      lastTaken = message.offset;
+    }
+    if (held) this.holdUntilDue(state, held);
+    if (this.bufferedBytes > this.options.maxBufferedBytes && !state.pausedFor.has('buffer')) {
+      this.pauseFor(state, 'buffer');
+      this.bufferPaused.add(state);
+    }
+    this.pump();
+    return lastTaken;
+  }
+
+  /**
+   * The group took these partitions away or restarts them from their committed offsets (a
+   * rebalance): what is queued is dropped, calls out finish but commit nothing.
+   */
+  reset(owns: (topic: string) => boolean = () => true): void {
+    for (const state of [...this.partitions.values()]) {
+      if (!owns(state.topic)) continue;
+      state.dropped = true;
+      state.cancelDueTimer?.();
+      state.cancelDueTimer = null;
+      this.partitions.delete(state.key);
+      this.toCommit.delete(state.key);
+      this.bufferPaused.delete(state);
+      for (const reason of [...state.pausedFor]) this.release(state, reason);
+    }
+    for (const lane of this.lanes.values()) {
+      const kept = lane.queue.filter((item) => !item.partition.dropped);
+      for (const item of lane.queue) if (item.partition.dropped) this.freeBytes(item);
+      lane.queue.splice(0, lane.queue.length, ...kept);
+      this.reconsider(lane);
+    }
+    this.releaseBufferIfLow();
+  }
+
+  /**
+   * Takes no more messages and drops the queued ones (not committed, so the next owner takes them);
+   * resolves once the calls out have finished and their outcomes are durable and committed, or
+   * when `deadlineMs` has passed.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopping = true;
+    for (const state of this.partitions.values()) state.cancelDueTimer?.();
+    for (const lane of this.lanes.values()) {
+      for (const item of lane.queue) this.freeBytes(item);
+      lane.queue.length = 0;
+      this.ready.delete(lane);
+    }
+    if (this.isIdle()) return;
+    await new Promise<void>((resolve) => {
+      const cancel = this.io.setTimer(deadlineMs, resolve);
+      this.idleWaiters.push(() => {
+        cancel();
+        resolve();
+      });
+    });
+  }
+
+  /** For metrics and tests. */
+  stats(): { bufferedBytes: number; inFlight: number; lanes: number; queued: number; partitions: number; unpersisted: number } {
+    let queued = 0;
+    for (const lane of this.lanes.values()) queued += lane.queue.length;
+    return { bufferedBytes: this.bufferedBytes, inFlight: this.inFlight, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
+  }
+
+  /** The lowest offset of the partition whose outcome is not durable yet (for tests). */
+  lowestUnsettled(topic: string, partition: number): bigint | null {
+    return this.partitions.get(`${topic}/${partition}`)?.window.lowestUnsettled() ?? null;
+  }
+
+  // ---- lanes --------------------------------------------------------------------------------
+
+  private enqueue(item: Item<P>): void {
+    let lane = this.lanes.get(item.message.laneKey);
+    if (!lane) {
+      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), blockedUntil: 0, unavailableFailures: 0 };
+      this.lanes.set(lane.key, lane);
+    }
+    lane.queue.push(item);
+    this.reconsider(lane);
+  }
+
+  /** Puts the lane in or out of the ready set, and defers its queue when it cannot take calls. */
+  private reconsider(lane: Lane<P>): void {
+    if (lane.queue.length === 0) {
+      this.ready.delete(lane);
+      if (lane.inFlight.size === 0) this.forget(lane);
+      return;
+    }
+    if (this.isHanging(lane)) {
+      this.deferQueue(lane, 'endpoint_hanging');
+      return;
+    }
+    if (lane.inFlight.size < this.options.laneConcurrency && lane.blockedUntil <= this.io.now()) this.ready.add(lane);
+    else this.ready.delete(lane);
+    if (lane.inFlight.size >= this.options.laneConcurrency) this.watchForStalls();
+  }
+
+  /** Every call slot of the endpoint held for longer than stallMs: its next calls would only wait too. */
+  private isHanging(lane: Lane<P>): boolean {
+    if (lane.inFlight.size < this.options.laneConcurrency) return false;
+    const now = this.io.now();
+    for (const startedAt of lane.inFlight.values()) if (now - startedAt < this.options.stallMs) return false;
+    return true;
+  }
+
+  /** Starts calls while there are free slots, one lane at a time in turn. */
+  private pump(): void {
+    while (this.inFlight < this.options.maxInFlight && this.ready.size > 0 && !this.stopping) {
+      const lane: Lane<P> = this.ready.values().next().value!;
+      this.ready.delete(lane);
+      const item = lane.queue.shift()!;
+      if (!this.io.admits(item.message, this.io.now())) {
+        lane.queue.unshift(item);
+        this.deferQueue(lane, 'breaker_open');
+        continue;
+      }
+      this.startCall(lane, item);
+      // To the back of the round.
+      this.reconsider(lane);
+    }
+  }
+
+  private startCall(lane: Lane<P>, item: Item<P>): void {
+    this.inFlight++;
+    lane.inFlight.set(item, this.io.now());
+    this.io.call(item.message).then(
+      (outcome) => {
+        this.endCall(lane, item);
+        lane.unavailableFailures = 0;
+        this.settle(item, outcome);
+      },
+      (error: unknown) => {
+        this.endCall(lane, item);
+        // Nothing was attempted: the message goes back to the front of its lane, which waits a while.
+        if (!item.partition.dropped && !this.stopping) {
+          lane.unavailableFailures++;
+          const retryInMs = this.backoff(lane.unavailableFailures);
+          lane.blockedUntil = this.io.now() + retryInMs;
+          lane.queue.unshift(item);
+          this.io.notify?.({ kind: 'call_unavailable', laneKey: lane.key, error, retryInMs });
+          this.io.setTimer(retryInMs, () => {
+            this.reconsider(lane);
+            this.pump();
+          });
+        } else {
+          this.freeBytes(item);
+        }
+        this.reconsider(lane);
+        this.pump();
+        this.checkIdle();
+      },
+    );
+  }
+
+  private endCall(lane: Lane<P>, item: Item<P>): void {
+    this.inFlight--;
+    lane.inFlight.delete(item);
+  }
+
+  private deferQueue(lane: Lane<P>, reason: DeferReason): void {
+    const items = lane.queue.splice(0);
+    this.ready.delete(lane);
+    for (const item of items) this.settle(item, this.io.defer(item.message, reason));
+    this.io.notify?.({ kind: 'deferred', laneKey: lane.key, reason, count: items.length });
+    if (lane.inFlight.size === 0) this.forget(lane);
+  }
+
+  /** An idle lane is dropped (endpoints come and go); a timer may still hold the old object. */
+  private forget(lane: Lane<P>): void {
+    if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
+  }
+
+  /** While some lane has every slot taken, look now and then whether it hangs (its queue then moves on). */
+  private watchForStalls(): void {
+    if (this.cancelStallTimer) return;
+    this.cancelStallTimer = this.io.setTimer(Math.max(10, this.options.stallMs / 2), () => {
+      this.cancelStallTimer = null;
+      let full = false;
+      for (const lane of [...this.lanes.values()]) {
+        if (lane.inFlight.size < this.options.laneConcurrency) continue;
+        full = true;
+        if (lane.queue.length > 0 && this.isHanging(lane)) this.deferQueue(lane, 'endpoint_hanging');
+      }
+      if (full) this.watchForStalls();
+      this.pump();
+    });
+  }
+
+  // ---- settling and committing -----------------------------------------------------------------
+
+  private settle(item: Item<P>, outcome: R): void {
+    const lane = this.lanes.get(item.message.laneKey);
+    if (lane) this.reconsider(lane);
+    if (item.partition.dropped) {
+      // The partition is someone else's now (or fetched again from its commit): nothing to settle.
+      this.freeBytes(item);
+      this.pump();
+      this.checkIdle();
+      return;
+    }
+
+    this.toPersist.push({ item, outcome });
+    this.persistSoon();
+    this.pump();
+  }
+
+  private persistSoon(): void {
+    if (this.persisting || this.cancelRetryTimer || this.toPersist.length === 0) return;
+    this.persisting = true;
+    // Outcomes that arrive while a round is written join the next round (one write for many).
+    const round = this.toPersist.splice(0);
+    this.io.persist(round.map((s) => s.outcome)).then(
+      () => {
+        this.persisting = false;
+        this.persistFailures = 0;
+        for (const { item } of round) {
+          item.slot.settled = true;
+          this.freeBytes(item);
+          if (!item.partition.dropped) this.markCommittable(item.partition);
+        }
+        this.commitSoon();
+        this.persistSoon();
+        this.pump();
+        this.checkIdle();
+      },
+      (error: unknown) => {
+        this.persisting = false;
+        this.persistFailures++;
+        // Kept, not redone: the outcomes wait for the store, the receivers are not called again.
+        const kept = round.filter(({ item }) => {
+          if (!item.partition.dropped) return true;
+          this.freeBytes(item);
+          return false;
+        });
+        this.toPersist.unshift(...kept);
+        this.io.notify?.({ kind: 'persist_failed', error, failures: this.persistFailures, outcomes: kept.length });
+        this.retryLater(this.persistFailures);
+        this.checkIdle();
+      },
+    );
+  }
+
+  private markCommittable(state: PartitionState): void {
+    const offset = state.window.advance();
+    if (offset !== null) this.toCommit.set(state.key, { state, offset });
+  }
+
+  private commitSoon(): void {
+    if (this.committing || this.cancelRetryTimer || this.toCommit.size === 0) return;
+    this.committing = true;
+    const round = [...this.toCommit.values()];
+    this.toCommit.clear();
+    this.io
+      .commit(round.map(({ state, offset }) => ({ topic: state.topic, partition: state.partition, offset: offset.toString() })))
+      .then(
+        () => {
+          this.committing = false;
+          this.commitFailures = 0;
+          this.commitSoon();
+          this.checkIdle();
+        },
+        (error: unknown) => {
+          this.committing = false;
+          this.commitFailures++;
+          // Put back unless a newer point or a rebalance replaced it; offsets only move forward.
+          for (const entry of round) if (!entry.state.dropped && !this.toCommit.has(entry.state.key)) this.toCommit.set(entry.state.key, entry);
+          this.io.notify?.({ kind: 'commit_failed', error });
+          this.retryLater(this.commitFailures);
+          this.checkIdle();
+        },
+      );
+  }
+
+  private retryLater(failures: number): void {
+    if (this.cancelRetryTimer) return;
+    this.cancelRetryTimer = this.io.setTimer(this.backoff(failures), () => {
+      this.cancelRetryTimer = null;
+      this.persistSoon();
+      this.commitSoon();
+    });
+  }
+
+  private backoff(failures: number): number {
+    const base = this.options.retryBaseMs ?? 200;
+    return Math.min(base * 2 ** Math.min(failures - 1, 16), this.options.retryMaxMs ?? 2_000);
+  }
+
+  // ---- fetching: retry tiers and the buffer bound -------------------------------------------------
+
+  private partitionState(topic: string, partition: number): PartitionState {
+    const key = `${topic}/${partition}`;
+    let state = this.partitions.get(key);
+    if (!state) {
+      state = { key, topic, partition, window: new PartitionWindow(), dropped: false, pausedFor: new Set(), cancelDueTimer: null };
+      this.partitions.set(key, state);
+    }
+    return state;
+  }
+
+  /**
+   * A retry tier's messages all wait the same time, so the partition is in due order: its first
+   * message not yet due holds the rest. The partition pauses and, when that message is due, its
+   * fetch position goes back to it and fetching resumes. Nothing sleeps, nothing polls.
+   */
+  private holdUntilDue(state: PartitionState, held: EngineMessage<P>): void {
+    state.window.expectNext(BigInt(held.offset));
+    this.pauseFor(state, 'not-due');
+    state.cancelDueTimer?.();
+    state.cancelDueTimer = this.io.setTimer(Math.max(0, held.dueAt - this.io.now()), () => {
+      state.cancelDueTimer = null;
+      if (state.dropped || this.stopping) return;
+      this.io.seek(state.topic, state.partition, held.offset);
+      this.release(state, 'not-due');
+    });
+  }
+
+  private pauseFor(state: PartitionState, reason: 'buffer' | 'not-due'): void {
+    if (state.pausedFor.size === 0) this.io.pause(state.topic, state.partition);
+    state.pausedFor.add(reason);
+  }
+
+  private release(state: PartitionState, reason: 'buffer' | 'not-due'): void {
+    if (!state.pausedFor.delete(reason)) return;
+    if (state.pausedFor.size === 0) this.io.resume(state.topic, state.partition);
+  }
+
+  private freeBytes(item: Item<P>): void {
+    this.bufferedBytes -= item.message.bytes;
+    this.releaseBufferIfLow();
+  }
+
+  /** Resumes at half the bound, so fetching does not flap at the edge. */
+  private releaseBufferIfLow(): void {
+    if (this.bufferPaused.size === 0 || this.bufferedBytes > this.options.maxBufferedBytes / 2) return;
+    for (const state of this.bufferPaused) this.release(state, 'buffer');
+    this.bufferPaused.clear();
+  }
+
+  private isIdle(): boolean {
+    return this.inFlight === 0 && !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0;
+  }
+
+  private checkIdle(): void {
+    if (!this.stopping || !this.isIdle()) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}

@@ -1,0 +1,67 @@
+/** One fetched message's place in its partition's window: settled once its outcome is durable. */
+export interface WindowSlot {
+  readonly offset: bigint;
+  settled: boolean;
+}
+
+/**
+ * The fetched, not yet committed messages of one partition, in offset order, and the offset the
+ * partition may commit: its lowest unsettled offset, or just past the last taken message when all
+ * are settled (the offset-watermark of Confluent's Parallel Consumer). Messages settle in any order;
+ * the commit point only moves forward, over settled messages.
+ *
+ * Offsets are not contiguous (transaction markers take offsets), so the window keeps the offsets it
+ * was given rather than counting.
+ */
+export class PartitionWindow {
+  private readonly slots: WindowSlot[] = [];
+  private head = 0;
+  /** The offset after the last message taken: where the next fetched message may start. */
+  private end: bigint | null = null;
+  private committed: bigint | null = null;
+
+  /** Adds a fetched message; offsets must grow. */
+  add(offset: bigint): WindowSlot {
+    if (this.end !== null && offset < this.end) throw new RangeError(`offset ${offset} is behind the window's end ${this.end}`);
+    const slot: WindowSlot = { offset, settled: false };
+    this.slots.push(slot);
+    this.end = offset + 1n;
+    return slot;
+  }
+
+  /** Where fetching must go on from (messages before it are in the window or done), null before the first. */
+  nextExpected(): bigint | null {
+    return this.end;
+  }
+
+  /** Moves the end back to `offset` when a fetched message is given back (a retry tier's held head). */
+  expectNext(offset: bigint): void {
+    if (this.end !== null && offset < this.end) throw new RangeError(`cannot expect ${offset}: ${this.end} was already taken`);
+    this.end = offset;
+  }
+
+  /** Messages in the window, settled or not. */
+  get size(): number {
+    return this.slots.length - this.head;
+  }
+
+  /** The offset to commit now, when it moved past the last one returned; null when it did not. */
+  advance(): bigint | null {
+    while (this.head < this.slots.length && this.slots[this.head].settled) this.head++;
+    // Compact now and then so the array does not grow with everything ever taken.
+    if (this.head > 1024 && this.head * 2 > this.slots.length) {
+      this.slots.splice(0, this.head);
+      this.head = 0;
+    }
+    const point = this.head < this.slots.length ? this.slots[this.head].offset : this.end;
+    if (point === null || (this.committed !== null && point <= this.committed)) return null;
+    this.committed = point;
+    return point;
+  }
+
+  /** The lowest offset not yet settled (what holds the commit point), or null when none is. */
+  lowestUnsettled(): bigint | null {
+    for (let i = this.head; i < this.slots.length; i++) if (!this.slots[i].settled) return this.slots[i].offset;
+    return null;
+  }
+}

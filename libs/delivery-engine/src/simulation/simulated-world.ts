@@ -1,0 +1,351 @@
+import { CircuitBreaker } from '@app/webhooks';
+import { DeferReason, EngineIo, EngineMessage, LaneEngine, TopicPartitionOffset } from '../lane-engine';
+
+/**
+ * A deterministic world for the lane engine: a simulated clock and timer queue, a simulated
+ * broker (partition logs, fetch positions, pause/seek, commits), endpoints that are healthy, slow,
+ * dead or flapping, and a store that can be away. Every random choice comes from one seeded
+ * generator and every asynchronous answer is a timer on the simulated clock, so a seed replays
+ * exactly. The invariants are checked as the world runs; a broken one throws with the seed.
+ */
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+class SimClock {
+  now = 1_000_000;
+  private seq = 0;
+  private timers: Timer[] = [];
+
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    this.timers.push(timer);
+    return () => (timer.cancelled = true);
+  }
+
+  nextAt(): number | null {
+    this.timers = this.timers.filter((t) => !t.cancelled);
+    let next: number | null = null;
+    for (const t of this.timers) if (next === null || t.at < next) next = t.at;
+    return next;
+  }
+
+  /** Moves the clock to `until`, firing due timers in time order (ties in creation order). */
+  async runUntil(until: number, flush: () => Promise<void>): Promise<void> {
+    for (;;) {
+      const next = this.nextAt();
+      if (next === null || next > until) break;
+      this.now = Math.max(this.now, next);
+      const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at || a.seq - b.seq);
+      this.timers = this.timers.filter((t) => t.at > this.now);
+      for (const t of due) if (!t.cancelled) t.fn();
+      await flush();
+    }
+    this.now = Math.max(this.now, until);
+  }
+}
+
+type Behaviour = 'healthy' | 'slow' | 'dead' | 'flapping' | 'unknown';
+
+interface LogMessage {
+  offset: bigint;
+  laneKey: string;
+  bytes: number;
+  dueAt: number;
+}
+
+interface SimPartition {
+  topic: string;
+  partition: number;
+  log: LogMessage[];
+  position: bigint;
+  paused: boolean;
+  committed: bigint;
+}
+
+export interface Outcome {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  kind: 'delivered' | 'failed' | 'deferred';
+  incarnation: number;
+}
+
+export interface SimulationOptions {
+  seed: number;
+  steps: number;
+}
+
+export interface SimulationReport {
+  seed: number;
+  messages: number;
+  calls: number;
+  deferrals: number;
+  rebalances: number;
+  restarts: number;
+  simulatedSeconds: number;
+}
+
+const CALL_TIMEOUT_MS = 5_000;
+const MAX_BATCH = 40;
+const MAX_MESSAGE_BYTES = 4_000;
+
+export class SimulatedWorld {
+  private readonly rng: () => number;
+  private readonly clock = new SimClock();
+  private readonly partitions: SimPartition[] = [];
+  private readonly behaviours = new Map<string, Behaviour>();
+  private readonly breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1_000 });
+  private storeAway = false;
+  private brokerAway = false;
+  /** Outcomes made durable, by "topic/partition/offset". */
+  private readonly persisted = new Set<string>();
+  /** Calls that came back with an answer, by "incarnation/generation/topic/partition/offset". */
+  private readonly answered = new Map<string, number>();
+  private engine!: LaneEngine<LogMessage, Outcome>;
+  /** Bumped by every restart: a dead process's answers never arrive. */
+  private incarnation = 0;
+  /** Bumped by every rebalance of the current incarnation. */
+  private generation = 0;
+  private readonly report: SimulationReport;
+  private readonly options = { laneConcurrency: 3, maxInFlight: 8, stallMs: 1_000, maxBufferedBytes: 60_000 };
+
+  constructor(private readonly sim: SimulationOptions) {
+    this.rng = mulberry32(sim.seed);
+    this.report = { seed: sim.seed, messages: 0, calls: 0, deferrals: 0, rebalances: 0, restarts: 0, simulatedSeconds: 0 };
+    const endpoints = 1 + this.int(8);
+    for (let e = 0; e < endpoints; e++) this.behaviours.set(`ep${e}`, this.pick(['healthy', 'healthy', 'slow', 'dead', 'flapping', 'unknown']));
+    const partitions = 1 + this.int(3);
+    for (let p = 0; p < partitions; p++) this.partitions.push({ topic: 'deliveries', partition: p, log: [], position: 0n, paused: false, committed: 0n });
+    // One retry-tier partition: every message waits the same delay, so the log is in due order.
+    this.partitions.push({ topic: 'retry.2s', partition: 0, log: [], position: 0n, paused: false, committed: 0n });
+    for (const p of this.partitions) this.append(p, this.int(60));
+    this.engine = this.newEngine();
+  }
+
+  async run(): Promise<SimulationReport> {
+    const started = this.clock.now;
+    for (let step = 0; step < this.sim.steps; step++) {
+      const roll = this.rng();
+      if (roll < 0.45) this.fetchRound();
+      else if (roll < 0.75) await this.clock.runUntil(this.clock.now + this.int(3_000), () => this.flush());
+      else if (roll < 0.83) this.append(this.pick(this.partitions), this.int(30));
+      else if (roll < 0.89) this.behaviours.set(this.pick([...this.behaviours.keys()]), this.pick(['healthy', 'slow', 'dead', 'flapping', 'unknown']));
+      else if (roll < 0.92) this.storeAway = !this.storeAway;
+      else if (roll < 0.94) this.brokerAway = !this.brokerAway;
+      else if (roll < 0.97) this.rebalance();
+      else if (roll < 0.98) this.restart();
+      else await this.clock.runUntil(this.clock.now + 30_000 + this.int(60_000), () => this.flush());
+      await this.flush();
+      this.checkBufferBound();
+    }
+    await this.settleDown();
+    this.report.simulatedSeconds = Math.round((this.clock.now - started) / 1000);
+    return this.report;
+  }
+
+  /** Faults end and every endpoint recovers: every partition must then commit to its end. */
+  private async settleDown(): Promise<void> {
+    this.storeAway = false;
+    this.brokerAway = false;
+    for (const key of this.behaviours.keys()) this.behaviours.set(key, 'healthy');
+    const lastDue = Math.max(0, ...this.partitions.flatMap((p) => p.log.map((m) => m.dueAt)));
+    const deadline = Math.max(this.clock.now, lastDue) + 120_000;
+    while (this.clock.now < deadline && !this.allCommitted()) {
+      this.fetchRound();
+      await this.flush();
+      await this.clock.runUntil(this.clock.now + 100, () => this.flush());
+    }
+    if (!this.allCommitted()) {
+      const stuck = this.partitions.filter((p) => !this.committedToEnd(p)).map((p) => `${p.topic}/${p.partition} committed ${p.committed} of ${this.end(p)}, position ${p.position}, paused ${p.paused}`);
+      this.fail(`no progress after the faults ended: ${stuck.join('; ')}; engine ${JSON.stringify(this.engine.stats())}`);
+    }
+  }
+
+  private allCommitted(): boolean {
+    return this.partitions.every((p) => this.committedToEnd(p));
+  }
+
+  private committedToEnd(p: SimPartition): boolean {
+    return p.committed >= this.end(p);
+  }
+
+  private end(p: SimPartition): bigint {
+    return p.log.length === 0 ? 0n : p.log[p.log.length - 1].offset + 1n;
+  }
+
+  // ---- the broker ---------------------------------------------------------------------------------
+
+  private append(p: SimPartition, count: number): void {
+    let next = this.end(p);
+    for (let i = 0; i < count; i++) {
+      // Transaction markers take offsets too: offsets are not contiguous.
+      if (this.rng() < 0.1) next += 1n;
+      const dueAt = p.topic === 'deliveries' ? 0 : this.clock.now + 2_000;
+      p.log.push({ offset: next, laneKey: this.pick([...this.behaviours.keys()]), bytes: 100 + this.int(MAX_MESSAGE_BYTES - 100), dueAt });
+      next += 1n;
+      this.report.messages++;
+    }
+  }
+
+  private fetchRound(): void {
+    if (this.brokerAway) return;
+    for (const p of this.partitions) {
+      if (p.paused || this.rng() < 0.3) continue;
+      let from = p.log.findIndex((m) => m.offset >= p.position);
+      if (from < 0) continue;
+      // Now and then a batch that starts earlier (a fetch sent before the last resolve or seek).
+      if (this.rng() < 0.1) from = Math.max(0, from - this.int(5));
+      const batch = p.log.slice(from, from + 1 + this.int(MAX_BATCH));
+      const taken = this.engine.take(
+        p.topic,
+        p.partition,
+        batch.map((m) => ({ topic: p.topic, partition: p.partition, offset: m.offset.toString(), laneKey: m.laneKey, bytes: m.bytes, dueAt: m.dueAt, payload: m })),
+      );
+      // kafkajs fetches on from the last resolved offset.
+      if (taken !== null) p.position = BigInt(taken) + 1n;
+    }
+  }
+
+  private rebalance(): void {
+    this.report.rebalances++;
+    this.generation++;
+    this.engine.reset();
+    for (const p of this.partitions) {
+      p.position = p.committed;
+      p.paused = false;
+    }
+  }
+
+  private restart(): void {
+    this.report.restarts++;
+    this.incarnation++;
+    this.generation = 0;
+    for (const p of this.partitions) {
+      p.position = p.committed;
+      p.paused = false;
+    }
+    this.engine = this.newEngine();
+  }
+
+  // ---- the engine's outside world --------------------------------------------------------------
+
+  private newEngine(): LaneEngine<LogMessage, Outcome> {
+    const incarnation = this.incarnation;
+    const alive = () => incarnation === this.incarnation;
+    const partition = (topic: string, n: number) => this.partitions.find((p) => p.topic === topic && p.partition === n)!;
+    const io: EngineIo<LogMessage, Outcome> = {
+      now: () => this.clock.now,
+      setTimer: (ms, fn) => this.clock.setTimer(ms, () => alive() && fn()),
+      admits: (message, now) => this.breaker.allow(message.laneKey, now, message.topic !== 'deliveries'),
+      call: (message) => this.call(message, incarnation),
+      defer: (message, _reason: DeferReason) => {
+        this.report.deferrals++;
+        return { topic: message.topic, partition: message.partition, offset: BigInt(message.offset), kind: 'deferred', incarnation };
+      },
+      persist: (outcomes) =>
+        this.answerLater(1 + this.int(20), alive, () => {
+          if (this.storeAway) throw new Error('store away');
+          for (const o of outcomes) this.persisted.add(`${o.topic}/${o.partition}/${o.offset}`);
+        }),
+      commit: (offsets) =>
+        this.answerLater(1 + this.int(10), alive, () => {
+          if (this.brokerAway) throw new Error('broker away');
+          for (const o of offsets) this.commit(o);
+        }),
+      pause: (topic, n) => alive() && (partition(topic, n).paused = true),
+      resume: (topic, n) => alive() && (partition(topic, n).paused = false),
+      seek: (topic, n, offset) => alive() && (partition(topic, n).position = BigInt(offset)),
+    };
+    return new LaneEngine(this.options, io);
+  }
+
+  private call(message: EngineMessage<LogMessage>, incarnation: number): Promise<Outcome> {
+    const behaviour = this.behaviours.get(message.laneKey)!;
+    if (message.dueAt > this.clock.now) this.fail(`${message.topic}/${message.partition}@${message.offset} called ${message.dueAt - this.clock.now} ms before it was due`);
+    const generation = this.generation;
+    const alive = () => incarnation === this.incarnation;
+    if (behaviour === 'unknown') return this.answerLater(1 + this.int(5), alive, () => {
+      throw new Error('endpoint directory unavailable');
+    });
+    const ok = behaviour === 'healthy' || behaviour === 'slow' || (behaviour === 'flapping' && this.rng() < 0.5);
+    const ms = behaviour === 'dead' ? CALL_TIMEOUT_MS : behaviour === 'slow' ? 500 + this.int(2_500) : 1 + this.int(30);
+    return this.answerLater(ms, alive, () => {
+      const key = `${incarnation}/${generation}/${message.topic}/${message.partition}/${message.offset}`;
+      const n = (this.answered.get(key) ?? 0) + 1;
+      this.answered.set(key, n);
+      if (n > 1) this.fail(`${key} attempted ${n} times by one owner`);
+      this.report.calls++;
+      this.breaker.record(message.laneKey, ok, this.clock.now);
+      return { topic: message.topic, partition: message.partition, offset: BigInt(message.offset), kind: ok ? 'delivered' : 'failed', incarnation };
+    });
+  }
+
+  /** The invariant that matters most: an offset is committed only when everything before it is durable. */
+  private commit({ topic, partition, offset }: TopicPartitionOffset): void {
+    const p = this.partitions.find((x) => x.topic === topic && x.partition === partition)!;
+    const upTo = BigInt(offset);
+    for (const m of p.log) {
+      if (m.offset >= upTo) break;
+      if (!this.persisted.has(`${topic}/${partition}/${m.offset}`)) this.fail(`committed ${topic}/${partition} up to ${upTo} before the outcome of ${m.offset} was durable`);
+    }
+    p.committed = upTo;
+  }
+
+  private checkBufferBound(): void {
+    const bound = this.options.maxBufferedBytes + this.partitions.length * MAX_BATCH * MAX_MESSAGE_BYTES;
+    const { bufferedBytes } = this.engine.stats();
+    if (bufferedBytes > bound) this.fail(`${bufferedBytes} bytes buffered, bound ${bound}`);
+    if (bufferedBytes < 0) this.fail(`buffer accounting went negative: ${bufferedBytes}`);
+  }
+
+  /** A promise settled by a timer on the simulated clock; a dead process's never settles. */
+  private answerLater<T>(ms: number, alive: () => boolean, answer: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.clock.setTimer(ms, () => {
+        if (!alive()) return;
+        try {
+          resolve(answer());
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.violation) throw this.violation;
+  }
+
+  private int(n: number): number {
+    return Math.floor(this.rng() * n);
+  }
+
+  private pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+
+  /** Kept as well as thrown: a throw inside a simulated answer would only reject that answer. */
+  private violation: Error | null = null;
+
+  private fail(message: string): never {
+    this.violation ??= new Error(`seed ${this.sim.seed}: ${message} (replay: SIMULATION_SEED=${this.sim.seed} npm test -- unit lane-engine.simulation)`);
+    throw this.violation;
+  }
+}
