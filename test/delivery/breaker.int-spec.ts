@@ -22,7 +22,7 @@ describe('the per-endpoint circuit breaker', () => {
     await receiver.stop();
   });
 
-  it('should skip calls to a failing endpoint, and still make a resend asked for by hand', async () => {
+  it('should defer calls to a failing endpoint without using attempts, and still make a resend asked for by hand', async () => {
     const org = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name: 'Breaker' } });
     const key = org.body.apiKey;
     const ep = await api<{ id: string }>(stack.apiUrl, 'POST', '/v1/endpoints', { token: key, body: { url: receiver.url, mode: 'live', eventTypes: ['order.new'] } });
@@ -33,22 +33,25 @@ describe('the per-endpoint circuit breaker', () => {
       const event = { id: `evt_breaker_${i}`, type: 'order.new', organizationId: org.body.id, mode: 'live', occurredAt: new Date().toISOString(), data: { i } };
       await producer.send({ topic: 'order.new', messages: [{ key: org.body.id, value: JSON.stringify(event) }] });
       await eventually(async () => {
-        const rows = await query<{ n: string }>('SELECT count(*) AS n FROM attempts WHERE organization_id = $1', [org.body.id]);
+        const rows = await query<{ n: string }>('SELECT count(*) AS n FROM deliveries WHERE organization_id = $1', [org.body.id]);
         return Number(rows[0].n) === i + 1 ? true : undefined;
-      }, 15_000, `attempt ${i + 1} recorded`);
+      }, 15_000, `delivery ${i + 1} recorded`);
     }
+    // Three calls made and recorded; the three after the breaker opened were put off without a call
+    // and without an attempt: they wait in the first tier with all 5 attempts still ahead of them.
     const outcomes = await query<{ outcome: string }>('SELECT outcome FROM attempts WHERE organization_id = $1 ORDER BY started_at, id', [org.body.id]);
-    expect(outcomes.map((o) => o.outcome)).toEqual(['http_error', 'http_error', 'http_error', 'circuit_open', 'circuit_open', 'circuit_open']);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['http_error', 'http_error', 'http_error']);
     expect(receiver.requests).toHaveLength(3);
-
-    // The breaker is open for minutes, yet a resend goes out now.
-    const [skipped] = await query<{ id: string }>(
-      `SELECT d.id FROM deliveries d JOIN attempts a ON a.delivery_id = d.id WHERE d.organization_id = $1 AND a.outcome = 'circuit_open' LIMIT 1`,
+    const deferred = await query<{ id: string; status: string; attempt_count: number; status_reason: string }>(
+      `SELECT id, status, attempt_count, status_reason FROM deliveries WHERE organization_id = $1 AND attempt_count = 0`,
       [org.body.id],
     );
-    const resend = await api(stack.apiUrl, 'POST', `/v1/deliveries/${skipped.id}/resend`, { token: key });
+    expect(deferred.map((d) => [d.status, d.status_reason])).toEqual(Array(3).fill(['pending', "deferred without a call: the endpoint's circuit breaker is open"]));
+
+    // The breaker is open for minutes, yet a resend goes out now.
+    const resend = await api(stack.apiUrl, 'POST', `/v1/deliveries/${deferred[0].id}/resend`, { token: key });
     expect(resend.status).toBe(202);
     const requests = await receiver.waitFor(4, 15_000);
-    expect(requests[3].headers['webhook-id']).toBe(skipped.id);
+    expect(requests[3].headers['webhook-id']).toBe(deferred[0].id);
   });
 });

@@ -20,7 +20,8 @@ const HEALTHY_DEADLINE_MS = 20_000;
 
 /**
  * What each hostile receiver's attempts are recorded as, each seen at least once. Any attempt may also be a
- * timeout (a loaded machine may make even a quick refusal late) or skipped by the open circuit breaker.
+ * timeout (a loaded machine may make even a quick refusal late). Calls the open circuit breaker skips are
+ * deferrals, not attempts: a failing endpoint's deliveries use their attempts at the breaker's probe rate.
  */
 const EXPECTED: Record<HostileKind, Array<[outcome: string, error: RegExp]>> = {
   flapping: [
@@ -38,10 +39,7 @@ const EXPECTED: Record<HostileKind, Array<[outcome: string, error: RegExp]>> = {
   'huge-headers': [['connection_error', /^UND_ERR_HEADERS_OVERFLOW$/]],
   'binary-body': [['http_error', /^HTTP 500$/]],
 };
-const ALWAYS_POSSIBLE: Array<[outcome: string, error: RegExp]> = [
-  ['timeout', /^timeout after 1000 ms$/],
-  ['circuit_open', /^endpoint failing repeatedly/],
-];
+const ALWAYS_POSSIBLE: Array<[outcome: string, error: RegExp]> = [['timeout', /^timeout after 1000 ms$/]];
 const KINDS = Object.keys(EXPECTED) as HostileKind[];
 
 type AttemptRow = { delivery_id: string; attempt_number: number; outcome: string; status_code: number | null; error: string | null; duration_ms: number; excerpt_chars: number | null };
@@ -54,7 +52,7 @@ describe('delivery to hostile receivers', () => {
   const env = testEnv({
     DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS),
     RETRY_SCHEDULE_SECONDS: '0.5,0.5',
-    DELIVERY_BREAKER_OPEN_MS: '1000',
+    DELIVERY_BREAKER_OPEN_MS: '200',
     LOG_LEVEL: 'warn',
   });
   let stack: Awaited<ReturnType<typeof startStack>>;
@@ -115,7 +113,7 @@ describe('delivery to hostile receivers', () => {
         const rows = await query<DeliveryRow>('SELECT id, endpoint_id, status, attempt_count FROM deliveries WHERE id = ANY($1)', [ids]);
         return rows.length === ids.length && rows.every((r) => r.status === 'succeeded' || r.status === 'failed') ? rows : undefined;
       },
-      90_000,
+      150_000,
       'every hostile delivery to reach a final state',
     );
     const attempts = await query<AttemptRow>(

@@ -1,23 +1,24 @@
 import { Producer } from 'kafkajs';
 import { deliveryIdFor } from '@app/contracts';
-import { CHUNK_SIZE, PIPELINE_DEPTH } from '../../apps/delivery/src/partition-worker';
 import { api, eventually, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
 import { ServiceProcess } from '../support/service-process';
 import { TestReceiver } from '../support/test-receiver';
 import { freePort } from '../fanout/fanout-kit';
 
 const ENDPOINTS = 16; // enough keys that both instances' partitions get some
-// Each instance works every partition it owns at once, PIPELINE_DEPTH chunks in hand per partition.
 const PARTITIONS = 4;
+// What an instance has fetched but not committed is bounded in bytes: the buffer bound, plus one
+// fetch (256 KiB per partition) taken before fetching pauses. A delivery message here is over 400
+// bytes, so that is how many messages a crash or a refused commit can redo per instance.
+const BUFFER_BYTES = 1024 * 1024;
+const WINDOW_MESSAGES = Math.ceil((BUFFER_BYTES + PARTITIONS * 256 * 1024) / 400);
 
 /** Successful attempts an instance reports on its /metrics. */
 const successes = (instance: ServiceProcess): Promise<number> => instance.metric('delivery_attempts_total', 'outcome="success"');
 
 describe('two delivery instances in one consumer group', () => {
   // Short session timeout so the group notices a killed member quickly.
-  // No endpoint here is slow; a chunk slowed by the loaded machine must not count as stalled
-  // (more chunks in hand), or the duplicate bounds below would not be the ones under test.
-  const env = testEnv({ DELIVERY_SESSION_TIMEOUT_MS: '8000', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'warn', DELIVERY_STALLED_CHUNK_MS: '60000' });
+  const env = testEnv({ DELIVERY_SESSION_TIMEOUT_MS: '8000', KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'warn', DELIVERY_MAX_BUFFERED_BYTES: String(BUFFER_BYTES) });
   let stack: Awaited<ReturnType<typeof startStack>>;
   let producer: Producer;
   const receiver = new TestReceiver();
@@ -87,10 +88,10 @@ describe('two delivery instances in one consumer group', () => {
       return left.length === 0 ? left : undefined;
     }, 90_000, 'every delivery of the burst despite the kill');
     expect(missing).toEqual([]);
-    // At-least-once: the killed instance's uncommitted chunks are redone, and so may be the
-    // survivor's when the rebalance refuses its commit: at most the chunks in hand per partition each.
+    // At-least-once: the killed instance's uncommitted window is redone, and so may be the
+    // survivor's when the rebalance refuses its commit.
     const duplicates = receiver.requests.length - before - expected.size;
-    expect(duplicates).toBeLessThanOrEqual(2 * PIPELINE_DEPTH * CHUNK_SIZE * PARTITIONS);
+    expect(duplicates).toBeLessThanOrEqual(2 * WINDOW_MESSAGES);
   });
 
   it('should hand its work back without loss when an instance is stopped with SIGTERM during a burst', async () => {
@@ -107,11 +108,11 @@ describe('two delivery instances in one consumer group', () => {
       const got = receivedIds();
       return [...expected].every((id) => got.has(id)) ? true : undefined;
     }, 90_000, 'every delivery of the burst after the graceful stop');
-    // It finished its chunk and left the group: a prompt exit.
+    // It finished its calls out, committed and left the group: a prompt exit.
     expect(stopSeconds).toBeLessThan(15);
     const duplicates = receiver.requests.length - before - expected.size;
-    // The stopping instance commits what it did; the survivor may redo at most the chunks it had in
-    // hand on each partition when the rebalance refused its commit.
-    expect(duplicates).toBeLessThanOrEqual(PIPELINE_DEPTH * CHUNK_SIZE * PARTITIONS);
+    // The stopping instance commits what it did; the survivor may redo at most its window when the
+    // rebalance refused its commit.
+    expect(duplicates).toBeLessThanOrEqual(WINDOW_MESSAGES);
   });
 });

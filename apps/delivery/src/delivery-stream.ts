@@ -1,59 +1,59 @@
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Headers } from '@app/contracts';
+import { decodeDeliveryMessage, DeliveryMessage, Headers } from '@app/contracts';
+import { EngineMessage, LaneEngine, TopicPartitionOffset } from '@app/delivery-engine';
 import { KeptConsumer, retryAtStartup } from '@app/messaging';
-import { ChunkDeliverer } from './chunk-deliverer';
-import { PartitionWorker } from './partition-worker';
+import { AttemptResult } from './delivery.service';
+
+/** A fetched delivery message: decoded, or the reason it could not be. */
+export interface FetchedDelivery {
+  kafka: KafkaMessage;
+  decoded: DeliveryMessage | null;
+  unreadable: string | null;
+}
+
+export type DeliveryEngine = LaneEngine<FetchedDelivery, AttemptResult>;
 
 export interface DeliveryStreamOptions {
-  /** For logs: "deliveries" or "retry tiers". */
+  /** For logs: "deliveries topic" or "retry tiers". */
   name: string;
   groupId: string;
-  topics: string[];
+  /** Topic names or one pattern (the retry tiers: every tier topic there is, in the schedule or not). */
+  topics: Array<string | RegExp>;
   sessionTimeoutMs: number;
-  /**
-   * Retry tiers: a message is attempted only once its `x-due-at` has come. Every message of a tier
-   * waits the same time, so a partition is in due order and its head decides.
-   */
-  holdUntilDue: boolean;
-  /** Whether its attempts may probe an endpoint whose breaker is due to half-open (the retry tiers only). */
-  probesBrokenEndpoints: boolean;
-  /** See DELIVERY_STALLED_CHUNK_MS. */
-  stalledChunkMs: number;
 }
 
 /**
- * One consumer group reading delivery messages and attempting them: the deliveries topic, or the
- * retry tiers (each instance runs one of each).
+ * One consumer group feeding fetched delivery messages to the instance's lane engine: the
+ * deliveries topic, or the retry tiers (each instance runs one of each, sharing one engine, so an
+ * endpoint's in-flight limit counts its new deliveries and its retries together).
  *
- * kafkajs fetches for all partitions together and waits for every batch of a fetch before the
- * next one, so work done inside `eachBatch` would let one partition stuck behind a timing-out
- * endpoint stall all the others. `eachBatch` therefore only hands each batch to its partition's
- * worker (see PartitionWorker): the workers attempt chunks, make each chunk durable (ChunkDeliverer)
- * and only then commit it, while fetching goes on. Heartbeats never wait on a receiver.
- *
- * A retry tier's not-yet-due head pauses only its own partition, and a timer seeks back to it and
- * resumes at the due time: nothing sleeps in the handler, so the group stays stable while other
- * partitions and tiers keep flowing. Due retries are attempted right here rather than sent back
- * through the deliveries topic, where they would queue behind its backlog and come late.
+ * `eachBatch` only hands the batch to the engine and returns: the calls run beside the fetch loop,
+ * so heartbeats never wait on a receiver and one partition never holds up the next fetch. The
+ * engine commits each partition up to its lowest unsettled offset; a rebalance drops what this
+ * group had in hand (the group restarts every partition from its committed offset).
  */
 export class DeliveryStream {
   private kept: KeptConsumer | null = null;
+  private consumer: Consumer | null = null;
   private running = false;
   private stopping = false;
-  private readonly workers = new Map<string, PartitionWorker>();
-  private readonly gates = new Map<string, PauseGate>();
 
   constructor(
     private readonly options: DeliveryStreamOptions,
     private readonly kafka: Kafka,
-    private readonly deliverer: ChunkDeliverer,
+    private readonly engine: () => DeliveryEngine,
     private readonly logger: Logger,
   ) {}
 
   /** True once the group has given this instance its partitions, not merely when it asked to join. */
   isRunning(): boolean {
     return this.running;
+  }
+
+  /** Whether a topic is read by this stream (the engine's calls to pause, seek and commit are routed by it). */
+  owns(topic: string): boolean {
+    return this.options.topics.some((t) => (typeof t === 'string' ? t === topic : t.test(topic)));
   }
 
   async start(): Promise<void> {
@@ -69,11 +69,8 @@ export class DeliveryStream {
   }
 
   private createConsumer(): Consumer {
-    // A new consumer starts every partition from its committed offset; the workers and gates of a
-    // previous one would commit, seek and resume through it: drop them.
-    this.forgetQueuedAndHeld();
-    this.workers.clear();
-    this.gates.clear();
+    // A new consumer starts every partition from its committed offset: forget what the old one had.
+    this.engine().reset((topic) => this.owns(topic));
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
@@ -83,15 +80,10 @@ export class DeliveryStream {
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
-      // The group restarts every partition from its committed offset: drop what was queued or held.
-      this.forgetQueuedAndHeld();
+      this.engine().reset((topic) => this.owns(topic));
     });
+    this.consumer = consumer;
     return consumer;
-  }
-
-  private forgetQueuedAndHeld(): void {
-    for (const worker of this.workers.values()) worker.reset();
-    for (const gate of this.gates.values()) gate.clear();
   }
 
   private async run(consumer: Consumer): Promise<void> {
@@ -99,111 +91,67 @@ export class DeliveryStream {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      // Batches are only queued (the work runs beside the fetch loop), so one at a time is enough.
+      // Batches are only handed over (the calls run beside the fetch loop), so one at a time is enough.
       partitionsConsumedConcurrently: 1,
-      eachBatch: async (payload) => this.takeBatch(consumer, payload),
+      eachBatch: async (payload) => this.takeBatch(payload),
     });
   }
 
-  private takeBatch(consumer: Consumer, { batch, resolveOffset }: EachBatchPayload): void {
-    // A batch not taken is not resolved, so it is simply fetched again (or by the next owner).
+  private takeBatch({ batch, resolveOffset }: EachBatchPayload): void {
+    // A batch not taken is not resolved, so it is fetched again (or by the next owner).
     if (this.stopping || batch.messages.length === 0) return;
-    const { topic, partition } = batch;
-    const key = `${topic}/${partition}`;
-    let gate = this.gates.get(key);
-    if (!gate) this.gates.set(key, (gate = new PauseGate(consumer, topic, partition)));
-    let worker = this.workers.get(key);
-    if (!worker) {
-      worker = new PartitionWorker(topic, partition, {
-        deliver: (messages, abandoned, attempted) => this.deliverer.deliver(messages, { abandoned, attempted, mayProbe: this.options.probesBrokenEndpoints }),
-        commit: (offset) => consumer.commitOffsets([{ topic, partition, offset }]),
-        seek: (offset) => consumer.seek({ topic, partition, offset }),
-        isStopping: () => this.stopping,
-        logger: this.logger,
-        stallMs: this.options.stalledChunkMs,
-        heldBySlowCalls: (chunk) => this.deliverer.heldBySlowCalls(chunk, this.options.stalledChunkMs),
-      });
-      this.workers.set(key, worker);
-    }
-
-    let messages = batch.messages;
-    let hold: KafkaMessage | null = null;
-    if (this.options.holdUntilDue) {
-      const now = Date.now();
-      const firstNotDue = messages.findIndex((m) => dueAt(m) > now);
-      if (firstNotDue >= 0) {
-        hold = messages[firstNotDue];
-        messages = messages.slice(0, firstNotDue);
-      }
-    }
-    if (messages.length > 0) {
-      const backlog = gate;
-      // Resolving moves only the fetch position (autoCommit is off): commits come from the worker.
-      if (!worker.push(messages, () => backlog.hold('backlog'))) return;
-      resolveOffset(messages[messages.length - 1].offset);
-    }
-    if (hold) gate.holdUntil(dueAt(hold), () => consumer.seek({ topic, partition, offset: hold.offset }));
+    const messages = batch.messages.map((m) => toEngineMessage(batch.topic, batch.partition, m));
+    const taken = this.engine().take(batch.topic, batch.partition, messages);
+    // Resolving moves only the fetch position (autoCommit is off): the engine commits.
+    if (taken !== null) resolveOffset(taken);
   }
 
-  /**
-   * Runs before any resource closes: new batches are refused, each partition's work stops at its
-   * next chunk boundary (committed), then the consumer leaves the group so the partitions move on
-   * at once instead of after a session timeout.
-   */
-  async stop(): Promise<void> {
+  pause(topic: string, partition: number): void {
+    this.consumer?.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.consumer?.resume([{ topic, partitions: [partition] }]);
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer?.seek({ topic, partition, offset });
+  }
+
+  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    if (!this.consumer) throw new Error(`the ${this.options.name} consumer is not running`);
+    await this.consumer.commitOffsets(offsets);
+  }
+
+  /** New batches are refused from now on (the engine then finishes what is in hand). */
+  refuseBatches(): void {
     this.stopping = true;
     this.running = false;
-    for (const gate of this.gates.values()) gate.clear();
-    await Promise.allSettled([...this.workers.values()].map((w) => w.idle()));
+  }
+
+  /** Leaves the group, so the partitions move on at once instead of after a session timeout. */
+  async stop(): Promise<void> {
+    this.refuseBatches();
     await this.kept?.stop();
+    this.consumer = null;
   }
 }
 
-function dueAt(message: KafkaMessage): number {
-  return Number(message.headers?.[Headers.dueAt]?.toString() ?? 0);
-}
-
-/**
- * Pauses one partition while any reason holds it (a full queue, a head not yet due) and resumes
- * it when none is left, so one reason ending never resumes a partition another still holds.
- */
-class PauseGate {
-  private readonly reasons = new Set<string>();
-  private dueTimer: NodeJS.Timeout | null = null;
-
-  constructor(
-    private readonly consumer: Consumer,
-    private readonly topic: string,
-    private readonly partition: number,
-  ) {}
-
-  /** Returns the release for this reason. */
-  hold(reason: string): () => void {
-    if (this.reasons.size === 0) this.consumer.pause([{ topic: this.topic, partitions: [this.partition] }]);
-    this.reasons.add(reason);
-    return () => this.release(reason);
+function toEngineMessage(topic: string, partition: number, message: KafkaMessage): EngineMessage<FetchedDelivery> {
+  let decoded: DeliveryMessage | null = null;
+  let unreadable: string | null = null;
+  try {
+    decoded = decodeDeliveryMessage(message.value);
+  } catch (err) {
+    unreadable = (err as Error).message;
   }
-
-  /** Holds the partition until `at`, then runs `beforeResume` (the seek back to the held message). */
-  holdUntil(at: number, beforeResume: () => void): void {
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.hold('not-due');
-    this.dueTimer = setTimeout(() => {
-      this.dueTimer = null;
-      beforeResume();
-      this.release('not-due');
-    }, Math.max(0, at - Date.now()));
-  }
-
-  /** After a rebalance or at shutdown: no timer left, nothing held. */
-  clear(): void {
-    if (this.dueTimer) clearTimeout(this.dueTimer);
-    this.dueTimer = null;
-    for (const reason of [...this.reasons]) this.release(reason);
-  }
-
-  private release(reason: string): void {
-    if (!this.reasons.delete(reason)) return;
-    if (this.reasons.size === 0) this.consumer.resume([{ topic: this.topic, partitions: [this.partition] }]);
-  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    laneKey: decoded?.endpointId ?? message.key?.toString() ?? '',
+    bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64,
+    dueAt: Number(message.headers?.[Headers.dueAt]?.toString() ?? 0),
+    payload: { kafka: message, decoded, unreadable },
+  };
 }

@@ -1,43 +1,74 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
-import { retryTierTopic, Topics } from '@app/contracts';
-import { ConsumerLag, KAFKA } from '@app/messaging';
+import { RETRY_TIER_TOPIC_PATTERN, Topics } from '@app/contracts';
+import { APP_LOGGER, ConsumerLag, KAFKA } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
-import { parseRetrySchedule } from '@app/webhooks';
 
-/** Gauges computed from Kafka at scrape time: consumer lag on the deliveries topic and the backlog of each retry tier. */
+/** How often the lag is read from Kafka; a scrape reads the last values and never waits on the broker. */
+const REFRESH_MS = 10_000;
+/** A refresh that takes longer than this is given up (the broker is away): the gauges keep their last values. */
+const REFRESH_TIMEOUT_MS = 5_000;
+
+/** Consumer lag on the deliveries topic and the backlog of each retry tier, read from Kafka in the background. */
 @Injectable()
-export class DeliveryMetrics implements OnApplicationShutdown {
+export class DeliveryMetrics implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly lag: ConsumerLag;
+  private readonly consumerLag: Gauge;
+  private readonly retryBacklog: Gauge<'tier'>;
+  private readonly lastRefresh: Gauge;
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing = false;
 
-  constructor(@Inject(KAFKA) kafka: Kafka, @Inject(DeliveryConfig) config: DeliveryConfig, metrics: MetricsRegistry) {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    metrics: MetricsRegistry,
+  ) {
     this.lag = new ConsumerLag(kafka);
-    const lag = this.lag;
-    const tiers = [...new Set(parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS))].map(retryTierTopic);
-    new Gauge({
-      name: 'delivery_consumer_lag_messages',
-      help: 'Delivery messages not yet consumed by the delivery group',
-      registers: [metrics.registry],
-      async collect() {
-        const byTopic = await lag.byTopic(config.DELIVERY_GROUP_ID, [Topics.deliveries]);
-        this.set(byTopic.get(Topics.deliveries) ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'delivery_retry_backlog_messages',
-      help: 'Messages waiting in each retry tier',
-      labelNames: ['tier'],
-      registers: [metrics.registry],
-      async collect() {
-        const byTopic = await lag.byTopic(`${config.DELIVERY_GROUP_ID}-retry`, tiers);
-        for (const tier of tiers) this.set({ tier }, byTopic.get(tier) ?? 0);
-      },
-    });
+    const registers = [metrics.registry];
+    this.consumerLag = new Gauge({ name: 'delivery_consumer_lag_messages', help: 'Delivery messages not yet consumed by the delivery group', registers });
+    this.retryBacklog = new Gauge({ name: 'delivery_retry_backlog_messages', help: 'Messages waiting in each retry tier', labelNames: ['tier'], registers });
+    this.lastRefresh = new Gauge({ name: 'webhooks_delivery_lag_refreshed_timestamp_seconds', help: 'When the lag gauges were last read from Kafka', registers });
+  }
+
+  onApplicationBootstrap(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      const read = async () => {
+        const deliveries = await this.lag.byTopic(this.config.DELIVERY_GROUP_ID, [Topics.deliveries]);
+        const tiers = (await this.lag.topics()).filter((t) => RETRY_TIER_TOPIC_PATTERN.test(t));
+        const backlog = await this.lag.byTopic(`${this.config.DELIVERY_GROUP_ID}-retry`, tiers);
+        return { deliveries, tiers, backlog };
+      };
+      const { deliveries, tiers, backlog } = await Promise.race([
+        read(),
+        new Promise<never>((_, reject) => (timeout = setTimeout(() => reject(new Error(`no answer from Kafka within ${REFRESH_TIMEOUT_MS} ms`)), REFRESH_TIMEOUT_MS))),
+      ]);
+      this.consumerLag.set(deliveries.get(Topics.deliveries) ?? 0);
+      for (const tier of tiers) this.retryBacklog.set({ tier }, backlog.get(tier) ?? 0);
+      this.lastRefresh.set(Date.now() / 1000);
+    } catch (err) {
+      this.logger.debug({ err }, 'could not read the delivery lag from Kafka; the gauges keep their last values');
+    } finally {
+      clearTimeout(timeout);
+      this.refreshing = false;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     await this.lag.close();
   }
 }

@@ -5,7 +5,7 @@ import { DeliveryConfig } from '@app/config';
 import { MessagingModule } from '@app/messaging';
 import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
-import { ChunkDeliverer } from './chunk-deliverer';
+import { OutcomeStore } from './outcome-store';
 import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryService } from './delivery.service';
 import { DeliveryMetrics } from './delivery.metrics';
@@ -24,7 +24,7 @@ export class DeliveryModule {
       providers: [
         { provide: DeliveryConfig, useValue: config },
         DeliveryService,
-        ChunkDeliverer,
+        OutcomeStore,
         DeliveryConsumer,
         DeliveryMetrics,
         {

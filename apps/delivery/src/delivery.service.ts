@@ -4,6 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
 import { DeliveryMessage, encodeDeliveryMessage, Headers, retryTierTopic, Topics, webhookBody } from '@app/contracts';
 import { MetricsRegistry } from '@app/observability';
+import { DeferReason } from '@app/delivery-engine';
 import { AttemptRecord, EndpointDirectory } from '@app/persistence';
 import {
   activeSecrets,
@@ -19,31 +20,34 @@ import {
 
 const USER_AGENT = 'Sourcehub-Webhooks/1.0';
 
-/** An HTTP outcome, or a call the circuit breaker skipped. */
-type CallResult = Omit<SendResult, 'outcome'> & { outcome: SendResult['outcome'] | 'circuit_open' };
-
-/** What one attempt leads to: the attempt record, and the message that carries the delivery on (if any). */
+/**
+ * What one attempt (or deferral) leads to: the record for the attempt log, and the message that
+ * carries the delivery on (if any). `produced` is set once that message is acknowledged, so a
+ * write retried after only the database failed does not produce it twice.
+ */
 export interface AttemptResult {
-  record: AttemptRecord;
+  record: AttemptRecord | null;
   next: { topic: string; message: Message } | null;
+  produced?: boolean;
 }
+
+const DEFER_REASONS: Record<DeferReason, string> = {
+  breaker_open: "deferred without a call: the endpoint's circuit breaker is open",
+  endpoint_hanging: 'deferred without a call: every call to the endpoint is hanging',
+};
 
 /**
  * One attempt of one delivery: look up the endpoint, sign the exact bytes, POST, and decide the
- * next step (done, next retry tier, or dead letter). It never commits anything itself; the
- * consumer makes the outcome durable before committing the offset.
+ * next step (done, next retry tier, or dead letter); or a deferral to later without a call. It
+ * never writes anything itself: the engine makes the outcome durable before committing the offset.
  */
 @Injectable()
 export class DeliveryService implements OnApplicationShutdown {
   readonly schedule: number[];
   private readonly sender: WebhookHttpSender;
   private readonly breaker: CircuitBreaker;
-  /**
-   * Start times of the calls in flight per endpoint (at most DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT
-   * each), to tell a slow endpoint (callsOutLongerThan).
-   */
-  private readonly callsOut = new Map<string, number[]>();
   private readonly attempts: Counter<'outcome'>;
+  private readonly deferrals: Counter<'reason'>;
   private readonly latency: Histogram;
 
   constructor(
@@ -64,6 +68,12 @@ export class DeliveryService implements OnApplicationShutdown {
     });
     const registers = [metrics.registry];
     this.attempts = new Counter({ name: 'delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers });
+    this.deferrals = new Counter({
+      name: 'webhooks_delivery_deferrals_total',
+      help: 'Deliveries put off to a retry tier without a call (no attempt used), by reason',
+      labelNames: ['reason'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'delivery_latency_seconds',
       help: 'From the event occurring to the receiver answering 2xx',
@@ -73,11 +83,22 @@ export class DeliveryService implements OnApplicationShutdown {
   }
 
   /**
-   * `mayProbe`: whether this call may be the one probe of an endpoint whose breaker is due to
-   * half-open. Only the retry tiers probe: a probe of a dead endpoint waits out a whole timeout,
-   * which in the deliveries topic would hold up the healthy endpoints sharing its partition.
+   * Whether a call to the message's endpoint may go out now. `mayProbe`: whether this call may be
+   * the one probe of an endpoint whose breaker is due to half-open. Only the retry tiers probe: a
+   * probe of a dead endpoint waits out a whole timeout, and a deferral from the deliveries topic
+   * waits in the first tier anyway. A person asked for resends and test events: always called.
    */
-  async attempt(message: DeliveryMessage, options: { mayProbe: boolean }): Promise<AttemptResult> {
+  admits(message: DeliveryMessage, mayProbe: boolean, now: number): boolean {
+    if (message.trigger === 'resend' || message.trigger === 'test') return true;
+    return this.breaker.allow(message.endpointId, now, mayProbe);
+  }
+
+  /**
+   * Looks up the endpoint, signs, POSTs and decides the next step. Throws only when no call could
+   * be made because the endpoint is unknown and the database cannot be asked (the engine tries
+   * again later); a deleted or disabled endpoint discards the delivery.
+   */
+  async attempt(message: DeliveryMessage): Promise<AttemptResult> {
     const endpoint = await this.directory.enabledEndpoint(message.organizationId, message.endpointId);
     if (!endpoint) {
       this.attempts.inc({ outcome: 'discarded' });
@@ -85,26 +106,10 @@ export class DeliveryService implements OnApplicationShutdown {
     }
 
     const startedAt = new Date();
-    let result: CallResult;
-    // A person asked for this one (resend, test event): always make the call, whatever the breaker thinks.
-    const requestedByHand = message.trigger === 'resend' || message.trigger === 'test';
-    if (requestedByHand || this.breaker.allow(endpoint.id, startedAt.getTime(), options.mayProbe)) {
-      const body = webhookBody(message.event);
-      const signed = webhookHeaders(activeSecrets(endpoint, startedAt), message.deliveryId, Math.floor(startedAt.getTime() / 1000), body);
-      const callStartedAt = startedAt.getTime();
-      const calls = this.callsOut.get(endpoint.id) ?? [];
-      if (calls.length === 0) this.callsOut.set(endpoint.id, calls);
-      calls.push(callStartedAt);
-      try {
-        result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
-      } finally {
-        calls.splice(calls.indexOf(callStartedAt), 1);
-        if (calls.length === 0) this.callsOut.delete(endpoint.id);
-      }
-      this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
-    } else {
-      result = { outcome: 'circuit_open', statusCode: null, durationMs: 0, error: 'endpoint failing repeatedly; call skipped', responseExcerpt: null };
-    }
+    const body = webhookBody(message.event);
+    const signed = webhookHeaders(activeSecrets(endpoint, startedAt), message.deliveryId, Math.floor(startedAt.getTime() / 1000), body);
+    const result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
+    this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     this.attempts.inc({ outcome: result.outcome });
 
     if (result.outcome === 'success') {
@@ -121,25 +126,38 @@ export class DeliveryService implements OnApplicationShutdown {
         },
       };
     }
-    const dueAt = Date.now() + delaySeconds * 1000;
-    return {
-      record: this.record(message, { startedAt, ...result }, 'pending', result.error, new Date(dueAt)),
-      next: {
-        topic: retryTierTopic(delaySeconds),
-        message: { key: message.endpointId, value: encodeDeliveryMessage({ ...message, attempt: message.attempt + 1 }), headers: { [Headers.dueAt]: String(dueAt) } },
-      },
-    };
+    return this.toRetryTier(message, { ...message, attempt: message.attempt + 1 }, delaySeconds, this.record(message, { startedAt, ...result }, 'pending', result.error, null));
   }
 
-  /** Whether a call to this endpoint has been out (no answer yet) for more than `ms`. */
-  callsOutLongerThan(endpointId: string, ms: number, now = Date.now()): boolean {
-    const calls = this.callsOut.get(endpointId);
-    return calls !== undefined && calls.some((startedAt) => now - startedAt > ms);
+  /**
+   * Puts the delivery off without a call and without using an attempt: the same attempt waits again
+   * in the tier it waited in before (the first tier for a first attempt), so a dead endpoint's
+   * backlog keeps the schedule's pace and only calls made count toward the limit.
+   */
+  defer(message: DeliveryMessage, reason: DeferReason): AttemptResult {
+    this.deferrals.inc({ reason });
+    const tierBefore = Math.min(Math.max(message.attempt - 2, 0), this.schedule.length - 1);
+    const record = this.record(message, null, 'pending', DEFER_REASONS[reason], null);
+    return this.toRetryTier(message, message, this.schedule[tierBefore], record);
+  }
+
+  /** An unreadable delivery message is a bug upstream: to the dead letters with the reason, visibly. */
+  unreadable(key: Buffer | null, value: Buffer | null, error: string): AttemptResult {
+    return { record: null, next: { topic: Topics.deadLetters, message: { key, value, headers: { [Headers.deadLetterReason]: `unreadable delivery message: ${error}` } } } };
+  }
+
+  private toRetryTier(message: DeliveryMessage, next: DeliveryMessage, delaySeconds: number, record: AttemptRecord): AttemptResult {
+    const dueAt = Date.now() + delaySeconds * 1000;
+    record.nextAttemptAt = new Date(dueAt);
+    return {
+      record,
+      next: { topic: retryTierTopic(delaySeconds), message: { key: message.endpointId, value: encodeDeliveryMessage(next), headers: { [Headers.dueAt]: String(dueAt) } } },
+    };
   }
 
   private record(
     message: DeliveryMessage,
-    attempt: (CallResult & { startedAt: Date }) | null,
+    attempt: (SendResult & { startedAt: Date }) | null,
     status: AttemptRecord['status'],
     statusReason: string | null,
     nextAttemptAt: Date | null,

@@ -278,14 +278,19 @@ export class DeliveryConfig extends UrlPolicyConfig {
   DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: number = 10;
 
   /**
-   * How long a partition's oldest chunk may wait (on a slow or dead endpoint's calls) before the
-   * chunks after it are attempted beside it, up to STALLED_PIPELINE_DEPTH in hand: healthy
-   * endpoints sharing the partition then wait this long at most, not the whole timeout.
+   * An endpoint all of whose call slots have been out this long is hanging: its queued messages
+   * are deferred to a retry tier (no attempt used) instead of holding up its partition's commits.
    */
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  DELIVERY_STALLED_CHUNK_MS: number = 1000;
+  DELIVERY_LANE_STALL_MS: number = 1000;
+
+  /** Bytes of fetched, not yet settled delivery messages per instance above which fetching pauses. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024 * 1024)
+  DELIVERY_MAX_BUFFERED_BYTES: number = 64 * 1024 * 1024;
 
   /**
    * Requests in flight at a time per delivery instance, all endpoints together: bounds one

@@ -20,6 +20,9 @@ export function retryTierTopic(delaySeconds: number): string {
   return `${Topics.deliveries}.retry.${formatSeconds(delaySeconds)}`;
 }
 
+/** Every retry tier topic there is, in today's schedule or not: tier consumers subscribe by it, so a schedule change strands nothing. */
+export const RETRY_TIER_TOPIC_PATTERN = new RegExp(`^${Topics.deliveries.replace(/\./g, '\\.')}\\.retry\\.`);
+
 function formatSeconds(seconds: number): string {
   return Number.isInteger(seconds) ? `${seconds}s` : `${Math.round(seconds * 1000)}ms`;
 }

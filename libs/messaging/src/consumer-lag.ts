@@ -9,12 +9,12 @@ export class ConsumerLag {
 
   constructor(private readonly kafka: Kafka) {}
 
+  async topics(): Promise<string[]> {
+    return (await this.connected()).listTopics();
+  }
+
   async byTopic(groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
-    if (!this.admin) {
-      this.admin = this.kafka.admin();
-      await this.admin.connect();
-    }
-    const admin = this.admin;
+    const admin = await this.connected();
     const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
     const lag = new Map<string, number>();
     for (const { topic, partitions } of committed) {
@@ -31,6 +31,15 @@ export class ConsumerLag {
       lag.set(topic, Number(total));
     }
     return lag;
+  }
+
+  private async connected(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
   }
 
   async close(): Promise<void> {
