@@ -35,6 +35,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     metrics: MetricsRegistry,
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
+    directory.setTtl(config.DELIVERY_ENDPOINT_CACHE_TTL_MS);
     const sessionTimeoutMs = config.DELIVERY_SESSION_TIMEOUT_MS;
     this.deliveries = new DeliveryStream({ name: 'deliveries topic', groupId: config.DELIVERY_GROUP_ID, topics: [Topics.deliveries], sessionTimeoutMs }, kafka, () => this.engine, logger);
     this.retries = new DeliveryStream({ name: 'retry tiers', groupId: `${config.DELIVERY_GROUP_ID}-retry`, topics: [RETRY_TIER_TOPIC_PATTERN], sessionTimeoutMs }, kafka, () => this.engine, logger);

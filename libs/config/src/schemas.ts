@@ -286,6 +286,15 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @Min(1)
   DELIVERY_LANE_STALL_MS: number = 1000;
 
+  /**
+   * How long the delivery trusts its in-memory endpoint list without a change notice; past it the
+   * list is read again, and the last one read is still served while the database is away.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DELIVERY_ENDPOINT_CACHE_TTL_MS: number = 60_000;
+
   /** Bytes of fetched, not yet settled delivery messages per instance above which fetching pauses. */
   @Type(() => Number)
   @IsInt()
