@@ -93,11 +93,25 @@ interface Item<P> {
   readonly slot: WindowSlot;
 }
 
+interface CallOut {
+  startedAt: number;
+  /** Whether it still counts against maxInFlight: a call out longer than stallMs gives its slot back. */
+  holdsSlot: boolean;
+}
+
+/**
+ * A new or idle endpoint's first calls: its limit grows by one with each call answered within
+ * stallMs, up to laneConcurrency, and falls back to one after a slow call. So an endpoint that
+ * never answers holds this many calls, not laneConcurrency, before it is found hanging.
+ */
+const INITIAL_LANE_LIMIT = 2;
+
 interface Lane<P> {
   readonly key: string;
   readonly queue: Item<P>[];
-  /** Start times of the calls out, by item. */
-  readonly inFlight: Map<Item<P>, number>;
+  readonly inFlight: Map<Item<P>, CallOut>;
+  /** Calls it may have out now (see INITIAL_LANE_LIMIT). */
+  limit: number;
   /** After a call could not be made at all: no call before this time. */
   blockedUntil: number;
   unavailableFailures: number;
@@ -123,7 +137,10 @@ export class LaneEngine<P, R> {
   private readonly lanes = new Map<string, Lane<P>>();
   /** Lanes that may start a call now; Map order gives round-robin over the engine-wide slots. */
   private readonly ready = new Set<Lane<P>>();
-  private inFlight = 0;
+  /** Calls holding one of the maxInFlight slots. */
+  private slotsUsed = 0;
+  /** Every call out, slow ones included. */
+  private callsOut = 0;
   private bufferedBytes = 0;
   private readonly bufferPaused = new Set<PartitionState>();
   private stopping = false;
@@ -230,7 +247,7 @@ export class LaneEngine<P, R> {
   stats(): { bufferedBytes: number; inFlight: number; lanes: number; queued: number; partitions: number; unpersisted: number } {
     let queued = 0;
     for (const lane of this.lanes.values()) queued += lane.queue.length;
-    return { bufferedBytes: this.bufferedBytes, inFlight: this.inFlight, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
+    return { bufferedBytes: this.bufferedBytes, inFlight: this.callsOut, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
   }
 
   /** The lowest offset of the partition whose outcome is not durable yet (for tests). */
@@ -243,7 +260,7 @@ export class LaneEngine<P, R> {
   private enqueue(item: Item<P>): void {
     let lane = this.lanes.get(item.message.laneKey);
     if (!lane) {
-      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), blockedUntil: 0, unavailableFailures: 0 };
+      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency), blockedUntil: 0, unavailableFailures: 0 };
       this.lanes.set(lane.key, lane);
     }
     lane.queue.push(item);
@@ -261,22 +278,21 @@ export class LaneEngine<P, R> {
       this.deferQueue(lane, 'endpoint_hanging');
       return;
     }
-    if (lane.inFlight.size < this.options.laneConcurrency && lane.blockedUntil <= this.io.now()) this.ready.add(lane);
+    if (lane.inFlight.size < lane.limit && lane.blockedUntil <= this.io.now()) this.ready.add(lane);
     else this.ready.delete(lane);
-    if (lane.inFlight.size >= this.options.laneConcurrency) this.watchForStalls();
   }
 
-  /** Every call slot of the endpoint held for longer than stallMs: its next calls would only wait too. */
+  /** Every call the endpoint may have out has been out longer than stallMs: its next calls would only wait too. */
   private isHanging(lane: Lane<P>): boolean {
-    if (lane.inFlight.size < this.options.laneConcurrency) return false;
+    if (lane.inFlight.size === 0 || lane.inFlight.size < lane.limit) return false;
     const now = this.io.now();
-    for (const startedAt of lane.inFlight.values()) if (now - startedAt < this.options.stallMs) return false;
+    for (const call of lane.inFlight.values()) if (now - call.startedAt < this.options.stallMs) return false;
     return true;
   }
 
   /** Starts calls while there are free slots, one lane at a time in turn. */
   private pump(): void {
-    while (this.inFlight < this.options.maxInFlight && this.ready.size > 0 && !this.stopping) {
+    while (this.slotsUsed < this.options.maxInFlight && this.ready.size > 0 && !this.stopping) {
       const lane: Lane<P> = this.ready.values().next().value!;
       this.ready.delete(lane);
       const item = lane.queue.shift()!;
@@ -292,8 +308,10 @@ export class LaneEngine<P, R> {
   }
 
   private startCall(lane: Lane<P>, item: Item<P>): void {
-    this.inFlight++;
-    lane.inFlight.set(item, this.io.now());
+    this.slotsUsed++;
+    this.callsOut++;
+    lane.inFlight.set(item, { startedAt: this.io.now(), holdsSlot: true });
+    this.watchForStalls();
     this.io.call(item.message).then(
       (outcome) => {
         this.endCall(lane, item);
@@ -324,8 +342,12 @@ export class LaneEngine<P, R> {
   }
 
   private endCall(lane: Lane<P>, item: Item<P>): void {
-    this.inFlight--;
+    const call = lane.inFlight.get(item)!;
     lane.inFlight.delete(item);
+    this.callsOut--;
+    if (call.holdsSlot) this.slotsUsed--;
+    const quick = this.io.now() - call.startedAt < this.options.stallMs;
+    lane.limit = quick ? Math.min(lane.limit + 1, this.options.laneConcurrency) : 1;
   }
 
   private deferQueue(lane: Lane<P>, reason: DeferReason): void {
@@ -341,18 +363,28 @@ export class LaneEngine<P, R> {
     if (this.lanes.get(lane.key) === lane) this.lanes.delete(lane.key);
   }
 
-  /** While some lane has every slot taken, look now and then whether it hangs (its queue then moves on). */
+  /**
+   * While calls are out, look now and then for slow ones: a call out longer than stallMs gives its
+   * instance slot back (so endpoints that never answer cannot starve the others of slots) and drops
+   * its endpoint's limit to one; an endpoint all of whose calls are slow is hanging, and its queue
+   * is deferred.
+   */
   private watchForStalls(): void {
     if (this.cancelStallTimer) return;
     this.cancelStallTimer = this.io.setTimer(Math.max(10, this.options.stallMs / 2), () => {
       this.cancelStallTimer = null;
-      let full = false;
+      const now = this.io.now();
       for (const lane of [...this.lanes.values()]) {
-        if (lane.inFlight.size < this.options.laneConcurrency) continue;
-        full = true;
+        for (const call of lane.inFlight.values()) {
+          if (!call.holdsSlot || now - call.startedAt < this.options.stallMs) continue;
+          call.holdsSlot = false;
+          this.slotsUsed--;
+          lane.limit = 1;
+        }
         if (lane.queue.length > 0 && this.isHanging(lane)) this.deferQueue(lane, 'endpoint_hanging');
+        else this.reconsider(lane);
       }
-      if (full) this.watchForStalls();
+      if (this.callsOut > 0) this.watchForStalls();
       this.pump();
     });
   }
@@ -508,7 +540,7 @@ export class LaneEngine<P, R> {
   }
 
   private isIdle(): boolean {
-    return this.inFlight === 0 && !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0;
+    return this.callsOut === 0 && !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0;
   }
 
   private checkIdle(): void {
