@@ -960,7 +960,7 @@ async function status() {
   };
 }
 
-module.exports = { up, down, status, stopOne, startOne };
+module.exports = { up, down, status, stopOne, startOne, INFRA_DIR };
 
 // ---------------------------------------------------------------------------------------------------------------
 // CLI

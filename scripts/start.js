@@ -11,14 +11,33 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { ensureDeps, REPO } = require('./ensure-deps');
 
-const LOG_DIR = path.join(REPO, '.infra', 'logs');
+const infra = require('./infra');
+
+const LOG_DIR = path.join(infra.INFRA_DIR, 'logs');
 const ADMIN_TOKEN = process.env.PLATFORM_ADMIN_TOKEN || 'dev-platform-admin-token-change-me';
-const PORTS = { subscriptions: 3000, fanout: 3001, delivery: 3002, receiver: 4000 };
+// Other ports let a second stack (the smoke test of this very script) run beside a developer's.
+const PORTS = {
+  subscriptions: portEnv('SUBSCRIPTIONS_PORT', 3000),
+  fanout: portEnv('FANOUT_PORT', 3001),
+  delivery: portEnv('DELIVERY_PORT', 3002),
+  receiver: portEnv('RECEIVER_PORT', 4000),
+};
 const children = [];
 let stopping = false;
 let infraStartedHere = false;
 
 const say = (msg) => console.log(`[start] ${msg}`);
+
+function portEnv(name, dflt) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    console.error(`[start] ${name}=${raw} is not a valid TCP port (1-65535)`);
+    process.exit(78);
+  }
+  return n;
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startChild(name, args, env, { logToFile = true } = {}) {
@@ -67,7 +86,7 @@ async function shutdown(code = 0) {
   const deadline = Date.now() + 15_000;
   while (children.some(({ child }) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) await sleep(100);
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  if (infraStartedHere) await require('./infra').down();
+  if (infraStartedHere) await infra.down();
   say('stopped.');
   process.exit(code);
 }
@@ -79,7 +98,6 @@ async function main() {
   say('building the services...');
   if (spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
 
-  const infra = require('./infra');
   const before = await infra.status().catch(() => null);
   infraStartedHere = !(before && before.kafka.healthy && before.postgres.healthy);
   const infraEnv = await infra.up();
