@@ -5,6 +5,10 @@
  * Installs what is missing, builds, brings up Kafka + PostgreSQL, starts the three services,
  * a sample receiver and a demo producer, and prints where to look. Ctrl-C stops everything it
  * started (services, receiver, and the infrastructure if it was not running before).
+ *
+ * package.json runs this as `exec node scripts/start.js`: without exec, npm's `sh -c` sits between npm and
+ * this process, and a SIGINT sent to npm alone (npm forwards it to its child) ended the shell, never
+ * reaching this script, which then kept everything running.
  */
 const fs = require('fs');
 const path = require('path');
@@ -45,7 +49,7 @@ function startChild(name, args, env, { logToFile = true } = {}) {
   const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', out, logToFile ? out : 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      say(`${name} exited (${signal || code}); see ${path.join(LOG_DIR, `${name}.log`)}. Stopping everything.`);
+      say(`${name} exited (${signal || code}). Stopping everything.${logToFile ? `\n${logTail(name)}` : ''}`);
       void shutdown(1);
     }
   });
@@ -64,7 +68,20 @@ async function waitReady(name, port, timeoutMs = 60_000) {
     }
     await sleep(300);
   }
-  throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000} s; see ${path.join(LOG_DIR, `${name}.log`)}`);
+  throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000} s.\n${logTail(name)}`);
+}
+
+/** The end of a service's log, so a failed start shows why without opening a file. */
+function logTail(name, lines = 20) {
+  const file = path.join(LOG_DIR, `${name}.log`);
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return `(no log at ${file})`;
+  }
+  const last = text.trimEnd().split('\n').slice(-lines);
+  return `--- last ${last.length} lines of ${file} ---\n${last.join('\n')}\n--- end of ${name}.log ---`;
 }
 
 async function api(method, urlPath, token, body) {
