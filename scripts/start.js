@@ -5,20 +5,43 @@
  * Installs what is missing, builds, brings up Kafka + PostgreSQL, starts the three services,
  * a sample receiver and a demo producer, and prints where to look. Ctrl-C stops everything it
  * started (services, receiver, and the infrastructure if it was not running before).
+ *
+ * package.json runs this as `exec node scripts/start.js`: without exec, npm's `sh -c` sits between npm and
+ * this process, and a SIGINT sent to npm alone (npm forwards it to its child) ended the shell, never
+ * reaching this script, which then kept everything running.
  */
 const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { ensureDeps, REPO } = require('./ensure-deps');
 
-const LOG_DIR = path.join(REPO, '.infra', 'logs');
+const infra = require('./infra');
+
+const LOG_DIR = path.join(infra.INFRA_DIR, 'logs');
 const ADMIN_TOKEN = process.env.PLATFORM_ADMIN_TOKEN || 'dev-platform-admin-token-change-me';
-const PORTS = { subscriptions: 3000, fanout: 3001, delivery: 3002, receiver: 4000 };
+// Other ports let a second stack (the smoke test of this very script) run beside a developer's.
+const PORTS = {
+  subscriptions: portEnv('SUBSCRIPTIONS_PORT', 3000),
+  fanout: portEnv('FANOUT_PORT', 3001),
+  delivery: portEnv('DELIVERY_PORT', 3002),
+  receiver: portEnv('RECEIVER_PORT', 4000),
+};
 const children = [];
 let stopping = false;
 let infraStartedHere = false;
 
 const say = (msg) => console.log(`[start] ${msg}`);
+
+function portEnv(name, dflt) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    console.error(`[start] ${name}=${raw} is not a valid TCP port (1-65535)`);
+    process.exit(78);
+  }
+  return n;
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startChild(name, args, env, { logToFile = true } = {}) {
@@ -26,7 +49,7 @@ function startChild(name, args, env, { logToFile = true } = {}) {
   const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', out, logToFile ? out : 'inherit'] });
   child.on('exit', (code, signal) => {
     if (!stopping) {
-      say(`${name} exited (${signal || code}); see ${path.join(LOG_DIR, `${name}.log`)}. Stopping everything.`);
+      say(`${name} exited (${signal || code}). Stopping everything.${logToFile ? `\n${logTail(name)}` : ''}`);
       void shutdown(1);
     }
   });
@@ -45,7 +68,20 @@ async function waitReady(name, port, timeoutMs = 60_000) {
     }
     await sleep(300);
   }
-  throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000} s; see ${path.join(LOG_DIR, `${name}.log`)}`);
+  throw new Error(`${name} was not ready on port ${port} within ${timeoutMs / 1000} s.\n${logTail(name)}`);
+}
+
+/** The end of a service's log, so a failed start shows why without opening a file. */
+function logTail(name, lines = 20) {
+  const file = path.join(LOG_DIR, `${name}.log`);
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return `(no log at ${file})`;
+  }
+  const last = text.trimEnd().split('\n').slice(-lines);
+  return `--- last ${last.length} lines of ${file} ---\n${last.join('\n')}\n--- end of ${name}.log ---`;
 }
 
 async function api(method, urlPath, token, body) {
@@ -67,7 +103,7 @@ async function shutdown(code = 0) {
   const deadline = Date.now() + 15_000;
   while (children.some(({ child }) => child.exitCode === null && child.signalCode === null) && Date.now() < deadline) await sleep(100);
   for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  if (infraStartedHere) await require('./infra').down();
+  if (infraStartedHere) await infra.down();
   say('stopped.');
   process.exit(code);
 }
@@ -79,7 +115,6 @@ async function main() {
   say('building the services...');
   if (spawnSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
 
-  const infra = require('./infra');
   const before = await infra.status().catch(() => null);
   infraStartedHere = !(before && before.kafka.healthy && before.postgres.healthy);
   const infraEnv = await infra.up();

@@ -16,14 +16,14 @@ export class ServiceProcess {
     readonly name: ServiceName,
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly logFile = path.join(REPO, '.infra', 'logs', `${name}-${port}.log`),
+    readonly logFile = path.join(REPO, '.infra', 'logs', `${name}-${port}.log`),
   ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<this> {
+  async start(readyTimeoutMs = 60_000): Promise<this> {
     const main = path.join(REPO, 'dist', 'apps', this.name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the process-level tests`);
     mkdirSync(path.dirname(this.logFile), { recursive: true });
@@ -37,7 +37,7 @@ export class ServiceProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
-    await this.waitReady();
+    await this.waitReady(readyTimeoutMs);
     this.sampler = setInterval(() => void this.sampleRss(), 500);
     return this;
   }

@@ -14,7 +14,7 @@ export async function createDeliveryApp(config: DeliveryConfig, logger: Logger):
   const app = await NestFactory.create(DeliveryModule.forRoot(config, logger), { logger: new PinoNestLogger(logger) });
   app.enableShutdownHooks();
   // Schema and topics exist before any consumer starts (consumers start when the app initialises).
-  await runMigrations(app.get(DataSource));
+  await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
   const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
   await ensureTopics(app.get(KAFKA), pipelineTopics(layout, parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS)));
   return app;

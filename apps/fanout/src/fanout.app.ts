@@ -13,7 +13,7 @@ export async function createFanoutApp(config: FanoutConfig, logger: Logger): Pro
   const app = await NestFactory.create(FanoutModule.forRoot(config, logger), { logger: new PinoNestLogger(logger) });
   app.enableShutdownHooks();
   // Schema and topics exist before the consumer starts (it starts when the app initialises).
-  await runMigrations(app.get(DataSource));
+  await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
   const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
   const eventTypes = (await app.get(EventTypeRepository).list()).map((t) => t.name);
   await ensureTopics(app.get(KAFKA), [...pipelineTopics(layout, []), ...domainTopics(layout, eventTypes)]);

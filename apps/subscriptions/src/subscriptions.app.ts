@@ -32,7 +32,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
   app.useGlobalFilters(new ApiExceptionFilter(logger));
   app.enableShutdownHooks();
 
-  await runMigrations(app.get(DataSource));
+  await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
   await ensureTopics(app.get(KAFKA), pipelineTopics({ partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }, []));
 
   const document = SwaggerModule.createDocument(

@@ -55,6 +55,15 @@ export class CommonConfig {
   @Min(1)
   KAFKA_REPLICATION_FACTOR: number = 1;
 
+  /**
+   * How long a starting service waits for another one to finish migrating the database before it
+   * gives up with a message naming the holder of the migration lock (it warns from 3 s on).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MIGRATION_LOCK_TIMEOUT_SECONDS: number = 300;
+
   /** Names this process among its siblings (transactional id, cache-feed group). */
   @IsString()
   @IsNotEmpty()

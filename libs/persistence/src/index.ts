@@ -1,5 +1,6 @@
 export * from './entities';
 export * from './data-source';
+export * from './migration-lock';
 export * from './persistence.module';
 export * from './repositories/api-key.repository';
 export * from './repositories/delivery.repository';
