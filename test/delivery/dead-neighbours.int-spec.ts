@@ -8,11 +8,14 @@ const MAX_RATIO = 1.2;
 
 type Case = { dead: number; eventsEach: number; partitions: number };
 
-// Healthy endpoints beside endpoints that take the request and never answer (each call waits out the
-// real 5 s timeout). The dead endpoints subscribe to customer.created, the healthy one to order.new,
+// A healthy endpoint beside endpoints that take the request and never answer (each call waits out
+// the real 5 s timeout). The neighbours subscribe to customer.created, the healthy one to order.new,
 // and both are published interleaved, so the deliveries partitions carry both side by side. The
-// healthy endpoint's time from publish to its last delivery is compared with the same run without
-// dead neighbours, measured just before on the same warm stack.
+// healthy endpoint's time from publish to its last delivery is compared with the same run whose
+// neighbours answer at once, on the same warm stack: the same messages go through the fan-out and
+// the delivery either way, so the ratio is what the neighbours' being dead costs the healthy one.
+// (Its time with no neighbours at all is printed too: beside 5,000 other deliveries it is longer
+// on a 2-core machine whatever they answer.)
 describe.each<Case>([
   { dead: 1, eventsEach: 1_000, partitions: 1 },
   { dead: 5, eventsEach: 1_000, partitions: 1 },
@@ -40,27 +43,28 @@ describe.each<Case>([
     await healthy.stop();
   });
 
-  async function organization(name: string, deadEndpoints: number): Promise<{ id: string; healthyPath: string }> {
+  async function organization(name: string, neighbours: number, answering: boolean): Promise<{ id: string; healthyPath: string }> {
     const org = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } });
     const healthyPath = `/webhooks/${org.body.id}`;
     const created = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.body.apiKey, body: { url: `${healthy.url}/${org.body.id}`, mode: 'live', eventTypes: ['order.new'] } });
     expect(created.status).toBe(201);
-    for (let i = 0; i < deadEndpoints; i++) {
-      const ep = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.body.apiKey, body: { url: process.env.NEIGHBOURS_HEALTHY ? `${healthy.url}/n/${org.body.id}/${i}` : `${silent.url}/${org.body.id}/${i}`, mode: 'live', eventTypes: ['customer.created'] } });
+    for (let i = 0; i < neighbours; i++) {
+      const url = `${answering ? healthy.url : silent.url}/${org.body.id}/${i}`;
+      const ep = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.body.apiKey, body: { url, mode: 'live', eventTypes: ['customer.created'] } });
       expect(ep.status).toBe(201);
     }
     return { id: org.body.id, healthyPath };
   }
 
   /** Milliseconds from the first publish to the healthy endpoint's last delivery. */
-  async function healthyTime(name: string, deadEndpoints: number, deadEvents: number): Promise<number> {
-    const org = await organization(name, deadEndpoints);
+  async function healthyTime(name: string, neighbours: number, neighbourEvents: number, answering = true): Promise<number> {
+    const org = await organization(name, neighbours, answering);
     const event = (type: string, id: string) => ({ key: org.id, value: JSON.stringify({ id, type, organizationId: org.id, mode: 'live', occurredAt: new Date().toISOString(), data: {} }) });
     const started = Date.now();
     // Interleaved in slices, so dead and healthy deliveries share the fetches.
     for (let slice = 0; slice < 10; slice++) {
       const orders = Array.from({ length: HEALTHY_EVENTS / 10 }, (_, i) => event('order.new', `evt_${name}_o_${slice}_${i}`));
-      const customers = Array.from({ length: deadEvents / 10 }, (_, i) => event('customer.created', `evt_${name}_c_${slice}_${i}`));
+      const customers = Array.from({ length: neighbourEvents / 10 }, (_, i) => event('customer.created', `evt_${name}_c_${slice}_${i}`));
       await producer.send({ topic: 'customer.created', acks: -1, messages: customers });
       await producer.send({ topic: 'order.new', acks: -1, messages: orders });
     }
@@ -72,12 +76,17 @@ describe.each<Case>([
     return Math.max(...received.map((r) => r.receivedAt)) - started;
   }
 
-  it(`should deliver to the healthy endpoint within ${MAX_RATIO}x of its time alone`, async () => {
-    await healthyTime(`warm${dead}x${partitions}`, 0, 0);
-    const alone = await healthyTime(`alone${dead}x${partitions}`, 0, 0);
-    const beside = await healthyTime(`beside${dead}x${partitions}`, dead, eventsEach);
-    process.stdout.write(`[dead-neighbours] ${dead} dead x ${eventsEach} events, ${partitions} partition(s): alone ${alone} ms, beside ${beside} ms, ratio ${(beside / alone).toFixed(2)}\n`);
+  it(`should deliver to the healthy endpoint within ${MAX_RATIO}x of its time beside neighbours that answer`, async () => {
+    const run = `${dead}x${partitions}`;
+    await healthyTime(`warm${run}`, dead, eventsEach);
+    const alone = await healthyTime(`alone${run}`, 0, 0);
+    const besideAnswering = await healthyTime(`answering${run}`, dead, eventsEach);
+    const besideDead = await healthyTime(`dead${run}`, dead, eventsEach, false);
+    const ratio = besideDead / besideAnswering;
+    process.stdout.write(
+      `[dead-neighbours] ${dead} dead x ${eventsEach} events, ${partitions} partition(s): no neighbours ${alone} ms, answering neighbours ${besideAnswering} ms, dead neighbours ${besideDead} ms, ratio ${ratio.toFixed(2)}\n`,
+    );
     expect(silent.requests.length).toBeGreaterThan(0);
-    expect(beside / alone).toBeLessThanOrEqual(MAX_RATIO);
+    expect(ratio).toBeLessThanOrEqual(MAX_RATIO);
   });
 });
