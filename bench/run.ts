@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { fanout } from './scenarios/fanout';
-import { isolation, latency, memory, retryPrecision, scaling, throughput } from './scenarios/delivery';
+import { isolation, isolationDead, latency, memory, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report } from './support/report';
 import { Result, log, round } from './support/result';
 
@@ -21,7 +21,8 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   fanout: () => fanout(),
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
-  isolation: async () => [await isolation(10), await isolation(1)],
+  isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
+  'isolation-dead': async () => [await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   scaling: () => scaling(),
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],

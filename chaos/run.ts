@@ -8,7 +8,8 @@
  * Phases (default: all, in this order):
  *   kill-subscriptions, kill-fanout, kill-delivery   SIGKILL the service at a random moment, restart it (CHAOS_KILLS, default 5 each)
  *   broker     stop the Kafka broker, keep it down CHAOS_BROKER_DOWN_SECONDS (10), start it (CHAOS_BROKER_RESTARTS, default 2)
- *   database   stop PostgreSQL for CHAOS_DB_DOWN_SECONDS (30) while probing the admin API (CHAOS_DB_OUTAGES, default 1)
+ *   database   stop PostgreSQL for CHAOS_DB_DOWN_SECONDS (90: longer than every cache TTL) while probing the admin API (CHAOS_DB_OUTAGES, default 1)
+ *   rebalance-storm  for CHAOS_STORM_SECONDS (60), every few seconds add a delivery instance or SIGKILL one of the extra ones
  * `kills` selects the three kill phases. CHAOS_RATE sets the load (events/s, default 100).
  *
  * Invariant for every phase: per endpoint, the distinct webhook-ids received equal the set of the
@@ -40,7 +41,8 @@ export const OPTIONS = {
   brokerRestarts: num('CHAOS_BROKER_RESTARTS', 2),
   brokerDownMs: num('CHAOS_BROKER_DOWN_SECONDS', 10) * 1000,
   dbOutages: num('CHAOS_DB_OUTAGES', 1),
-  dbDownMs: num('CHAOS_DB_DOWN_SECONDS', 30) * 1000,
+  dbDownMs: num('CHAOS_DB_DOWN_SECONDS', 90) * 1000,
+  stormMs: num('CHAOS_STORM_SECONDS', 60) * 1000,
   minutes: num('CHAOS_MINUTES', 12),
   // A SIGKILLed member keeps its partitions until its session times out; 10 s instead of the default 30 s
   // keeps five kills per service inside the time budget (the broker's minimum is 6 s).
@@ -57,8 +59,8 @@ const ENDPOINTS = [
   { name: 'product-created', eventTypes: ['product.created'] },
 ];
 
-type PhaseName = 'kill-subscriptions' | 'kill-fanout' | 'kill-delivery' | 'broker' | 'database';
-const PHASES: PhaseName[] = ['kill-subscriptions', 'kill-fanout', 'kill-delivery', 'broker', 'database'];
+type PhaseName = 'kill-subscriptions' | 'kill-fanout' | 'kill-delivery' | 'broker' | 'database' | 'rebalance-storm';
+const PHASES: PhaseName[] = ['kill-subscriptions', 'kill-fanout', 'kill-delivery', 'broker', 'database', 'rebalance-storm'];
 
 export interface Episode {
   n: number;
@@ -186,6 +188,22 @@ class Chaos {
     try {
       await s.stop('SIGKILL');
       await s.start();
+    } finally {
+      this.restarting.delete(s);
+    }
+  }
+
+  /** One more delivery instance; the watchdog supervises it like the others. */
+  async addDeliveryInstance(): Promise<ServiceProcess> {
+    return this.pipeline.addDeliveryInstance();
+  }
+
+  /** SIGKILLs an instance and takes it out of the pipeline, so the watchdog does not restart it. */
+  async killForGood(s: ServiceProcess): Promise<void> {
+    this.restarting.add(s);
+    try {
+      await s.stop('SIGKILL');
+      this.pipeline.services.splice(this.pipeline.services.indexOf(s), 1);
     } finally {
       this.restarting.delete(s);
     }
@@ -355,6 +373,47 @@ async function brokerPhase(chaos: Chaos): Promise<PhaseResult> {
   return result('broker', `Kafka broker stopped for ${OPTIONS.brokerDownMs / 1000} s, started again`, t0, episodes, tally, exits, checks);
 }
 
+/**
+ * Delivery instances joining and dying under load for CHAOS_STORM_SECONDS: every 3-6 s one more
+ * instance starts, or one of the extra ones is SIGKILLed (the first instance stays). Every join and
+ * every death after a session timeout rebalances both delivery groups; nothing may be lost.
+ */
+async function rebalanceStormPhase(chaos: Chaos): Promise<PhaseResult> {
+  const t0 = Date.now();
+  const { ledger, load } = await chaos.beginPhase('rebalance-storm');
+  const episodes: Episode[] = [];
+  const extra: ServiceProcess[] = [];
+  const stormEnd = Date.now() + Math.min(OPTIONS.stormMs, Math.max(0, chaos.remaining() - 180_000));
+  let n = 0;
+  while (Date.now() < stormEnd) {
+    await sleep(between(3000, 6000));
+    n++;
+    const at = Date.now();
+    if (extra.length < 2 || (extra.length < 3 && Math.random() < 0.5)) {
+      log(`rebalance-storm: adding a delivery instance (${extra.length + 2} running)`);
+      extra.push(await chaos.addDeliveryInstance());
+      episodes.push({ n, at: new Date(at).toISOString(), faultMs: Date.now() - at, drainedMs: null, flowingMs: null, readyMs: Date.now() - at, note: 'instance added' });
+    } else {
+      const victim = extra.splice(Math.floor(Math.random() * extra.length), 1)[0];
+      log(`rebalance-storm: SIGKILL one delivery instance (${extra.length + 1} left)`);
+      await chaos.killForGood(victim);
+      episodes.push({ n, at: new Date(at).toISOString(), faultMs: 0, drainedMs: null, flowingMs: null, readyMs: null, note: 'instance killed' });
+    }
+  }
+  const end = Date.now();
+  const recovery = await chaos.recovery(ledger, load, end, 120_000);
+  log(`  storm over: backlog drained after ${secs(recovery.drainedMs)}`);
+  const tally = await chaos.endPhase(ledger, load);
+  for (const s of extra) await chaos.killForGood(s);
+  const exits = chaos.takeExits();
+  const checks = [
+    ...baseChecks(tally, exits),
+    { what: 'instances added and killed during the storm', ok: episodes.some((e) => e.note === 'instance added') && episodes.some((e) => e.note === 'instance killed'), detail: episodes.map((e) => e.note).join(', ') },
+    { what: 'backlog drained after the storm', ok: recovery.drainedMs !== null, detail: secs(recovery.drainedMs) },
+  ];
+  return result('rebalance-storm', `delivery instances added and SIGKILLed every 3-6 s for ${Math.round((stormEnd - t0) / 1000)} s`, t0, episodes, tally, exits, checks);
+}
+
 /** Admin API calls made every second while the database is down. */
 function probeRoutes(chaos: Chaos): Array<{ route: string; run: () => Promise<Response> }> {
   const api = chaos.pipeline.apiUrl;
@@ -501,6 +560,7 @@ async function main(): Promise<void> {
       if (phase === 'kill-delivery') results.push(await killPhase(chaos, phase, 'delivery'));
       if (phase === 'broker') results.push(await brokerPhase(chaos));
       if (phase === 'database') results.push(await databasePhase(chaos));
+      if (phase === 'rebalance-storm') results.push(await rebalanceStormPhase(chaos));
     }
   } catch (err) {
     aborted = `failed: ${(err as Error).stack}`;

@@ -151,6 +151,56 @@ export async function isolation(healthyCount: number): Promise<Result> {
 }
 
 /**
+ * `isolation-dead-N` (issue #14): one healthy endpoint with 1,000 order.new events beside N
+ * neighbours on customer.created (1,000 events each for 1 and 5, 100 each for 50), published
+ * interleaved on one deliveries partition. Three runs on fresh stacks: no neighbours, neighbours
+ * answering 200 at once, neighbours that never answer (every call waits out the 5 s timeout).
+ * `ratioToAnswering` is what their being dead costs the healthy endpoint; `ratioToAlone` adds
+ * the cost of their messages at all (fan-out, fetch, outcomes) on the shared cores.
+ */
+export async function isolationDead(dead: number): Promise<Result> {
+  const neighbourEvents = dead >= 50 ? 100 : 1000;
+  const settings = { KAFKA_TOPIC_PARTITIONS: '1', DELIVERY_TIMEOUT_MS: '5000', RETRY_SCHEDULE_SECONDS: '600' };
+  const deadPaths = new Set(Array.from({ length: dead }, (_, i) => `/dead${i}`));
+  const runOnce = (neighbours: 'none' | 'answering' | 'dead') =>
+    withPipeline({ instances: 1, settings, receiver: { deadPaths } }, async (pipeline, receiver) => {
+      const org = await pipeline.organization();
+      await pipeline.endpoint(org.apiKey, receiver.url('/healthy'), ['order.new']);
+      const neighbourPaths = neighbours === 'none' ? [] : Array.from({ length: dead }, (_, i) => (neighbours === 'dead' ? `/dead${i}` : `/n${i}`));
+      for (const p of neighbourPaths) await pipeline.endpoint(org.apiKey, receiver.url(p), ['customer.created']);
+      const t0 = Date.now();
+      const [ids, neighbourIds] = await Promise.all([
+        publishClosedLoop(pipeline.producer, org.id, 1000, ['order.new']),
+        neighbourPaths.length > 0 ? publishClosedLoop(pipeline.producer, org.id, neighbourEvents, ['customer.created']) : Promise.resolve([]),
+      ]);
+      await drain(() => receiver.distinct(['/healthy']), ids.length, STALL_SECONDS * 1000, progress(`healthy (${neighbours} neighbours)`, ids.length));
+      const seconds = ((receiver.lastReceiptByPath.get('/healthy') ?? Infinity) - t0) / 1000;
+      // Answering neighbours must get theirs too (the dead ones' calls never complete).
+      if (neighbours === 'answering') await drain(() => receiver.distinct(neighbourPaths), neighbourIds.length * dead, STALL_SECONDS * 1000, progress('answering neighbours', neighbourIds.length * dead));
+      const expected = new Map([['/healthy', ids], ...(neighbours === 'answering' ? neighbourPaths.map((p): [string, string[]] => [p, neighbourIds]) : [])]);
+      return { seconds, ledger: receiver.ledger(expected) };
+    });
+  const alone = await runOnce('none');
+  const answering = await runOnce('answering');
+  const withDead = await runOnce('dead');
+  const runs = [alone, answering, withDead];
+  const sum = (k: 'published' | 'received' | 'missing' | 'unknown' | 'duplicates') => runs.reduce((n, r) => n + r.ledger[k], 0);
+  return {
+    scenario: `isolation-dead-${dead}`,
+    summary: `1 healthy endpoint x 1,000 events beside ${dead} never-answering endpoint(s) x ${neighbourEvents} events, one partition: completion time against no neighbours and against neighbours that answer`,
+    ledger: { published: sum('published'), received: sum('received'), missing: sum('missing'), unknown: sum('unknown'), duplicates: sum('duplicates'), balanced: runs.every((r) => r.ledger.balanced) },
+    settings,
+    metrics: {
+      aloneSeconds: round(alone.seconds),
+      answeringNeighboursSeconds: round(answering.seconds),
+      deadNeighboursSeconds: round(withDead.seconds),
+      ratioToAnswering: round(withDead.seconds / answering.seconds),
+      ratioToAlone: round(withDead.seconds / alone.seconds),
+    },
+  };
+}
+
+/**
  * 1, 2 and 3 delivery instances against a receiver that takes 50 ms per request, so the receiver
  * (not the CPU) bounds each instance: DELIVERY_MAX_IN_FLIGHT=20 caps each instance at 20
  * concurrent requests (~400/s), as a connection budget per instance would in production.

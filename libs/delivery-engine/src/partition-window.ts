@@ -18,11 +18,13 @@ export class PartitionWindow {
   private head = 0;
   /** The offset after the last message taken: where the next fetched message may start. */
   private end: bigint | null = null;
+  /** The last commit point returned; starts where the window starts (fetching starts at the committed offset). */
   private committed: bigint | null = null;
 
   /** Adds a fetched message; offsets must grow. */
   add(offset: bigint): WindowSlot {
     if (this.end !== null && offset < this.end) throw new RangeError(`offset ${offset} is behind the window's end ${this.end}`);
+    this.committed ??= offset;
     const slot: WindowSlot = { offset, settled: false };
     this.slots.push(slot);
     this.end = offset + 1n;
@@ -37,6 +39,7 @@ export class PartitionWindow {
   /** Moves the end back to `offset` when a fetched message is given back (a retry tier's held head). */
   expectNext(offset: bigint): void {
     if (this.end !== null && offset < this.end) throw new RangeError(`cannot expect ${offset}: ${this.end} was already taken`);
+    this.committed ??= offset;
     this.end = offset;
   }
 
