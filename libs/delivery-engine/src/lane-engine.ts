@@ -163,7 +163,7 @@ export class LaneEngine<P, R> {
 
   /**
    * Takes a fetched batch of one partition (offsets growing). Returns the offset up to which the
-   * fetch position may move on (the last message taken), or null when none was taken. Messages
+   * fetch position may move on (the last message taken or already in hand), or null. Messages
    * already taken (a batch fetched again) are skipped; a retry tier's first message not yet due
    * and everything after it are given back, the partition paused until it is due.
    */
@@ -173,11 +173,15 @@ export class LaneEngine<P, R> {
     if (state.pausedFor.has('not-due')) return null;
     const expected = state.window.nextExpected();
     const now = this.io.now();
+    // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
     let lastTaken: string | null = null;
     let held: EngineMessage<P> | null = null;
     for (const message of messages) {
       const offset = BigInt(message.offset);
-      if (expected !== null && offset < expected) continue;
+      if (expected !== null && offset < expected) {
+        lastTaken = message.offset;
+        continue;
+      }
       if (message.dueAt > now) {
         held = message;
         break;
