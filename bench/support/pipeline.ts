@@ -53,7 +53,7 @@ export class Pipeline {
     this.base = base;
     this.run = run;
     const others = [new ServiceProcess('fanout', base + 1, { ...env, INSTANCE_ID: `bench-fanout-${run}` })];
-    for (let i = 0; i < this.options.deliveryInstances; i++) others.push(this.deliveryProcess(i));
+    for (let i = 0; i < this.options.deliveryInstances; i++) others.push(this.deliveryProcess());
     this.services.push(...others);
     const started = await Promise.allSettled(others.map((s) => s.start()));
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -79,13 +79,17 @@ export class Pipeline {
     return res.body.id;
   }
 
-  private deliveryProcess(i: number): ServiceProcess {
+  /** Every delivery process ever made gets its own port and id: one taken out (chaos) does not free its number for a live one. */
+  private deliveryCount = 0;
+
+  private deliveryProcess(): ServiceProcess {
+    const i = this.deliveryCount++;
     return new ServiceProcess('delivery', this.base + 10 + i, { ...this.env, INSTANCE_ID: `bench-delivery-${this.run}-${i}` });
   }
 
   /** Starts one more delivery instance (it joins the group and takes its share of the partitions). */
   async addDeliveryInstance(): Promise<ServiceProcess> {
-    const service = this.deliveryProcess(this.deliveryServices().length);
+    const service = this.deliveryProcess();
     this.services.push(service);
     await service.start();
     return service;

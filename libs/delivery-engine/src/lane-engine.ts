@@ -248,15 +248,10 @@ export class LaneEngine<P, R> {
   }
 
   /** For metrics and tests. */
-  stats(): { bufferedBytes: number; inFlight: number; lanes: number; queued: number; partitions: number; unpersisted: number } {
+  stats(): { bufferedBytes: number; inFlight: number; slotsUsed: number; lanes: number; queued: number; partitions: number; unpersisted: number } {
     let queued = 0;
     for (const lane of this.lanes.values()) queued += lane.queue.length;
-    return { bufferedBytes: this.bufferedBytes, inFlight: this.callsOut, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
-  }
-
-  /** The lowest offset of the partition whose outcome is not durable yet (for tests). */
-  lowestUnsettled(topic: string, partition: number): bigint | null {
-    return this.partitions.get(`${topic}/${partition}`)?.window.lowestUnsettled() ?? null;
+    return { bufferedBytes: this.bufferedBytes, inFlight: this.callsOut, slotsUsed: this.slotsUsed, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
   }
 
   // ---- lanes --------------------------------------------------------------------------------

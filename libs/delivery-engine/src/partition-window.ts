@@ -61,10 +61,4 @@ export class PartitionWindow {
     this.committed = point;
     return point;
   }
-
-  /** The lowest offset not yet settled (what holds the commit point), or null when none is. */
-  lowestUnsettled(): bigint | null {
-    for (let i = this.head; i < this.slots.length; i++) if (!this.slots[i].settled) return this.slots[i].offset;
-    return null;
-  }
 }

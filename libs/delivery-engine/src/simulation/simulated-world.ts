@@ -309,7 +309,8 @@ export class SimulatedWorld {
 
   private checkBufferBound(): void {
     const bound = this.options.maxBufferedBytes + this.partitions.length * MAX_BATCH * MAX_MESSAGE_BYTES;
-    const { bufferedBytes } = this.engine.stats();
+    const { bufferedBytes, slotsUsed, inFlight } = this.engine.stats();
+    if (slotsUsed < 0 || slotsUsed > this.options.maxInFlight || slotsUsed > inFlight) this.fail(`${slotsUsed} instance slots used of ${this.options.maxInFlight} with ${inFlight} calls out`);
     if (bufferedBytes > bound) this.fail(`${bufferedBytes} bytes buffered, bound ${bound}`);
     if (bufferedBytes < 0) this.fail(`buffer accounting went negative: ${bufferedBytes}`);
   }
