@@ -171,6 +171,12 @@ export class LaneEngine<P, R> {
     if (this.stopping || messages.length === 0) return null;
     const state = this.partitionState(topic, partition);
     if (state.pausedFor.has('not-due')) return null;
+    // Over the bound (e.g. a rebalance let every partition start again while old calls still hold
+    // their bytes): nothing more is taken, so the bound is exceeded by one batch at most.
+    if (this.bufferedBytes > this.options.maxBufferedBytes) {
+      this.pauseForBuffer(state);
+      return null;
+    }
     const expected = state.window.nextExpected();
     const now = this.io.now();
     // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
@@ -192,10 +198,7 @@ export class LaneEngine<P, R> {
       lastTaken = message.offset;
     }
     if (held) this.holdUntilDue(state, held);
-    if (this.bufferedBytes > this.options.maxBufferedBytes && !state.pausedFor.has('buffer')) {
-      this.pauseFor(state, 'buffer');
-      this.bufferPaused.add(state);
-    }
+    if (this.bufferedBytes > this.options.maxBufferedBytes) this.pauseForBuffer(state);
     this.pump();
     return lastTaken;
   }
@@ -514,6 +517,12 @@ export class LaneEngine<P, R> {
       this.io.seek(state.topic, state.partition, held.offset);
       this.release(state, 'not-due');
     });
+  }
+
+  private pauseForBuffer(state: PartitionState): void {
+    if (state.pausedFor.has('buffer')) return;
+    this.pauseFor(state, 'buffer');
+    this.bufferPaused.add(state);
   }
 
   private pauseFor(state: PartitionState, reason: 'buffer' | 'not-due'): void {
