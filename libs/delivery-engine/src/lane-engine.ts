@@ -70,6 +70,8 @@ export interface EngineOptions {
   stallMs: number;
   /** Bytes of fetched, unsettled messages above which fetching pauses (DELIVERY_MAX_BUFFERED_BYTES). */
   maxBufferedBytes: number;
+  /** Outcomes written in one round at most (one produce sequence and one database transaction). */
+  maxPersistBatch?: number;
   /** Waits between attempts to persist outcomes or commit after a failure: first, doubling to max. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -413,7 +415,7 @@ export class LaneEngine<P, R> {
     if (this.persisting || this.cancelRetryTimer || this.toPersist.length === 0) return;
     this.persisting = true;
     // Outcomes that arrive while a round is written join the next round (one write for many).
-    const round = this.toPersist.splice(0);
+    const round = this.toPersist.splice(0, this.options.maxPersistBatch ?? 2_000);
     this.io.persist(round.map((s) => s.outcome)).then(
       () => {
         this.persisting = false;

@@ -2,6 +2,10 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createKafka } from './kafka-client';
+import { splitIntoRequests } from './produce-requests';
+
+/** Half the broker's default message.max.bytes (1 MiB), leaving room for batch and record overhead. */
+const MAX_REQUEST_BYTES = 512 * 1024;
 
 export const KAFKA = Symbol('KAFKA');
 export const APP_LOGGER = Symbol('APP_LOGGER');
@@ -27,10 +31,9 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     await this.producer.send({ topic, messages, acks: -1 });
   }
 
+  /** Any number of messages: split into requests the broker accepts (see splitIntoRequests), sent one after another. */
   async sendBatch(batches: Array<{ topic: string; messages: Message[] }>): Promise<void> {
-    const topicMessages = batches.filter((b) => b.messages.length > 0);
-    if (topicMessages.length === 0) return;
-    await this.producer.sendBatch({ topicMessages, acks: -1 });
+    for (const topicMessages of splitIntoRequests(batches, MAX_REQUEST_BYTES)) await this.producer.sendBatch({ topicMessages, acks: -1 });
   }
 
   async onApplicationShutdown(): Promise<void> {

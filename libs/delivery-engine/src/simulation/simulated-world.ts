@@ -123,7 +123,7 @@ export class SimulatedWorld {
   /** Bumped by every rebalance of the current incarnation. */
   private generation = 0;
   private readonly report: SimulationReport;
-  private readonly options = { laneConcurrency: 3, maxInFlight: 8, stallMs: 1_000, maxBufferedBytes: 60_000 };
+  private readonly options = { laneConcurrency: 3, maxInFlight: 8, stallMs: 1_000, maxBufferedBytes: 60_000, maxPersistBatch: 16 };
 
   constructor(private readonly sim: SimulationOptions) {
     this.rng = mulberry32(sim.seed);
