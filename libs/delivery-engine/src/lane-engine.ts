@@ -116,6 +116,14 @@ interface Lane<P> {
   limit: number;
   /** After a call could not be made at all: no call before this time. */
   blockedUntil: number;
+  /**
+   * All its calls were slow at the last look; confirmed `hanging` at the next. Two looks, because
+   * after the event loop itself was blocked every call looks slow until the answers waiting in the
+   * sockets are read, which happens after the timers of that loop turn.
+   */
+  suspect: boolean;
+  /** Confirmed: its queued and arriving messages are deferred until a call is answered quickly or none is out. */
+  hanging: boolean;
   unavailableFailures: number;
 }
 
@@ -264,7 +272,7 @@ export class LaneEngine<P, R> {
   private enqueue(item: Item<P>): void {
     let lane = this.lanes.get(item.message.laneKey);
     if (!lane) {
-      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency), blockedUntil: 0, unavailableFailures: 0 };
+      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency), blockedUntil: 0, unavailableFailures: 0, suspect: false, hanging: false };
       this.lanes.set(lane.key, lane);
     }
     lane.queue.push(item);
@@ -278,7 +286,7 @@ export class LaneEngine<P, R> {
       if (lane.inFlight.size === 0) this.forget(lane);
       return;
     }
-    if (this.isHanging(lane)) {
+    if (lane.hanging) {
       this.deferQueue(lane, 'endpoint_hanging');
       return;
     }
@@ -287,7 +295,7 @@ export class LaneEngine<P, R> {
   }
 
   /** Every call the endpoint may have out has been out longer than stallMs: its next calls would only wait too. */
-  private isHanging(lane: Lane<P>): boolean {
+  private allCallsSlow(lane: Lane<P>): boolean {
     if (lane.inFlight.size === 0 || lane.inFlight.size < lane.limit) return false;
     const now = this.io.now();
     for (const call of lane.inFlight.values()) if (now - call.startedAt < this.options.stallMs) return false;
@@ -352,6 +360,7 @@ export class LaneEngine<P, R> {
     if (call.holdsSlot) this.slotsUsed--;
     const quick = this.io.now() - call.startedAt < this.options.stallMs;
     lane.limit = quick ? Math.min(lane.limit + 1, this.options.laneConcurrency) : 1;
+    if (quick || lane.inFlight.size === 0) lane.hanging = lane.suspect = false;
   }
 
   private deferQueue(lane: Lane<P>, reason: DeferReason): void {
@@ -385,8 +394,13 @@ export class LaneEngine<P, R> {
           this.slotsUsed--;
           lane.limit = 1;
         }
-        if (lane.queue.length > 0 && this.isHanging(lane)) this.deferQueue(lane, 'endpoint_hanging');
-        else this.reconsider(lane);
+        if (this.allCallsSlow(lane)) {
+          lane.hanging = lane.suspect;
+          lane.suspect = true;
+        } else {
+          lane.suspect = false;
+        }
+        this.reconsider(lane);
       }
       if (this.callsOut > 0) this.watchForStalls();
       this.pump();
