@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainEvent } from './domain-event';
-import { Mode } from './modes';
+import { DisabledReason, Mode } from './modes';
 
 // Operational events (SPEC §9): the platform's own events about an organization's endpoints, published on
 // domain topics named as the type and delivered like any event. Renaming a type breaks subscriptions.
@@ -34,7 +34,7 @@ export const OPERATIONAL_EVENT_CATALOG: ReadonlyArray<{ name: OperationalEventTy
 export interface EndpointDisabledData {
   endpointId: string;
   url: string;
-  reason: 'gone' | 'failing';
+  reason: DisabledReason;
 }
 
 export interface DeliveryExhaustedData {

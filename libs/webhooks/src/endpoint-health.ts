@@ -1,8 +1,4 @@
-/** Why the platform disabled an endpoint (SPEC §9). A person disabling it through the API gives none. */
-export type DisabledReason = 'gone' | 'failing';
-
-/** The default of ENDPOINT_DISABLE_AFTER_SECONDS: 5 days without a success, every attempt failing. */
-export const DEFAULT_DISABLE_AFTER_SECONDS = 5 * 24 * 3600;
+import type { DisabledReason } from '@app/contracts';
 
 /** One call made to an endpoint, as far as its health is concerned. */
 export interface AttemptSignal {
