@@ -151,7 +151,8 @@ export class DeliveryRepository {
     }
     if (toDisable.length === 0) return [];
     // Guarded by status: of two instances disabling the same endpoint, only one changes the row (and raises the event).
-    const disabled: Array<{ id: string; organization_id: string; mode: Mode; url: string; version: number; disabled_reason: DisabledReason }> = await tx.query(
+    // TypeORM answers a raw UPDATE with [rows, affected count].
+    const [disabled]: [Array<{ id: string; organization_id: string; mode: Mode; url: string; version: number; disabled_reason: DisabledReason }>, number] = await tx.query(
       `UPDATE endpoints e SET status = 'disabled', disabled_reason = d.reason, disabled_at = now(), version = e.version + 1, updated_at = now()
        FROM unnest($1::text[], $2::text[], $3::text[]) AS d(organization_id, id, reason)
        WHERE e.id = d.id AND e.organization_id = d.organization_id AND e.status = 'enabled'
