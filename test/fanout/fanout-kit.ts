@@ -10,6 +10,8 @@ import { eventually, resetWorld, startStack, testKafka, testProducer } from '../
 /** The seeded event-type catalog: the domain topics every fan-out consumes by default. */
 // The operational types (SPEC §9) are catalog entries too, so the fan-out consumes their topics.
 export const CATALOG_TOPICS = [...SEED_EVENT_TYPES, ...OPERATIONAL_EVENT_CATALOG].map((t) => t.name);
+/** The catalog's domain topics, which a `*` endpoint receives (the operational ones it does not). */
+export const DOMAIN_TOPICS = SEED_EVENT_TYPES.map((t) => t.name);
 /** Header of the marker records `TopicReader.sync` writes; never produced by the project itself. */
 const MARKER_HEADER = 'x-test-marker';
 
