@@ -82,7 +82,7 @@ describe('the dashboard in a browser', () => {
 
   it('should create a test-mode endpoint pointing at the receiver from the form', async () => {
     await page.getByRole('link', { name: 'Add endpoint' }).click();
-    await page.getByLabel('URL').fill(receiver.url);
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url);
     await page.getByLabel('Description (optional)').fill('Local receiver');
     // Every form control has a label a screen reader can announce.
     const unlabelled = await page.evaluate(() =>
@@ -169,6 +169,45 @@ describe('the dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
     await page.getByText('No test endpoints yet.').waitFor();
     expect((await api(stack.apiUrl, 'GET', `/v1/endpoints/${endpointId}`, { token: org.apiKey })).status).toBe(404);
+  });
+
+  it('should show why the platform disabled an endpoint (410 Gone), re-enable it, and subscribe it to the operational events', async () => {
+    const gone = await new TestReceiver((_n, _req, res) => void res.writeHead(410).end()).start();
+    try {
+      const created = await api<{ id: string }>(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: gone.url, mode: 'test' } });
+      await api(stack.apiUrl, 'POST', `/v1/endpoints/${created.body.id}/test`, { token: org.apiKey });
+      await gone.waitFor(1);
+
+      await page.goto(`${stack.apiUrl}/dashboard/#/endpoints/${created.body.id}`);
+      // The disable is written with the attempt, moments after the answer: reload until it shows.
+      for (let i = 0; i < 50 && !(await page.locator('#disabled-notice').isVisible()); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        await page.reload();
+        await page.getByRole('heading', { name: gone.url }).waitFor();
+      }
+      await page.locator('#disabled-notice').filter({ hasText: '410 Gone' }).waitFor();
+      await shot('08-disabled-gone');
+
+      await page.getByRole('button', { name: 'Re-enable' }).click();
+      await page.getByRole('button', { name: 'Disable' }).waitFor();
+      expect(await page.locator('#disabled-notice').count()).toBe(0);
+      const enabled = await api<{ status: string; disabledReason: string | null }>(stack.apiUrl, 'GET', `/v1/endpoints/${created.body.id}`, { token: org.apiKey });
+      expect(enabled.body).toMatchObject({ status: 'enabled', disabledReason: null });
+
+      await page.getByRole('link', { name: 'Edit' }).click();
+      // "All" stays checked: the operational events are chosen beside it.
+      expect(await page.getByLabel('All event types, including future ones').isChecked()).toBe(true);
+      await page.getByLabel('webhook.endpoint.disabled').check();
+      await page.getByLabel('webhook.delivery.exhausted').check();
+      await shot('09-operational-events');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('heading', { name: gone.url }).waitFor();
+      await page.getByText('All, webhook.delivery.exhausted, webhook.endpoint.disabled').waitFor();
+      const subscribed = await api<{ eventTypes: string[] }>(stack.apiUrl, 'GET', `/v1/endpoints/${created.body.id}`, { token: org.apiKey });
+      expect(subscribed.body.eventTypes).toEqual(['*', 'webhook.delivery.exhausted', 'webhook.endpoint.disabled']);
+    } finally {
+      await gone.stop();
+    }
   });
 
   it('should list only live endpoints after switching to live mode', async () => {

@@ -7,7 +7,7 @@ import { createFanoutApp } from '../../apps/fanout/src/fanout.app';
 import { domainEvent } from '../history/history-support';
 import { eventually, resetWorld, startStack, testEnv, testKafka, testProducer } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
-import { CATALOG_TOPICS, metricValue, settle, TopicReader } from './fanout-kit';
+import { CATALOG_TOPICS, DOMAIN_TOPICS, metricValue, settle, TopicReader } from './fanout-kit';
 
 /** Partitions of every domain topic in the test environment. */
 const PARTITIONS = 4;
@@ -55,11 +55,11 @@ describe('fan-out instances in one consumer group', () => {
     }
   }
 
-  /** One event per organization on every catalog topic; returns the expected (event, endpoint) pairs. */
+  /** One event per organization on every domain topic of the catalog; returns the expected (event, endpoint) pairs. */
   async function publishRound(): Promise<string[]> {
     round++;
     const expected: string[] = [];
-    for (const topic of CATALOG_TOPICS) {
+    for (const topic of DOMAIN_TOPICS) {
       const messages = orgs.map((org) => {
         const event = domainEvent(org.id, topic, 'live', `evt_g${round}_${topic}_${org.id}`);
         expected.push(`${event.id} ${endpointOf.get(org.id)}`);

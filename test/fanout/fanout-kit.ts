@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Consumer, IHeaders, Producer } from 'kafkajs';
-import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES, Topics } from '@app/contracts';
+import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES, Topics, OPERATIONAL_EVENT_CATALOG } from '@app/contracts';
 import { eventually, resetWorld, startStack, testKafka, testProducer } from '../support/stack';
 
 // Helpers of the fan-out suites: read a topic the way the delivery service does (read committed),
 // know when the fan-out has finished, publish raw domain records (the built fan-out runs as a process through ServiceProcess).
 
 /** The seeded event-type catalog: the domain topics every fan-out consumes by default. */
-export const CATALOG_TOPICS = SEED_EVENT_TYPES.map((t) => t.name);
+// The operational types (SPEC §9) are catalog entries too, so the fan-out consumes their topics.
+export const CATALOG_TOPICS = [...SEED_EVENT_TYPES, ...OPERATIONAL_EVENT_CATALOG].map((t) => t.name);
+/** The catalog's domain topics, which a `*` endpoint receives (the operational ones it does not). */
+export const DOMAIN_TOPICS = SEED_EVENT_TYPES.map((t) => t.name);
 /** Header of the marker records `TopicReader.sync` writes; never produced by the project itself. */
 const MARKER_HEADER = 'x-test-marker';
 

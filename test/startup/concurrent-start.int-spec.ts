@@ -69,7 +69,7 @@ describe('three services starting at the same moment on a new database', () => {
       times.push(Date.now() - t0);
 
       const state = await migrated(db.url);
-      expect(state.migrations).toEqual(['InitialSchema1764300000000', 'HistoryAndReplays1764400000000', 'ApiRateLimits1764450000000']);
+      expect(state.migrations).toEqual(['InitialSchema1764300000000', 'HistoryAndReplays1764400000000', 'ApiRateLimits1764450000000', 'EndpointHealth1764500000000']);
       expect(state.invalidIndexes).toEqual([]);
 
       await Promise.all(running.map((s) => s.stop()));

@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { DeliveryConfig } from '@app/config';
-import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
+import { OPERATIONAL_EVENT_CATALOG } from '@app/contracts';
+import { domainTopics, ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
 import { PinoNestLogger } from '@app/observability';
 import { parseRetrySchedule } from '@app/webhooks';
 import { runMigrations } from '@app/persistence';
@@ -16,6 +17,8 @@ export async function createDeliveryApp(config: DeliveryConfig, logger: Logger):
   // Schema and topics exist before any consumer starts (consumers start when the app initialises).
   await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
   const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
-  await ensureTopics(app.get(KAFKA), pipelineTopics(layout, parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS)));
+  // The operational events' domain topics too: the delivery publishes them (the producer creates no topic).
+  const operational = domainTopics(layout, OPERATIONAL_EVENT_CATALOG.map((t) => t.name));
+  await ensureTopics(app.get(KAFKA), [...pipelineTopics(layout, parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS)), ...operational]);
   return app;
 }

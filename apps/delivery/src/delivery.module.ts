@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { DeliveryConfig } from '@app/config';
-import { MessagingModule } from '@app/messaging';
+import { EndpointChangePublisher, MessagingModule } from '@app/messaging';
 import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import { OutcomeStore } from './outcome-store';
@@ -25,6 +25,7 @@ export class DeliveryModule {
         { provide: DeliveryConfig, useValue: config },
         DeliveryService,
         OutcomeStore,
+        EndpointChangePublisher,
         DeliveryConsumer,
         DeliveryMetrics,
         {

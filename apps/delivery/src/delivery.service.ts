@@ -2,17 +2,30 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Message } from 'kafkajs';
 import { Counter, Histogram } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
-import { DeliveryMessage, encodeDeliveryMessage, Headers, retryTierTopic, Topics, webhookBody } from '@app/contracts';
+import {
+  deliveryExhaustedEvent,
+  DeliveryMessage,
+  domainEventRecord,
+  encodeDeliveryMessage,
+  Headers,
+  isOperationalEventType,
+  retryTierTopic,
+  Topics,
+  webhookBody,
+} from '@app/contracts';
 import { MetricsRegistry } from '@app/observability';
 import { DeferReason } from '@app/delivery-engine';
 import { AttemptRecord, EndpointDirectory } from '@app/persistence';
 import {
   activeSecrets,
+  AttemptSignal,
   CircuitBreaker,
   createHostResolver,
+  jitteredMs,
   parseAllowedNetworks,
+  parseRetryAfter,
   parseRetrySchedule,
-  retryDelayAfterAttempt,
+  planRetry,
   SendResult,
   webhookHeaders,
   WebhookHttpSender,
@@ -20,16 +33,29 @@ import {
 
 const USER_AGENT = 'Sourcehub-Webhooks/1.0';
 
+/** A Kafka record to produce before the outcome's offset may be committed. */
+export interface OutgoingRecord {
+  topic: string;
+  message: Message;
+}
+
 /**
- * What one attempt (or deferral) leads to: the record for the attempt log, and the message that
- * carries the delivery on (if any). `produced` is set once that message is acknowledged, so a
- * write retried after only the database failed does not produce it twice.
+ * What one attempt (or deferral) leads to: the record for the attempt log, the message that carries
+ * the delivery on (if any), and the operational events it raises (`webhook.delivery.exhausted`).
+ * `produced` is set once those messages are acknowledged, so a write retried after only the
+ * database failed does not produce them twice.
  */
 export interface AttemptResult {
   record: AttemptRecord | null;
-  next: { topic: string; message: Message } | null;
+  next: OutgoingRecord | null;
+  raised?: OutgoingRecord[];
+  /** A call was made: what it says about the endpoint's health (written with the attempt log). */
+  signal?: AttemptSignal;
   produced?: boolean;
 }
+
+/** A 410 Gone: the endpoint is disabled (in the same write as this attempt) and this delivery is not retried. */
+const GONE = 410;
 
 const DEFER_REASONS: Record<DeferReason, string> = {
   breaker_open: "deferred without a call: the endpoint's circuit breaker is open",
@@ -49,6 +75,14 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly attempts: Counter<'outcome'>;
   private readonly deferrals: Counter<'reason'>;
   private readonly latency: Histogram;
+  private readonly exhausted: Counter;
+  private readonly retryAfterHonoured: Counter<'effect'>;
+  private readonly jitterFraction: number;
+  /**
+   * Endpoints that answered 410 Gone, by the version that answered, until the write that disables
+   * them is committed and the directory reloads them: their other messages are not sent meanwhile.
+   */
+  private readonly gone = new Map<string, number>();
 
   constructor(
     @Inject(DeliveryConfig) config: DeliveryConfig,
@@ -56,6 +90,7 @@ export class DeliveryService implements OnApplicationShutdown {
     metrics: MetricsRegistry,
   ) {
     this.schedule = parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS);
+    this.jitterFraction = config.RETRY_JITTER_PERCENT / 100;
     this.breaker = new CircuitBreaker({ failureThreshold: config.DELIVERY_BREAKER_FAILURES, openMs: config.DELIVERY_BREAKER_OPEN_MS });
     this.sender = new WebhookHttpSender({
       timeoutMs: config.DELIVERY_TIMEOUT_MS,
@@ -80,6 +115,13 @@ export class DeliveryService implements OnApplicationShutdown {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 100, 1000, 10000],
       registers,
     });
+    this.exhausted = new Counter({ name: 'webhooks_deliveries_exhausted_total', help: 'Deliveries whose last attempt failed (to the dead letters)', registers });
+    this.retryAfterHonoured = new Counter({
+      name: 'webhooks_retry_after_honoured_total',
+      help: 'Retries scheduled after a 429/503 with Retry-After, by what it did to the wait: lengthened (within the schedule\'s tiers), capped (at the largest wait), within_schedule (asked no more than the schedule), exhausted (no attempt left)',
+      labelNames: ['effect'],
+      registers,
+    });
   }
 
   /**
@@ -100,7 +142,10 @@ export class DeliveryService implements OnApplicationShutdown {
    */
   async attempt(message: DeliveryMessage): Promise<AttemptResult> {
     const endpoint = await this.directory.enabledEndpoint(message.organizationId, message.endpointId);
-    if (!endpoint) {
+    const goneAt = endpoint && this.gone.get(endpoint.id);
+    // A version other than the one that answered 410: enabled again by a person since.
+    if (endpoint && goneAt !== undefined && goneAt !== endpoint.version) this.gone.delete(endpoint.id);
+    if (!endpoint || goneAt === endpoint.version) {
       this.attempts.inc({ outcome: 'discarded' });
       return { record: this.record(message, null, 'discarded', 'endpoint deleted or disabled', null), next: null };
     }
@@ -111,22 +156,54 @@ export class DeliveryService implements OnApplicationShutdown {
     const result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
     this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     this.attempts.inc({ outcome: result.outcome });
+    const sent = { startedAt, ...result, retryAfterSeconds: parseRetryAfter(result.retryAfter, Date.now()) };
+    const signal: AttemptSignal = {
+      organizationId: message.organizationId,
+      endpointId: endpoint.id,
+      startedAt,
+      succeeded: result.outcome === 'success',
+      gone: result.statusCode === GONE,
+      operational: isOperationalEventType(message.event.type),
+    };
 
     if (result.outcome === 'success') {
       this.latency.observe((Date.now() - Date.parse(message.event.occurredAt)) / 1000);
-      return { record: this.record(message, { startedAt, ...result }, 'succeeded', null, null), next: null };
+      return { record: this.record(message, sent, 'succeeded', null, null), next: null, signal };
     }
-    const delaySeconds = retryDelayAfterAttempt(this.schedule, message.attempt);
-    if (delaySeconds === null) {
+    if (result.statusCode === GONE) {
+      this.gone.set(endpoint.id, endpoint.version);
+      return { record: this.record(message, sent, 'failed', 'the endpoint answered 410 Gone: it is disabled and this delivery is not retried', null), next: null, signal };
+    }
+    const plan = planRetry(this.schedule, message.attempt, sent.retryAfterSeconds, this.jitterFraction, Math.random());
+    if (sent.retryAfterSeconds !== null) this.retryAfterHonoured.inc({ effect: plan?.retryAfter ?? 'exhausted' });
+    if (plan === null) {
+      this.exhausted.inc();
       return {
-        record: this.record(message, { startedAt, ...result }, 'failed', `gave up after ${message.attempt} attempts: ${result.error}`, null),
+        record: this.record(message, sent, 'failed', `gave up after ${message.attempt} attempts: ${result.error}`, null),
         next: {
           topic: Topics.deadLetters,
           message: { key: message.endpointId, value: encodeDeliveryMessage(message), headers: { [Headers.deadLetterReason]: result.error ?? result.outcome } },
         },
+        raised: this.exhaustedEvent(message, endpoint.mode, result.statusCode, startedAt),
+        signal,
       };
     }
-    return this.toRetryTier(message, { ...message, attempt: message.attempt + 1 }, delaySeconds, this.record(message, { startedAt, ...result }, 'pending', result.error, null));
+    const record = this.record(message, sent, 'pending', result.error, null);
+    return { ...this.toRetryTier(message, { ...message, attempt: message.attempt + 1 }, plan.tierSeconds, plan.delayMs, record), signal };
+  }
+
+  /** `webhook.delivery.exhausted` for the organization, unless the delivery itself was an operational event (no loops). */
+  private exhaustedEvent(message: DeliveryMessage, mode: DeliveryMessage['event']['mode'], lastStatusCode: number | null, at: Date): OutgoingRecord[] {
+    if (isOperationalEventType(message.event.type)) return [];
+    const data = {
+      deliveryId: message.deliveryId,
+      eventId: message.event.id,
+      eventType: message.event.type,
+      endpointId: message.endpointId,
+      attempts: message.attempt,
+      lastStatusCode,
+    };
+    return [domainEventRecord(deliveryExhaustedEvent(message.organizationId, mode, data, at))];
   }
 
   /**
@@ -138,7 +215,8 @@ export class DeliveryService implements OnApplicationShutdown {
     this.deferrals.inc({ reason });
     const tierBefore = Math.min(Math.max(message.attempt - 2, 0), this.schedule.length - 1);
     const record = this.record(message, null, 'pending', DEFER_REASONS[reason], null);
-    return this.toRetryTier(message, message, this.schedule[tierBefore], record);
+    const tier = this.schedule[tierBefore];
+    return this.toRetryTier(message, message, tier, jitteredMs(tier, this.jitterFraction, Math.random()), record);
   }
 
   /** An unreadable delivery message is a bug upstream: to the dead letters with the reason, visibly. */
@@ -146,18 +224,22 @@ export class DeliveryService implements OnApplicationShutdown {
     return { record: null, next: { topic: Topics.deadLetters, message: { key, value, headers: { [Headers.deadLetterReason]: `unreadable delivery message: ${error}` } } } };
   }
 
-  private toRetryTier(message: DeliveryMessage, next: DeliveryMessage, delaySeconds: number, record: AttemptRecord): AttemptResult {
-    const dueAt = Date.now() + delaySeconds * 1000;
+  /**
+   * `delayMs` may be longer than the tier's delay (Retry-After, jitter): the tier consumer holds the
+   * message until `x-due-at` either way (decision 0003 on why that keeps every wait within bounds).
+   */
+  private toRetryTier(message: DeliveryMessage, next: DeliveryMessage, tierSeconds: number, delayMs: number, record: AttemptRecord): AttemptResult {
+    const dueAt = Date.now() + delayMs;
     record.nextAttemptAt = new Date(dueAt);
     return {
       record,
-      next: { topic: retryTierTopic(delaySeconds), message: { key: message.endpointId, value: encodeDeliveryMessage(next), headers: { [Headers.dueAt]: String(dueAt) } } },
+      next: { topic: retryTierTopic(tierSeconds), message: { key: message.endpointId, value: encodeDeliveryMessage(next), headers: { [Headers.dueAt]: String(dueAt) } } },
     };
   }
 
   private record(
     message: DeliveryMessage,
-    attempt: (SendResult & { startedAt: Date }) | null,
+    attempt: (SendResult & { startedAt: Date; retryAfterSeconds: number | null }) | null,
     status: AttemptRecord['status'],
     statusReason: string | null,
     nextAttemptAt: Date | null,
@@ -175,6 +257,7 @@ export class DeliveryService implements OnApplicationShutdown {
         statusCode: attempt.statusCode,
         error: attempt.error,
         responseExcerpt: attempt.responseExcerpt,
+        retryAfterSeconds: attempt.retryAfterSeconds,
       },
       status,
       statusReason,

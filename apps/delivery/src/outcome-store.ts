@@ -1,37 +1,82 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Message } from 'kafkajs';
-import { KafkaProducer } from '@app/messaging';
-import { AttemptRecord, DeliveryRepository } from '@app/persistence';
-import { AttemptResult } from './delivery.service';
+import { Counter } from 'prom-client';
+import { DeliveryConfig } from '@app/config';
+import { domainEventRecord, endpointDisabledEvent } from '@app/contracts';
+import { EndpointChangePublisher, KafkaProducer } from '@app/messaging';
+import { MetricsRegistry } from '@app/observability';
+import { AttemptRecord, DeliveryRepository, DisabledEndpoint, EndpointDirectory } from '@app/persistence';
+import { AttemptSignal, disableDecision, summariseHealth } from '@app/webhooks';
+import { AttemptResult, OutgoingRecord } from './delivery.service';
 
 /**
  * Makes a round of outcomes durable before their offsets may be committed: Kafka first (the retry
- * or dead-letter message must exist), then the attempt log. A crash between them re-attempts,
- * never loses. When only the attempt log failed, the engine hands the same outcomes in again and
- * the messages already acknowledged are not produced twice (that would duplicate retries). The
- * attempt log is one PostgreSQL transaction, so a failed write left nothing behind.
+ * or dead-letter message and the `webhook.delivery.exhausted` events must exist), then the attempt
+ * log with the endpoints' health in one PostgreSQL transaction. An endpoint that transaction
+ * disables has its `webhook.endpoint.disabled` event produced before the transaction commits, so
+ * neither the disable nor its event can be committed without the other; a redo after a crash
+ * produces the same event id, which the fan-out's event log drops.
+ *
+ * When only the attempt log failed, the engine hands the same outcomes in again and the messages
+ * already acknowledged are not produced twice (that would duplicate retries).
  */
 @Injectable()
 export class OutcomeStore {
+  private readonly disabledTotal: Counter<'reason'>;
+
   constructor(
     private readonly producer: KafkaProducer,
     private readonly deliveries: DeliveryRepository,
-  ) {}
+    private readonly directory: EndpointDirectory,
+    private readonly changes: EndpointChangePublisher,
+    @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
+    metrics: MetricsRegistry,
+  ) {
+    this.disabledTotal = new Counter({
+      name: 'webhooks_endpoints_disabled_total',
+      help: 'Endpoints the platform disabled, by reason (gone: 410 Gone; failing: no success for ENDPOINT_DISABLE_AFTER_SECONDS)',
+      labelNames: ['reason'],
+      registers: [metrics.registry],
+    });
+  }
 
   async persist(outcomes: readonly AttemptResult[]): Promise<void> {
-    const unproduced = outcomes.filter((o) => !o.produced && o.next !== null);
+    const unproduced = outcomes.filter((o) => !o.produced && (o.next !== null || (o.raised?.length ?? 0) > 0));
     if (unproduced.length > 0) {
-      const byTopic = new Map<string, Message[]>();
-      for (const { next } of unproduced) {
-        const messages = byTopic.get(next!.topic);
-        if (messages) messages.push(next!.message);
-        else byTopic.set(next!.topic, [next!.message]);
-      }
-      await this.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      await this.produce(unproduced.flatMap((o) => [...(o.next ? [o.next] : []), ...(o.raised ?? [])]));
       for (const o of unproduced) o.produced = true;
     }
     const records: AttemptRecord[] = [];
-    for (const o of outcomes) if (o.record) records.push(o.record);
-    await this.deliveries.recordBatch(records);
+    const signals: AttemptSignal[] = [];
+    for (const o of outcomes) {
+      if (o.record) records.push(o.record);
+      if (o.signal) signals.push(o.signal);
+    }
+    const disabled = await this.deliveries.recordBatch(records, {
+      updates: summariseHealth(signals),
+      decide: (state) => disableDecision(state, Date.now(), this.config.ENDPOINT_DISABLE_AFTER_SECONDS),
+      beforeCommit: (endpoints) => this.produce(endpoints.filter((e) => e.notify).map((e) => domainEventRecord(endpointDisabledEvent(e, e.reason, new Date())))),
+    });
+    if (disabled.length > 0) await this.announce(disabled);
+  }
+
+  /** Every instance drops the organization's cached endpoints, so the disabled one's pending deliveries are discarded. */
+  private async announce(disabled: readonly DisabledEndpoint[]): Promise<void> {
+    for (const e of disabled) {
+      this.disabledTotal.inc({ reason: e.reason });
+      this.directory.invalidate(e.organizationId);
+      await this.changes.publish({ organizationId: e.organizationId, endpointId: e.id, change: 'updated' });
+    }
+  }
+
+  private async produce(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of records) {
+      const messages = byTopic.get(topic);
+      if (messages) messages.push(message);
+      else byTopic.set(topic, [message]);
+    }
+    await this.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
   }
 }

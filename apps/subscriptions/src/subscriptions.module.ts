@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SubscriptionsConfig } from '@app/config';
-import { MessagingModule } from '@app/messaging';
+import { MessagingModule, EndpointChangePublisher } from '@app/messaging';
 import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessCheck } from '@app/observability';
 import { PersistenceModule } from '@app/persistence';
 import type { Logger } from 'pino';
@@ -59,6 +59,7 @@ export class SubscriptionsModule {
         HistoryService,
         RedeliveryService,
         DeliveryPublisher,
+        EndpointChangePublisher,
         ReplaysService,
         ReplayRunner,
         RetentionService,

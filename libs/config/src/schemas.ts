@@ -280,6 +280,22 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @Min(100)
   DELIVERY_BREAKER_OPEN_MS: number = 5_000;
 
+  /**
+   * An endpoint with no successful call for this long, every call in that time failing, is disabled
+   * (`disabledReason: "failing"`). Judged when a call fails, so an endpoint receiving nothing is never disabled.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  ENDPOINT_DISABLE_AFTER_SECONDS: number = 432_000;
+
+  /** Retry waits are spread upwards by up to this percentage (never shorter than the schedule); 0 switches it off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  RETRY_JITTER_PERCENT: number = 10;
+
   /** Requests in flight to one endpoint at a time, per delivery instance. */
   @Type(() => Number)
   @IsInt()

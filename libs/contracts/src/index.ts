@@ -6,3 +6,4 @@ export * from './domain-event';
 export * from './delivery-message';
 export * from './endpoint-change';
 export * from './routing';
+export * from './operational-events';

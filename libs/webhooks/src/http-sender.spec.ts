@@ -100,7 +100,7 @@ describe('WebhookHttpSender', () => {
 
     const result = await newSender().send(req);
 
-    expect(result).toEqual({ outcome: 'success', statusCode: 200, durationMs: expect.any(Number), error: null, responseExcerpt: 'thanks' });
+    expect(result).toEqual({ outcome: 'success', statusCode: 200, durationMs: expect.any(Number), error: null, responseExcerpt: 'thanks', retryAfter: null });
     expect(receiver.received).toHaveLength(1);
     const [received] = receiver.received;
     expect(received.method).toBe('POST');
@@ -134,6 +134,19 @@ describe('WebhookHttpSender', () => {
     const result = await newSender().send(request(receiver.url));
 
     expect(result).toMatchObject({ outcome: 'http_error', statusCode: 500, error: 'HTTP 500', responseExcerpt: 'boom' });
+  });
+
+  it.each<[string, number, Record<string, string>, string | null]>([
+    ['a 429 with delta-seconds', 429, { 'Retry-After': '3' }, '3'],
+    ['a 503 with an HTTP date', 503, { 'Retry-After': 'Tue, 01 Dec 2026 10:00:03 GMT' }, 'Tue, 01 Dec 2026 10:00:03 GMT'],
+    ['a 429 without the header', 429, {}, null],
+    ['a 500 with the header (it means nothing there)', 500, { 'Retry-After': '3' }, null],
+  ])('should report the Retry-After of %s', async (_name, status, headers, expected) => {
+    const receiver = await startReceiver((res) => res.writeHead(status, headers).end());
+
+    const result = await newSender().send(request(receiver.url));
+
+    expect(result).toMatchObject({ outcome: 'http_error', statusCode: status, retryAfter: expected });
   });
 
   it('should report http_error and not follow when the receiver redirects', async () => {

@@ -5,6 +5,7 @@ import { Agent, buildConnector, Dispatcher, errors as undiciErrors } from 'undic
 import { ForbiddenAddressError, createGuardedLookup } from './guarded-lookup';
 import { systemResolver, type HostResolver } from './host-resolver';
 import { isAddressAllowed, type UrlPolicy } from './url-policy';
+import { RETRY_AFTER_STATUSES } from './retry-after';
 
 export type AttemptOutcome = 'success' | 'http_error' | 'timeout' | 'connection_error' | 'forbidden_address' | 'invalid_url';
 
@@ -20,6 +21,8 @@ export interface SendResult {
   durationMs: number;
   error: string | null;
   responseExcerpt: string | null;
+  /** The `Retry-After` header of a 429 or 503 answer, as sent (null otherwise). */
+  retryAfter: string | null;
 }
 
 export interface HttpSenderOptions {
@@ -49,6 +52,7 @@ interface Target {
 /** What came back from one POST, before it is judged. */
 interface RawAnswer {
   statusCode: number | null;
+  retryAfter: string | null;
   excerpt: string | null;
   error: unknown;
   timedOut: boolean;
@@ -164,12 +168,13 @@ export class WebhookHttpSender {
 
   async send(req: SendRequest): Promise<SendResult> {
     const startedAt = performance.now();
-    const finish = (statusCode: number | null, failure: Failure | null, responseExcerpt: string | null): SendResult => ({
+    const finish = (statusCode: number | null, failure: Failure | null, responseExcerpt: string | null, retryAfter: string | null = null): SendResult => ({
       outcome: failure?.outcome ?? 'success',
       statusCode,
       durationMs: Math.round(performance.now() - startedAt),
       error: failure?.error ?? null,
       responseExcerpt,
+      retryAfter,
     });
 
     let target = this.targets.get(req.url);
@@ -185,7 +190,7 @@ export class WebhookHttpSender {
     const answer = await this.post(target, { ...req.headers, 'content-type': 'application/json', 'user-agent': this.opts.userAgent }, req.body);
     if (answer.timedOut) return finish(answer.statusCode, this.timeoutFailure(), null);
     if (answer.error !== null) return finish(answer.statusCode, this.errorFailure(answer.error), null);
-    return finish(answer.statusCode, statusFailure(answer.statusCode as number), answer.excerpt);
+    return finish(answer.statusCode, statusFailure(answer.statusCode as number), answer.excerpt, answer.retryAfter);
   }
 
   /**
@@ -199,15 +204,16 @@ export class WebhookHttpSender {
     return new Promise<RawAnswer>((resolve) => {
       let controller: Dispatcher.DispatchController | null = null;
       let statusCode: number | null = null;
+      let retryAfter: string | null = null;
       let excerpt = '';
       let remaining = this.excerptBytes;
       const decoder = new StringDecoder('utf8');
       let settled = false;
-      const settle = (answer: Omit<RawAnswer, 'statusCode'>): void => {
+      const settle = (answer: Omit<RawAnswer, 'statusCode' | 'retryAfter'>): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        resolve({ statusCode, ...answer });
+        resolve({ statusCode, retryAfter, ...answer });
       };
       const giveUp = (why: string): void => controller?.abort(new undiciErrors.RequestAbortedError(why));
       // undici's own timeouts are per phase (and the body one is an idle timer): a body trickled a byte at a time
@@ -223,8 +229,13 @@ export class WebhookHttpSender {
           // Still queued for a connection when the deadline passed: it must not go out later.
           if (settled) giveUp('delivery deadline passed');
         },
-        onResponseStart: (_c, status) => {
+        onResponseStart: (_c, status, headers) => {
           statusCode = status;
+          if (RETRY_AFTER_STATUSES.has(status)) {
+            const value = headers['retry-after'];
+            // Bounded: the value is stored with the attempt only as the seconds it means, but must not cost memory.
+            retryAfter = typeof value === 'string' ? value.slice(0, 100) : null;
+          }
         },
         onResponseData: (_c, chunk) => {
           if (settled) return;

@@ -6,3 +6,6 @@ export * from './host-resolver';
 export * from './http-sender';
 export * from './active-secrets';
 export * from './circuit-breaker';
+export * from './retry-after';
+export * from './retry-plan';
+export * from './endpoint-health';

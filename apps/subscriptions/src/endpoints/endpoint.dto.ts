@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { EndpointStatus, ENDPOINT_STATUSES, EVENT_TYPE_NAME_PATTERN, Mode, MODES } from '@app/contracts';
+import { DisabledReason, DISABLED_REASONS, EndpointStatus, ENDPOINT_STATUSES, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
 import { PageQueryDto } from '../common/pagination';
 import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
 
@@ -30,7 +30,14 @@ const UrlField = (p: Presence) =>
 const EventTypesField = (p: Presence) =>
   Field(
     p,
-    { type: [String], example: ['order.new'], maxItems: MAX_EVENT_TYPES, description: 'Names from GET /v1/event-types; absent (on create) or ["*"] means every type.' },
+    {
+      type: [String],
+      example: ['order.new', OperationalEventTypes.endpointDisabled],
+      maxItems: MAX_EVENT_TYPES,
+      description:
+        `Names from GET /v1/event-types; absent (on create) or ["*"] means every type except the operational ones (` +
+        `${OperationalEventTypes.endpointDisabled}, ${OperationalEventTypes.deliveryExhausted}), which are named to be received, also beside "*".`,
+    },
     IsArray(),
     ArrayNotEmpty(),
     ArrayMaxSize(MAX_EVENT_TYPES),
@@ -72,7 +79,11 @@ export class CreateEndpointDto {
 export class UpdateEndpointDto {
   @UrlField('optional') url?: string;
   @EventTypesField('optional') eventTypes?: string[];
-  @Field('optional', { enum: ENDPOINT_STATUSES, description: 'A disabled endpoint receives nothing until enabled again.' }, IsIn(ENDPOINT_STATUSES))
+  @Field(
+    'optional',
+    { enum: ENDPOINT_STATUSES, description: 'A disabled endpoint receives nothing until enabled again. Enabling clears `disabledReason` and the failure history.' },
+    IsIn(ENDPOINT_STATUSES),
+  )
   status?: EndpointStatus;
   @DescriptionField('optional') description?: string;
   @HeadersField('optional') headers?: Record<string, string>;
@@ -102,6 +113,14 @@ export class EndpointResponseDto {
   @ApiProperty({ enum: MODES }) mode: Mode;
   @ApiProperty({ type: [String] }) eventTypes: string[];
   @ApiProperty({ enum: ENDPOINT_STATUSES }) status: EndpointStatus;
+  @ApiProperty({
+    enum: DISABLED_REASONS,
+    nullable: true,
+    description:
+      'Why the platform disabled it: "gone" (the receiver answered 410 Gone) or "failing" (no successful call for ENDPOINT_DISABLE_AFTER_SECONDS, ' +
+      'every call failing). Null when enabled or disabled through the API. Each disable raises a webhook.endpoint.disabled event.',
+  })
+  disabledReason: DisabledReason | null;
   @ApiProperty() description: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;

@@ -1,8 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Logger } from 'pino';
-import { ALL_EVENT_TYPES, EndpointChange, Mode, Topics } from '@app/contracts';
+import { ALL_EVENT_TYPES, EndpointChange, isOperationalEventType, Mode } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
-import { APP_LOGGER, KafkaProducer } from '@app/messaging';
+import { EndpointChangePublisher } from '@app/messaging';
 import { EndpointChanges, EndpointEntity, EndpointRepository, EventTypeRepository, VersionedWrite } from '@app/persistence';
 import { checkUrl, createHostResolver, generateSecret, HostResolver, parseAllowedNetworks, UrlPolicy } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
@@ -18,9 +17,8 @@ export class EndpointsService {
   constructor(
     private readonly endpoints: EndpointRepository,
     private readonly eventTypes: EventTypeRepository,
-    private readonly producer: KafkaProducer,
+    private readonly changes: EndpointChangePublisher,
     @Inject(SubscriptionsConfig) config: SubscriptionsConfig,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     this.policy = {
       allowedPrivateNetworks: parseAllowedNetworks(config.WEBHOOK_ALLOWED_PRIVATE_NETWORKS),
@@ -106,25 +104,17 @@ export class EndpointsService {
   }
 
   private async normaliseEventTypes(requested: string[]): Promise<string[]> {
-    if (requested.includes(ALL_EVENT_TYPES)) return [ALL_EVENT_TYPES];
-    const unique = [...new Set(requested)];
+    // `*` does not include the operational types, so they are kept beside it when named.
+    if (requested.includes(ALL_EVENT_TYPES)) requested = [ALL_EVENT_TYPES, ...requested.filter(isOperationalEventType)];
+    const unique = [...new Set(requested)].filter((t) => t !== ALL_EVENT_TYPES);
     const unknown = await this.eventTypes.unknown(unique);
     if (unknown.length > 0) throw new BadRequestException([`eventTypes contains unknown event types: ${unknown.join(', ')}`]);
-    return unique;
+    return requested.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES, ...unique] : unique;
   }
 
-  /**
-   * Tells every fan-out and delivery instance to drop its cached view of this organization. Called after
-   * the change is committed; if the broker cannot take the notice, the change still stands (answering
-   * 500 would invite a retry of something already done) and the caches' TTL brings them up to date.
-   */
+  /** After the change is committed; never fails the request (answering 500 would invite a retry of something done). */
   private async publishChange(auth: OrgAuth, endpointId: string, change: EndpointChange['change']): Promise<void> {
-    const notice: EndpointChange = { organizationId: auth.organizationId, endpointId, change };
-    try {
-      await this.producer.send(Topics.endpointChanges, [{ key: notice.organizationId, value: JSON.stringify(notice) }]);
-    } catch (err) {
-      this.logger.error({ err, ...notice }, 'could not publish an endpoint change; caches catch up when their TTL expires');
-    }
+    await this.changes.publish({ organizationId: auth.organizationId, endpointId, change });
   }
 }
 
@@ -147,6 +137,7 @@ export function toEndpointResponse(e: EndpointEntity): EndpointResponseDto {
     mode: e.mode,
     eventTypes: e.eventTypes,
     status: e.status,
+    disabledReason: e.status === 'disabled' ? e.disabledReason : null,
     description: e.description,
     headers: e.headers,
     metadata: e.metadata,

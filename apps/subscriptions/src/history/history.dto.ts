@@ -75,6 +75,12 @@ export class AttemptResponseDto {
   @ApiProperty({ type: Number, nullable: true }) statusCode: number | null;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The start of the response body.' }) responseExcerpt: string | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The wait a 429 or 503 answer asked for in Retry-After, in seconds (an HTTP date converted); the next attempt came no earlier.',
+  })
+  retryAfterSeconds: number | null;
 }
 
 export class DeliveryDetailDto extends DeliveryResponseDto {

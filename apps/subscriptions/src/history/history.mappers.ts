@@ -30,5 +30,6 @@ export function toAttemptResponse(a: StoredAttempt): AttemptResponseDto {
     statusCode: a.statusCode,
     error: a.error,
     responseExcerpt: a.responseExcerpt,
+    retryAfterSeconds: a.retryAfterSeconds,
   };
 }

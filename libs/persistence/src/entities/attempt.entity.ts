@@ -33,4 +33,8 @@ export class AttemptEntity {
 
   @Column('text', { name: 'response_excerpt', nullable: true })
   responseExcerpt: string | null;
+
+  /** The wait a 429 or 503 answer asked for in `Retry-After`, in seconds (an HTTP date converted). */
+  @Column('int', { name: 'retry_after_seconds', nullable: true })
+  retryAfterSeconds: number | null;
 }

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import type { EndpointStatus, Mode } from '@app/contracts';
+import type { DisabledReason, EndpointStatus, Mode } from '@app/contracts';
 
 @Entity('endpoints')
 @Index(['organizationId', 'id'])
@@ -41,6 +41,17 @@ export class EndpointEntity {
 
   @Column('timestamptz', { name: 'previous_secret_expires_at', nullable: true })
   previousSecretExpiresAt: Date | null;
+
+  /** Why the platform disabled it (410 Gone, or failing too long); null when enabled or disabled through the API. */
+  @Column('text', { name: 'disabled_reason', nullable: true })
+  disabledReason: DisabledReason | null;
+
+  @Column('timestamptz', { name: 'disabled_at', nullable: true })
+  disabledAt: Date | null;
+
+  /** The first failed call since the last success (or since it was enabled); null while it succeeds. */
+  @Column('timestamptz', { name: 'failing_since', nullable: true })
+  failingSince: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -28,6 +28,7 @@ export interface StoredAttempt {
   statusCode: number | null;
   error: string | null;
   responseExcerpt: string | null;
+  retryAfterSeconds: number | null;
 }
 
 /** A delivery that is about to be published, made visible before its first attempt records it. */
@@ -82,8 +83,9 @@ export class DeliveryHistoryRepository {
       status_code: number | null;
       error: string | null;
       response_excerpt: string | null;
+      retry_after_seconds: number | null;
     }> = await this.db.query(
-      `SELECT attempt_number, started_at, duration_ms, outcome, status_code, error, response_excerpt
+      `SELECT attempt_number, started_at, duration_ms, outcome, status_code, error, response_excerpt, retry_after_seconds
          FROM attempts WHERE organization_id = $1 AND delivery_id = $2
         ORDER BY started_at, attempt_number, id`,
       [organizationId, deliveryId],
@@ -96,6 +98,7 @@ export class DeliveryHistoryRepository {
       statusCode: r.status_code,
       error: r.error,
       responseExcerpt: r.response_excerpt,
+      retryAfterSeconds: r.retry_after_seconds,
     }));
   }
 

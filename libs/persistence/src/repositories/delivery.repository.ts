@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { DeliveryStatus } from '@app/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { DeliveryStatus, DisabledReason, Mode } from '@app/contracts';
+// Type-only: the health rules are pure functions of @app/webhooks; this file stores their inputs and applies their answers.
+import type { EndpointHealthState, EndpointHealthUpdate } from '@app/webhooks';
 
 /** One finished attempt (or a discard) with the delivery state it leads to. */
 export interface AttemptRecord {
@@ -17,10 +19,36 @@ export interface AttemptRecord {
     statusCode: number | null;
     error: string | null;
     responseExcerpt: string | null;
+    /** What a 429 or 503 asked for in `Retry-After`, in seconds. */
+    retryAfterSeconds: number | null;
   } | null;
   status: DeliveryStatus;
   statusReason: string | null;
   nextAttemptAt: Date | null;
+}
+
+/** An endpoint this batch disabled. */
+export interface DisabledEndpoint {
+  organizationId: string;
+  id: string;
+  mode: Mode;
+  url: string;
+  /** The version after the disable: distinct for every disable of one endpoint. */
+  version: number;
+  reason: DisabledReason;
+  /** Whether the disable raises `webhook.endpoint.disabled` (not when only operational deliveries led to it). */
+  notify: boolean;
+}
+
+/**
+ * How a batch keeps its endpoints' health: the decision (pure, from @app/webhooks) and what must be
+ * done before the batch commits about the endpoints it disables (publish the operational events; a
+ * throw rolls the whole batch back, so the outcome is retried, never committed without its event).
+ */
+export interface EndpointHealthPolicy {
+  updates: readonly EndpointHealthUpdate[];
+  decide(state: EndpointHealthState): DisabledReason | null;
+  beforeCommit(disabled: readonly DisabledEndpoint[]): Promise<void>;
 }
 
 @Injectable()
@@ -29,11 +57,12 @@ export class DeliveryRepository {
 
   /**
    * Records a batch of attempts and the resulting delivery states in one transaction of two
-   * statements (not one transaction per POST). A later attempt never rolls a delivery back to an
-   * older state: the update only moves forward in attempt number.
+   * statements (not one transaction per POST), with the endpoints' health when given (two more,
+   * the second only when an endpoint is disabled). A later attempt never rolls a delivery back to
+   * an older state: the update only moves forward in attempt number. Returns the endpoints disabled.
    */
-  async recordBatch(records: readonly AttemptRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  async recordBatch(records: readonly AttemptRecord[], health?: EndpointHealthPolicy): Promise<DisabledEndpoint[]> {
+    if (records.length === 0) return [];
     const attempts = records.filter((r) => r.attempt !== null);
     // The latest record per delivery decides its state.
     const latest = new Map<string, AttemptRecord>();
@@ -42,11 +71,11 @@ export class DeliveryRepository {
       if (!seen || r.attemptNumber >= seen.attemptNumber) latest.set(r.deliveryId, r);
     }
     const states = [...latest.values()];
-    await this.db.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       if (attempts.length > 0) {
         await tx.query(
-          `INSERT INTO attempts (delivery_id, organization_id, attempt_number, started_at, duration_ms, outcome, status_code, error, response_excerpt)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[])`,
+          `INSERT INTO attempts (delivery_id, organization_id, attempt_number, started_at, duration_ms, outcome, status_code, error, response_excerpt, retry_after_seconds)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::int[])`,
           [
             attempts.map((r) => r.deliveryId),
             attempts.map((r) => r.organizationId),
@@ -57,6 +86,7 @@ export class DeliveryRepository {
             attempts.map((r) => r.attempt!.statusCode),
             attempts.map((r) => r.attempt!.error),
             attempts.map((r) => r.attempt!.responseExcerpt),
+            attempts.map((r) => r.attempt!.retryAfterSeconds),
           ],
         );
       }
@@ -83,7 +113,61 @@ export class DeliveryRepository {
           states.map((r) => r.statusReason),
         ],
       );
+      if (!health || health.updates.length === 0) return [];
+      const disabled = await this.keepHealth(tx, health);
+      if (disabled.length > 0) await health.beforeCommit(disabled);
+      return disabled;
     });
+  }
+
+  /**
+   * Moves each endpoint's `failing_since` (set by the first failure after a success, cleared by a
+   * success), then disables the endpoints the policy judges gone or failing too long. One statement
+   * per batch, touching the endpoints of the batch by primary key and writing only the rows whose
+   * state changes: no scan of the attempts, no write per call.
+   */
+  private async keepHealth(tx: EntityManager, health: EndpointHealthPolicy): Promise<DisabledEndpoint[]> {
+    const { updates } = health;
+    const rows: Array<{ id: string; status: 'enabled' | 'disabled'; failing_since: Date | null }> = await tx.query(
+      `WITH b AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS b(organization_id, endpoint_id, last_success_at, first_failure_at)
+       ), next AS (
+         SELECT e.id, CASE WHEN b.last_success_at IS NOT NULL THEN b.first_failure_at ELSE COALESCE(e.failing_since, b.first_failure_at) END AS failing_since
+         FROM b JOIN endpoints e ON e.id = b.endpoint_id AND e.organization_id = b.organization_id
+       ), changed AS (
+         UPDATE endpoints e SET failing_since = next.failing_since
+         FROM next WHERE e.id = next.id AND e.failing_since IS DISTINCT FROM next.failing_since
+         RETURNING e.id
+       )
+       SELECT e.id, e.status, next.failing_since FROM next JOIN endpoints e ON e.id = next.id`,
+      [updates.map((u) => u.organizationId), updates.map((u) => u.endpointId), updates.map((u) => u.lastSuccessAt), updates.map((u) => u.firstFailureAt)],
+    );
+    const byId = new Map(updates.map((u) => [u.endpointId, u]));
+    const toDisable: Array<{ update: EndpointHealthUpdate; reason: DisabledReason }> = [];
+    for (const row of rows) {
+      const update = byId.get(row.id)!;
+      const reason = health.decide({ status: row.status, failingSince: row.failing_since, gone: update.gone, failedInBatch: update.firstFailureAt !== null });
+      if (reason) toDisable.push({ update, reason });
+    }
+    if (toDisable.length === 0) return [];
+    // Guarded by status: of two instances disabling the same endpoint, only one changes the row (and raises the event).
+    // TypeORM answers a raw UPDATE with [rows, affected count].
+    const [disabled]: [Array<{ id: string; organization_id: string; mode: Mode; url: string; version: number; disabled_reason: DisabledReason }>, number] = await tx.query(
+      `UPDATE endpoints e SET status = 'disabled', disabled_reason = d.reason, disabled_at = now(), version = e.version + 1, updated_at = now()
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS d(organization_id, id, reason)
+       WHERE e.id = d.id AND e.organization_id = d.organization_id AND e.status = 'enabled'
+       RETURNING e.id, e.organization_id, e.mode, e.url, e.version, e.disabled_reason`,
+      [toDisable.map((d) => d.update.organizationId), toDisable.map((d) => d.update.endpointId), toDisable.map((d) => d.reason)],
+    );
+    return disabled.map((d) => ({
+      organizationId: d.organization_id,
+      id: d.id,
+      mode: d.mode,
+      url: d.url,
+      version: d.version,
+      reason: d.disabled_reason,
+      notify: byId.get(d.id)!.notify,
+    }));
   }
 
   async findById(organizationId: string, id: string) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ALL_EVENT_TYPES, EndpointStatus, Mode, newId } from '@app/contracts';
+import { ALL_EVENT_TYPES, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
 
 export interface NewEndpoint {
@@ -45,6 +45,9 @@ export class EndpointRepository {
       status: 'enabled' as EndpointStatus,
       previousSecret: null,
       previousSecretExpiresAt: null,
+      disabledReason: null,
+      disabledAt: null,
+      failingSince: null,
     });
     await this.repo.insert(entity);
     return (await this.findById(organizationId, entity.id)) as EndpointEntity;
@@ -64,7 +67,10 @@ export class EndpointRepository {
     const query = this.repo.createQueryBuilder('e').where('e.organization_id = :organizationId', { organizationId });
     if (filter.mode) query.andWhere('e.mode = :mode', { mode: filter.mode });
     if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
-    if (filter.eventType) {
+    if (filter.eventType && isOperationalEventType(filter.eventType)) {
+      // `*` does not include the operational types (see endpointWantsEvent).
+      query.andWhere('e.event_types @> ARRAY[:eventType]::text[]', { eventType: filter.eventType });
+    } else if (filter.eventType) {
       query.andWhere('(e.event_types @> ARRAY[:eventType]::text[] OR e.event_types @> ARRAY[:all]::text[])', {
         eventType: filter.eventType,
         all: ALL_EVENT_TYPES,
@@ -80,7 +86,7 @@ export class EndpointRepository {
       tx
         .createQueryBuilder()
         .update(EndpointEntity)
-        .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+        .set({ ...changes, ...statusSideEffects(changes.status), version: () => 'version + 1', updatedAt: () => 'now()' })
         .where('organization_id = :organizationId AND id = :id', { organizationId, id }),
     );
   }
@@ -133,6 +139,21 @@ export class EndpointRepository {
       return current ? { kind: 'version_conflict', currentVersion: current.version } : { kind: 'not_found' };
     });
   }
+}
+
+/**
+ * Enabling clears why and since when the platform had disabled it and its failure history (a fresh
+ * start: it is not disabled again by failures from before); disabling by hand gives no reason.
+ * The right-hand sides read the row as it was, so a PATCH that changes nothing keeps them.
+ */
+function statusSideEffects(status: EndpointStatus | undefined) {
+  if (status === 'enabled') {
+    return { disabledReason: null, disabledAt: null, failingSince: () => "CASE WHEN status = 'disabled' THEN NULL ELSE failing_since END" };
+  }
+  if (status === 'disabled') {
+    return { disabledReason: () => "CASE WHEN status = 'disabled' THEN disabled_reason ELSE NULL END", disabledAt: () => "CASE WHEN status = 'disabled' THEN disabled_at ELSE now() END" };
+  }
+  return {};
 }
 
 // This transaction holds the row's lock from its UPDATE on, so the row is there to read back.

@@ -43,6 +43,22 @@
     return h('span', { class: `badge ${kind || text}` }, text);
   }
 
+  // Operational events (webhook.*) are not part of "All": an endpoint receives them only when it names them.
+  const isOperational = (type) => type.startsWith('webhook.');
+  const DISABLED_REASONS = {
+    gone: 'Disabled by the platform: the receiver answered 410 Gone.',
+    failing: 'Disabled by the platform: every call failed, with no success for days.',
+  };
+
+  function typesText(eventTypes) {
+    const domain = eventTypes.includes('*') ? ['All'] : eventTypes.filter((t) => !isOperational(t));
+    return [...domain, ...eventTypes.filter(isOperational)].join(', ');
+  }
+
+  function statusBadge(e) {
+    return e.status === 'disabled' && e.disabledReason ? [badge(e.status), h('span', { class: 'muted reason' }, ` ${e.disabledReason}`)] : badge(e.status);
+  }
+
   function toast(message, bad) {
     const p = h('p', { class: bad ? 'bad' : '' }, message);
     toastBox.append(p);
@@ -191,8 +207,8 @@
             'tr',
             {},
             h('td', { class: 'url' }, h('a', { href: `#/endpoints/${e.id}` }, e.url), e.description ? h('div', { class: 'muted' }, e.description) : null),
-            h('td', {}, e.eventTypes.includes('*') ? 'All' : e.eventTypes.join(', ')),
-            h('td', {}, badge(e.status)),
+            h('td', {}, typesText(e.eventTypes)),
+            h('td', {}, statusBadge(e)),
             h('td', {}, time(e.createdAt)),
           ),
         );
@@ -216,7 +232,10 @@
     description.value = endpoint ? endpoint.description : '';
     const wanted = new Set(endpoint ? endpoint.eventTypes : ['*']);
     const all = h('input', { type: 'checkbox', id: 'type-all', checked: wanted.has('*') });
-    const typeBoxes = catalog.data.map((t) => h('input', { type: 'checkbox', value: t.name, id: `type-${t.name}`, checked: wanted.has(t.name), disabled: wanted.has('*') }));
+    const domainTypes = catalog.data.filter((t) => !isOperational(t.name));
+    const operationalTypes = catalog.data.filter((t) => isOperational(t.name));
+    const typeBoxes = domainTypes.map((t) => h('input', { type: 'checkbox', value: t.name, id: `type-${t.name}`, checked: wanted.has(t.name), disabled: wanted.has('*') }));
+    const opsBoxes = operationalTypes.map((t) => h('input', { type: 'checkbox', value: t.name, id: `type-${t.name}`, checked: wanted.has(t.name) }));
     all.addEventListener('change', () => typeBoxes.forEach((b) => (b.disabled = all.checked)));
     const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
     const form = h(
@@ -226,7 +245,8 @@
         onsubmit: (e) => {
           e.preventDefault();
           act(submit, box, async () => {
-            const eventTypes = all.checked ? ['*'] : typeBoxes.filter((b) => b.checked).map((b) => b.value);
+            const domain = all.checked ? ['*'] : typeBoxes.filter((b) => b.checked).map((b) => b.value);
+            const eventTypes = [...domain, ...opsBoxes.filter((b) => b.checked).map((b) => b.value)];
             if (eventTypes.length === 0) throw new ApiError(400, ['Choose at least one event type, or all.']);
             const body = { url: url.value.trim(), eventTypes, description: description.value };
             const saved = editing ? await api('PATCH', `/v1/endpoints/${id}`, body) : await api('POST', '/v1/endpoints', { ...body, mode: m });
@@ -243,7 +263,14 @@
         { class: 'types field' },
         h('legend', {}, 'Event types'),
         h('label', { for: 'type-all' }, all, 'All event types, including future ones'),
-        catalog.data.map((t, i) => h('label', { for: `type-${t.name}` }, typeBoxes[i], h('span', { class: 'mono' }, t.name), h('span', { class: 'muted' }, `— ${t.description}`))),
+        domainTypes.map((t, i) => h('label', { for: `type-${t.name}` }, typeBoxes[i], h('span', { class: 'mono' }, t.name), h('span', { class: 'muted' }, `— ${t.description}`))),
+      ),
+      h(
+        'fieldset',
+        { class: 'types field', id: 'operational-types' },
+        h('legend', {}, 'Operational events'),
+        h('p', { class: 'hint' }, 'Sent by the platform about your endpoints (one disabled, a delivery that failed its last attempt). Not included in "All".'),
+        operationalTypes.map((t, i) => h('label', { for: `type-${t.name}` }, opsBoxes[i], h('span', { class: 'mono' }, t.name), h('span', { class: 'muted' }, `— ${t.description}`))),
       ),
       h('div', { class: 'field' }, h('label', { for: 'endpoint-description' }, 'Description (optional)'), description),
       h('div', { class: 'row' }, submit, h('a', { class: 'button secondary', href: editing ? `#/endpoints/${id}` : '#/endpoints' }, 'Cancel')),
@@ -264,6 +291,19 @@
         route();
       }),
     );
+    // A platform-disabled endpoint says why and offers to take it back, which clears the reason.
+    let disabledNotice = null;
+    if (endpoint.status === 'disabled' && endpoint.disabledReason) {
+      const reEnable = h('button', { type: 'button', id: 're-enable' }, 'Re-enable');
+      reEnable.addEventListener('click', () =>
+        act(reEnable, actionsBox, async () => {
+          await api('PATCH', `/v1/endpoints/${id}`, { status: 'enabled' });
+          toast('Endpoint enabled again.');
+          route();
+        }),
+      );
+      disabledNotice = h('div', { class: 'notice', id: 'disabled-notice', role: 'status' }, h('p', {}, DISABLED_REASONS[endpoint.disabledReason] || `Disabled by the platform (${endpoint.disabledReason}).`), reEnable);
+    }
     const testButton = h('button', { type: 'button', id: 'send-test' }, 'Send test event');
     testButton.addEventListener('click', () =>
       act(testButton, actionsBox, async () => {
@@ -427,18 +467,19 @@
 
     show(
       endpoint.url,
-      h('div', { class: 'row' }, badge(endpoint.mode, endpoint.mode === 'test' ? 'test' : 'enabled'), badge(endpoint.status), h('a', { href: '#/endpoints' }, '← All endpoints')),
+      h('div', { class: 'row' }, badge(endpoint.mode, endpoint.mode === 'test' ? 'test' : 'enabled'), statusBadge(endpoint), h('a', { href: '#/endpoints' }, '← All endpoints')),
       h(
         'section',
         { class: 'panel', 'aria-label': 'Endpoint' },
         actionsBox,
+        disabledNotice,
         h(
           'dl',
           { class: 'facts' },
           h('dt', {}, 'ID'),
           h('dd', { class: 'mono' }, endpoint.id),
           h('dt', {}, 'Event types'),
-          h('dd', {}, endpoint.eventTypes.includes('*') ? 'All' : endpoint.eventTypes.join(', ')),
+          h('dd', {}, typesText(endpoint.eventTypes)),
           h('dt', {}, 'Description'),
           h('dd', {}, endpoint.description || '—'),
           h('dt', {}, 'Created'),

@@ -1,0 +1,26 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { EndpointChange, Topics } from '@app/contracts';
+import { APP_LOGGER, KafkaProducer } from './messaging.module';
+
+/**
+ * Tells every fan-out and delivery instance to drop its cached view of an organization's endpoints.
+ * Called after the change is committed, by the admin API and by the delivery when it disables an
+ * endpoint. If the broker cannot take the notice, the change still stands (undoing or failing it
+ * would be worse) and the caches' TTL brings them up to date.
+ */
+@Injectable()
+export class EndpointChangePublisher {
+  constructor(
+    private readonly producer: KafkaProducer,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async publish(notice: EndpointChange): Promise<void> {
+    try {
+      await this.producer.send(Topics.endpointChanges, [{ key: notice.organizationId, value: JSON.stringify(notice) }]);
+    } catch (err) {
+      this.logger.error({ err, ...notice }, 'could not publish an endpoint change; caches catch up when their TTL expires');
+    }
+  }
+}
