@@ -6,3 +6,5 @@ export * from './domain-event';
 export * from './delivery-message';
 export * from './endpoint-change';
 export * from './routing';
+export * from './listen-relay';
+export * from './event-examples';

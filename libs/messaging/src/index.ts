@@ -6,3 +6,4 @@ export * from './consumer-lag';
 export * from './startup-retry';
 export * from './group-commit';
 export * from './kept-consumer';
+export * from './broadcast-reader';
