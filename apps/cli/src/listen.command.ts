@@ -24,7 +24,6 @@ export async function listen(options: ListenOptions): Promise<number> {
   const { client, forwardTo, out } = options;
   const colour = out.isTTY === true;
   const session = await client.createSession({ forwardTo: forwardTo.toString(), eventTypes: options.eventTypes });
-  out.write(`> Ready! Forwarding test-mode events to ${forwardTo.toString()}\n`);
   out.write(`> Session ${session.id} (a temporary test-mode endpoint; Ctrl-C ends it and deletes it)\n`);
   out.write(`> Webhook signing secret: ${session.secret}\n`);
   out.write(`> Events: ${session.eventTypes.join(', ')}\n`);
@@ -59,6 +58,7 @@ export async function listen(options: ListenOptions): Promise<number> {
 /** Reads the stream (reconnecting after a break) until aborted (null) or the server ends the session (its reason). */
 async function relay(options: ListenOptions, session: ListenSession, signal: AbortSignal, colour: boolean): Promise<string | null> {
   let failures = 0;
+  let connections = 0;
   while (!signal.aborted) {
     let end: { reason: string; reconnect: boolean } | null = null;
     try {
@@ -67,6 +67,9 @@ async function relay(options: ListenOptions, session: ListenSession, signal: Abo
       const parser = createParser({
         onEvent: (event: EventSourceMessage) => {
           if (event.event === 'delivery') void handle(options, session, JSON.parse(event.data) as ListenRequest, colour);
+          // Only once the stream is attached can a delivery reach us: "Ready" before that would be a lie.
+          else if (event.event === 'ready' && connections++ === 0) options.out.write(`> Ready! Forwarding test-mode events to ${options.forwardTo.toString()}\n`);
+          else if (event.event === 'ready') options.err.write('> Reconnected\n');
           else if (event.event === 'end') end = JSON.parse(event.data) as { reason: string; reconnect: boolean };
         },
       });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EndpointStatus, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
+import { updatedRows } from './updated-rows';
 
 /** The URL a session row carries: not http(s), so no code path that misses `kind` could POST anywhere. */
 export const CLI_SESSION_URL = 'cli://listen';
@@ -55,9 +56,8 @@ export class ListenSessionRepository {
   /** Pushes the lease of the sessions this instance holds; returns the ids still there (the others were deleted). */
   async renew(ids: readonly string[], until: Date): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows: Array<{ id: string }> = await this.db.query(
-      `UPDATE endpoints SET session_expires_at = $2 WHERE id = ANY($1) AND kind = 'cli' RETURNING id`,
-      [ids, until],
+    const rows = updatedRows<{ id: string }>(
+      await this.db.query(`UPDATE endpoints SET session_expires_at = $2 WHERE id = ANY($1) AND kind = 'cli' RETURNING id`, [ids, until]),
     );
     return rows.map((r) => r.id);
   }
@@ -69,11 +69,13 @@ export class ListenSessionRepository {
 
   /** Removes the sessions whose lease ran out (their connection died), a bounded batch per call. */
   async reapExpired(now: Date, limit = 500): Promise<Array<{ id: string; organizationId: string }>> {
-    const rows: Array<{ id: string; organization_id: string }> = await this.db.query(
-      `DELETE FROM endpoints WHERE id IN (
-         SELECT id FROM endpoints WHERE kind = 'cli' AND session_expires_at < $1 ORDER BY session_expires_at LIMIT $2
-       ) RETURNING id, organization_id`,
-      [now, limit],
+    const rows = updatedRows<{ id: string; organization_id: string }>(
+      await this.db.query(
+        `DELETE FROM endpoints WHERE id IN (
+           SELECT id FROM endpoints WHERE kind = 'cli' AND session_expires_at < $1 ORDER BY session_expires_at LIMIT $2
+         ) RETURNING id, organization_id`,
+        [now, limit],
+      ),
     );
     return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
   }
