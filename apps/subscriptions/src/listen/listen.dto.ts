@@ -22,22 +22,22 @@ export class ListenSessionDto {
 
 /** What the CLI's local receiver did with one relayed delivery. */
 export class ListenAnswerDto {
-  @ApiProperty({ format: 'uuid', description: 'The requestId of the relayed delivery.' })
+  @ApiProperty({ format: 'uuid', example: '5b1c3f0e-8a5e-4d4a-9a53-0f2a4f1c2b3d', description: 'The requestId of the relayed delivery.' })
   @IsUUID()
   requestId: string;
 
-  @ApiProperty({ enum: LISTEN_OUTCOMES })
+  @ApiProperty({ enum: LISTEN_OUTCOMES, example: 'success' })
   @IsIn(LISTEN_OUTCOMES)
   outcome: ListenOutcome;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'The local HTTP status; null when no answer came.' })
+  @ApiProperty({ type: Number, nullable: true, example: 200, minimum: 100, maximum: 999, description: 'The local HTTP status; null when no answer came.' })
   @ValidateIf((_o: object, v: unknown) => v !== null)
   @IsInt()
   @Min(100)
   @Max(999)
   statusCode: number | null;
 
-  @ApiProperty({ description: 'Milliseconds the local call took.' })
+  @ApiProperty({ example: 12, minimum: 0, maximum: 3_600_000, description: 'Milliseconds the local call took.' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(3_600_000)

@@ -1,8 +1,10 @@
 import { BadRequestException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
+import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ALL_EVENT_TYPES, DomainEvent, encodeListenMessage, exampleEventData, ListenReply, newId, Topics } from '@app/contracts';
-import { APP_LOGGER, KafkaProducer } from '@app/messaging';
+import { SubscriptionsConfig } from '@app/config';
+import { APP_LOGGER, domainTopics, ensureTopics, KAFKA, KafkaProducer } from '@app/messaging';
 import { EndpointEntity, EventTypeRepository, ListenSessionRepository } from '@app/persistence';
 import { generateSecret } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
@@ -16,7 +18,12 @@ import { CreateListenSessionDto, ListenAnswerDto, ListenSessionDto, TriggeredEve
  */
 @Injectable()
 export class ListenService {
+  /** Domain topics known to exist, so only the first trigger of a type pays for the check. */
+  private readonly topicsChecked = new Set<string>();
+
   constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(SubscriptionsConfig) private readonly config: SubscriptionsConfig,
     private readonly sessions: ListenSessionRepository,
     private readonly eventTypes: EventTypeRepository,
     private readonly hub: ListenHub,
@@ -80,12 +87,24 @@ export class ListenService {
       data: dto.data ?? exampleEventData(dto.type),
     };
     try {
+      await this.ensureDomainTopic(dto.type);
       await this.producer.send(dto.type, [{ key: auth.organizationId, value: JSON.stringify(event) }]);
     } catch (err) {
       this.logger.error({ err, type: dto.type }, 'could not publish a triggered event');
       throw new ServiceUnavailableException([`the event could not be published to topic ${dto.type}; try again`]);
     }
     return { eventId: event.id, type: event.type, mode: 'test', data: event.data };
+  }
+
+  /**
+   * The fan-out creates the catalog's topics at start and when it finds a new type; a type added to the
+   * catalog a moment ago may not have one yet, and the producer would wait for it in vain.
+   */
+  private async ensureDomainTopic(type: string): Promise<void> {
+    if (this.topicsChecked.has(type)) return;
+    const layout = { partitions: this.config.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.config.KAFKA_REPLICATION_FACTOR };
+    await ensureTopics(this.kafka, domainTopics(layout, [type]));
+    this.topicsChecked.add(type);
   }
 
   private async find(auth: OrgAuth, id: string): Promise<EndpointEntity> {
