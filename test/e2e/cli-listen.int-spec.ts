@@ -226,6 +226,63 @@ describe('sourcehub-webhooks listen / trigger', () => {
     console.log(`dead CLI session removed ${Date.now() - killedAt} ms after the kill (grace ${GRACE_SECONDS} s)`);
   });
 
+  it('should record a refused local connection as a failed attempt, printed as [refused]', async () => {
+    const deadPort = await freePort();
+    const cli = new CliProcess(['listen', '--api', balancer.url, '--key', org.apiKey, '--forward-to', `http://localhost:${deadPort}/hooks`, '--events', 'product.deleted']);
+    await cli.line(/^> Ready! Forwarding test-mode events to http:\/\/localhost:\d+\/hooks$/);
+    const triggered = await trigger(['product.deleted']);
+    const eventId = /(evt_[0-9a-z]{26})/.exec(triggered.stdout[0])![1];
+    const line = await cli.line(new RegExp(`^\\d\\d:\\d\\d:\\d\\d  product\\.deleted\\s+${eventId}  \\[refused\\]  \\d+ ms$`), 10_000);
+    expect(line).not.toBeNull();
+    const sessionOfCli = (await cli.line(/^> Session (ep_\S+) /))[1];
+    const attempt = await eventually(async () => {
+      const list = await api<{ data: Array<{ id: string }> }>(stack.apiUrl, 'GET', `/v1/endpoints/${sessionOfCli}/deliveries`, { token: org.apiKey });
+      if (!list.body.data?.[0]) return undefined;
+      const detail = (await api<DeliveryDetail>(stack.apiUrl, 'GET', `/v1/deliveries/${list.body.data[0].id}`, { token: org.apiKey })).body;
+      return detail.attempts[0];
+    }, 10_000, 'the refused attempt to be recorded');
+    expect(attempt).toMatchObject({ attemptNumber: 1, outcome: 'connection_error', statusCode: null });
+    cli.kill('SIGINT');
+    expect((await cli.exited).code).toBe(0);
+  });
+
+  it('should count a session that never answers as a timeout after DELIVERY_TIMEOUT_MS plus the relay allowance', async () => {
+    // A CLI that is connected but hangs: this test holds the session's stream itself and never answers.
+    const created = await api<{ id: string }>(balancer.url, 'POST', '/v1/listen/sessions', { token: org.apiKey, body: { eventTypes: ['product.updated'] } });
+    expect(created.status).toBe(201);
+    const stream = await fetch(`${balancer.url}/v1/listen/sessions/${created.body.id}/stream`, { headers: { authorization: `Bearer ${org.apiKey}` } });
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = stream.body!.getReader();
+    let seen = '';
+    const readUntil = async (text: string) => {
+      while (!seen.includes(text)) seen += new TextDecoder().decode((await reader.read()).value);
+    };
+    await readUntil('event: ready');
+    const started = Date.now();
+    const triggered = await trigger(['product.updated']);
+    const eventId = /(evt_[0-9a-z]{26})/.exec(triggered.stdout[0])![1];
+    await readUntil(eventId);
+    // The relayed request carries the signed headers and the exact body, and no organization id.
+    const delivery = JSON.parse(/event: delivery\ndata: (.*)\n/.exec(seen)![1]) as { headers: Record<string, string>; body: string; organizationId?: string; timeoutMs: number };
+    expect(delivery.headers['webhook-signature']).toMatch(/^v1,/);
+    expect(JSON.parse(delivery.body)).toMatchObject({ id: eventId, mode: 'test' });
+    expect(delivery.organizationId).toBeUndefined();
+    expect(delivery.timeoutMs).toBe(1_000);
+
+    const attempt = await eventually(async () => {
+      const list = await api<{ data: Array<{ id: string }> }>(stack.apiUrl, 'GET', `/v1/endpoints/${created.body.id}/deliveries`, { token: org.apiKey });
+      const id = list.body.data?.[0]?.id;
+      const detail = id ? (await api<DeliveryDetail & { attempts: Array<Attempt & { error: string }> }>(stack.apiUrl, 'GET', `/v1/deliveries/${id}`, { token: org.apiKey })).body : undefined;
+      return detail?.attempts[0];
+    }, 15_000, 'the timed-out attempt to be recorded');
+    console.log(`unanswered relay recorded as ${attempt.outcome} after ${Date.now() - started} ms (timeout 1000 ms + allowance 2000 ms)`);
+    expect(attempt).toMatchObject({ attemptNumber: 1, outcome: 'timeout', statusCode: null });
+    expect(attempt.error).toMatch(/no answer from the CLI session within 3000 ms/);
+    expect(attempt.durationMs).toBeGreaterThanOrEqual(3_000);
+    await reader.cancel();
+    await api(balancer.url, 'DELETE', `/v1/listen/sessions/${created.body.id}`, { token: org.apiKey });
+  });
+
   describe('usage errors', () => {
     it.each([
       ['an unknown flag', ['listen', '--forward-to', 'http://localhost:4000', '--key', 'k', '--bogus'], /^error: unknown option '--bogus'$/],
