@@ -32,7 +32,8 @@ export class ListenRelay implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
     private readonly producer: KafkaProducer,
   ) {
-    this.replies = new BroadcastReader(kafka, { name: 'listen replies', topic: Topics.listenReplies, instanceId: config.INSTANCE_ID, logger });
+    // A relayed delivery waits on this hop: read as soon as anything arrives.
+    this.replies = new BroadcastReader(kafka, { name: 'listen replies reader', topic: Topics.listenReplies, instanceId: config.INSTANCE_ID, logger, maxWaitTimeInMs: 50 });
     this.waitMs = config.DELIVERY_TIMEOUT_MS + config.LISTEN_RELAY_ALLOWANCE_MS;
   }
 

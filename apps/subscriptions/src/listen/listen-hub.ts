@@ -36,7 +36,8 @@ export class ListenHub implements OnModuleInit, BeforeApplicationShutdown {
     private readonly sessions: ListenSessionRepository,
     private readonly producer: KafkaProducer,
   ) {
-    this.requests = new BroadcastReader(kafka, { name: 'listen requests', topic: Topics.listenRequests, instanceId: config.INSTANCE_ID, logger });
+    // A relayed delivery waits on this hop: read as soon as anything arrives.
+    this.requests = new BroadcastReader(kafka, { name: 'listen requests reader', topic: Topics.listenRequests, instanceId: config.INSTANCE_ID, logger, maxWaitTimeInMs: 50 });
     this.graceMs = config.LISTEN_SESSION_GRACE_SECONDS * 1000;
   }
 
