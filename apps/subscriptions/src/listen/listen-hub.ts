@@ -55,8 +55,14 @@ export class ListenHub implements OnModuleInit, BeforeApplicationShutdown {
     });
   }
 
-  /** Takes over the response as the session's event stream; a second connection to the same session replaces the first. */
-  attach(sessionId: string, organizationId: string, res: Response): void {
+  /**
+   * Takes over the response as the session's event stream; a second connection to the same session
+   * replaces the first. The lease is pushed before the stream opens, so a session is never reaped
+   * between its `ready` and the next renewal, and the write is done by the time the client hears of it.
+   */
+  async attach(sessionId: string, organizationId: string, res: Response): Promise<boolean> {
+    const [alive] = await this.sessions.renew([sessionId], new Date(Date.now() + this.graceMs));
+    if (alive !== sessionId) return false;
     this.connections.get(sessionId)?.res.end(sseEvent('end', { reason: 'replaced by a newer connection to this session', reconnect: false }));
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'keep-alive' });
     res.write(sseEvent('ready', { sessionId }));
@@ -66,7 +72,7 @@ export class ListenHub implements OnModuleInit, BeforeApplicationShutdown {
       // Not deleted here: a CLI that reconnects within the grace period keeps its session and secret.
       if (this.connections.get(sessionId) === connection) this.connections.delete(sessionId);
     });
-    void this.renew();
+    return true;
   }
 
   /** Ends the stream of a session removed on purpose (its CLI asked, or its endpoint was deleted). */

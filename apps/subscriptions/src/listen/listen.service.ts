@@ -47,7 +47,8 @@ export class ListenService {
   /** Turns the response into the session's event stream (kept open until either side ends it). */
   async stream(auth: OrgAuth, id: string, res: Response): Promise<void> {
     await this.find(auth, id);
-    this.hub.attach(id, auth.organizationId, res);
+    // Deleted between the two statements (Ctrl-C racing a reconnect, or the reaper): as if never there.
+    if (!(await this.hub.attach(id, auth.organizationId, res))) throw sessionNotFound(id);
   }
 
   /** Hands the CLI's answer to every delivery instance; the one waiting for that request id takes it. */
