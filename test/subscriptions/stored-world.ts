@@ -77,11 +77,13 @@ export interface OrgResources {
   events: string[];
   deliveries: string[];
   replays: string[];
+  /** CLI listen sessions (their path segment is `sessions`). */
+  sessions: string[];
 }
 
 /**
  * Gives an organization one of every resource: endpoints, a spare API key (never the one it calls with),
- * a test event with its delivery, and a finished replay.
+ * a test event with its delivery, a finished replay, and a CLI listen session.
  */
 export async function populate(apiUrl: string, apiKey: string, endpointUrl: string): Promise<OrgResources> {
   const must = async <T>(method: string, path: string, body?: unknown, expected = [200, 201, 202]): Promise<T> => {
@@ -95,5 +97,7 @@ export async function populate(apiUrl: string, apiKey: string, endpointUrl: stri
   const sent = await must<{ deliveryId: string; eventId: string }>('POST', `/v1/endpoints/${test.id}/test`);
   const from = new Date(Date.now() - 3_600_000).toISOString();
   const replay = await must<{ id: string }>('POST', `/v1/endpoints/${test.id}/replay`, { from, to: new Date(Date.now() + 1000).toISOString() });
-  return { endpoints: [live.id, test.id], 'api-keys': [spareKey.id], events: [sent.eventId], deliveries: [sent.deliveryId], replays: [replay.id] };
+  // No CLI connects to it: the suites that call populate() set a long LISTEN_SESSION_GRACE_SECONDS so it is not reaped mid-test.
+  const session = await must<{ id: string }>('POST', '/v1/listen/sessions', { forwardTo: 'http://localhost:4000/webhooks' });
+  return { endpoints: [live.id, test.id], 'api-keys': [spareKey.id], events: [sent.eventId], deliveries: [sent.deliveryId], replays: [replay.id], sessions: [session.id] };
 }

@@ -9,6 +9,7 @@ import { OutcomeStore } from './outcome-store';
 import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryService } from './delivery.service';
 import { DeliveryMetrics } from './delivery.metrics';
+import { ListenRelay } from './listen-relay';
 
 @Module({})
 export class DeliveryModule {
@@ -23,6 +24,7 @@ export class DeliveryModule {
       controllers: healthControllers,
       providers: [
         { provide: DeliveryConfig, useValue: config },
+        ListenRelay,
         DeliveryService,
         OutcomeStore,
         EndpointChangePublisher,

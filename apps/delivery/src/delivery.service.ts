@@ -30,6 +30,7 @@ import {
   webhookHeaders,
   WebhookHttpSender,
 } from '@app/webhooks';
+import { ListenRelay } from './listen-relay';
 
 const USER_AGENT = 'Sourcehub-Webhooks/1.0';
 
@@ -88,6 +89,7 @@ export class DeliveryService implements OnApplicationShutdown {
     @Inject(DeliveryConfig) config: DeliveryConfig,
     private readonly directory: EndpointDirectory,
     metrics: MetricsRegistry,
+    private readonly relay: ListenRelay,
   ) {
     this.schedule = parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS);
     this.jitterFraction = config.RETRY_JITTER_PERCENT / 100;
@@ -153,7 +155,12 @@ export class DeliveryService implements OnApplicationShutdown {
     const startedAt = new Date();
     const body = webhookBody(message.event);
     const signed = webhookHeaders(activeSecrets(endpoint, startedAt), message.deliveryId, Math.floor(startedAt.getTime() / 1000), body);
-    const result = await this.sender.send({ url: endpoint.url, headers: { ...endpoint.headers, ...signed }, body });
+    const headers = { ...endpoint.headers, ...signed };
+    // A CLI listen session gets the same signed request through its connection instead of a POST.
+    const result =
+      endpoint.kind === 'cli'
+        ? await this.relay.send(message, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, body)
+        : await this.sender.send({ url: endpoint.url, headers, body });
     this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     this.attempts.inc({ outcome: result.outcome });
     const sent = { startedAt, ...result, retryAfterSeconds: parseRetryAfter(result.retryAfter, Date.now()) };

@@ -25,6 +25,9 @@ import { ReplaysService } from './replays/replays.service';
 import { RetentionService } from './retention/retention.service';
 import { OrganizationsController } from './organizations/organizations.controller';
 import { OrganizationsService } from './organizations/organizations.service';
+import { ListenController } from './listen/listen.controller';
+import { ListenHub } from './listen/listen-hub';
+import { ListenService } from './listen/listen.service';
 
 @Module({})
 export class SubscriptionsModule {
@@ -47,6 +50,7 @@ export class SubscriptionsModule {
         EndpointDeliveriesController,
         ReplaysController,
         DashboardController,
+        ListenController,
       ],
       providers: [
         { provide: SubscriptionsConfig, useValue: config },
@@ -64,6 +68,8 @@ export class SubscriptionsModule {
         ReplayRunner,
         RetentionService,
         DashboardAssets,
+        ListenHub,
+        ListenService,
         {
           provide: READINESS_CHECKS,
           inject: [DataSource],

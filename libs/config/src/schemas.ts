@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { Resolver } from 'node:dns';
 import { hostname } from 'node:os';
 
@@ -163,6 +163,17 @@ export class SubscriptionsConfig extends UrlPolicyConfig {
   @IsInt()
   @Min(0)
   HSTS_MAX_AGE_SECONDS: number = 0;
+
+  /**
+   * How long a `sourcehub-webhooks listen` session outlives its connection: the instance holding it
+   * renews its lease every third of this; a session whose lease ran out is removed (with its endpoint).
+   * Also how long a CLI may take to reconnect without losing its session.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  LISTEN_SESSION_GRACE_SECONDS: number = 30;
 
   /** TRUST_PROXY as Express's `trust proxy` setting. */
   get trustProxy(): boolean | number | string {
@@ -334,4 +345,26 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @IsInt()
   @Min(1)
   DELIVERY_MAX_IN_FLIGHT: number = 256;
+
+  /**
+   * A delivery to a CLI listen session waits DELIVERY_TIMEOUT_MS (the local call's budget, as for any
+   * endpoint) plus this for the two relay hops (Kafka, admin API, the CLI's connection) before it counts
+   * as timed out.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  LISTEN_RELAY_ALLOWANCE_MS: number = 2_000;
+}
+
+/** The terminal command's defaults for --api and --key (flags win). */
+export class CliConfig {
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'SOURCEHUB_API_URL must be an http(s) URL' })
+  SOURCEHUB_API_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  SOURCEHUB_API_KEY?: string;
 }

@@ -7,3 +7,5 @@ export * from './delivery-message';
 export * from './endpoint-change';
 export * from './routing';
 export * from './operational-events';
+export * from './listen-relay';
+export * from './event-examples';

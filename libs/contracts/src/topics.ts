@@ -13,6 +13,13 @@ export const Topics = {
   quarantine: 'webhooks.quarantine',
   /** Endpoint created/changed/deleted, key = organization id; consumers drop their caches. */
   endpointChanges: 'webhooks.endpoint-changes',
+  /**
+   * Signed requests for CLI listen sessions (SPEC §11), key = session (endpoint) id. Every admin API
+   * instance reads all of it (a group of its own); the one holding the session's connection passes it on.
+   */
+  listenRequests: 'webhooks.listen.requests',
+  /** The CLI's answers to those requests, key = request id. Every delivery instance reads all of it. */
+  listenReplies: 'webhooks.listen.replies',
 } as const;
 
 /** One delay topic per backoff tier: every message in it waits the same time, so a partition is in due order. */

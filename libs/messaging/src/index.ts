@@ -7,3 +7,4 @@ export * from './startup-retry';
 export * from './group-commit';
 export * from './kept-consumer';
 export * from './endpoint-change-publisher';
+export * from './broadcast-reader';

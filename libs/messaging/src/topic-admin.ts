@@ -32,7 +32,7 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], attempt
   }
 }
 
-/** The internal topics of the pipeline: deliveries, one per retry tier, dead letters, quarantine, changes. */
+/** The internal topics of the pipeline: deliveries, one per retry tier, dead letters, quarantine, changes, listen relay. */
 export function pipelineTopics(layout: TopicLayout, retryScheduleSeconds: readonly number[]): ITopicConfig[] {
   const base = { numPartitions: layout.partitions, replicationFactor: layout.replicationFactor };
   // Tier delays above the default retention would expire messages before they are due.
@@ -43,6 +43,8 @@ export function pipelineTopics(layout: TopicLayout, retryScheduleSeconds: readon
     { topic: Topics.deadLetters, ...base, configEntries: [retention] },
     { topic: Topics.quarantine, ...base, configEntries: [retention] },
     { topic: Topics.endpointChanges, ...base },
+    // Relay traffic is worth seconds (a request outlives its timeout by nothing): an hour keeps the disk small.
+    ...[Topics.listenRequests, Topics.listenReplies].map((topic) => ({ topic, ...base, configEntries: [{ name: 'retention.ms', value: String(3600 * 1000) }] })),
   ];
 }
 

@@ -14,3 +14,4 @@ export * from './repositories/delivery-history.repository';
 export * from './repositories/replay-job.repository';
 export * from './repositories/retention.repository';
 export * from './cache/endpoint-directory';
+export * from './repositories/listen-session.repository';

@@ -12,6 +12,7 @@ import { DeliveryHistoryRepository } from './repositories/delivery-history.repos
 import { EventHistoryRepository } from './repositories/event-history.repository';
 import { ReplayJobRepository } from './repositories/replay-job.repository';
 import { RetentionRepository } from './repositories/retention.repository';
+import { ListenSessionRepository } from './repositories/listen-session.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -25,6 +26,7 @@ const REPOSITORIES = [
   DeliveryHistoryRepository,
   ReplayJobRepository,
   RetentionRepository,
+  ListenSessionRepository,
 ];
 
 @Global()

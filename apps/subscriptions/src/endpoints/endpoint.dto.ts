@@ -27,7 +27,7 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const UrlField = (p: Presence) =>
   Field(p, { example: 'https://example.com/webhooks', maxLength: MAX_URL_LENGTH, description: 'A public http(s) URL; https in live mode.' }, BoundedText(MAX_URL_LENGTH));
 
-const EventTypesField = (p: Presence) =>
+export const EventTypesField = (p: Presence) =>
   Field(
     p,
     {

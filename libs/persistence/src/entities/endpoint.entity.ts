@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import type { DisabledReason, EndpointStatus, Mode } from '@app/contracts';
+import type { DisabledReason, EndpointKind, EndpointStatus, Mode } from '@app/contracts';
 
 @Entity('endpoints')
 @Index(['organizationId', 'id'])
@@ -61,4 +61,12 @@ export class EndpointEntity {
 
   @VersionColumn()
   version: number;
+
+  /** `cli`: a `sourcehub-webhooks listen` session, relayed to the CLI's connection instead of POSTed. */
+  @Column('text', { default: 'webhook' })
+  kind: EndpointKind;
+
+  /** Sessions only: renewed while the CLI is connected; past it the session is removed. */
+  @Column('timestamptz', { name: 'session_expires_at', nullable: true })
+  sessionExpiresAt: Date | null;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { Mode } from '@app/contracts';
 import { TimeKey } from './history-key';
+import { updatedRows } from './updated-rows';
 
 export type ReplayJobStatus = 'running' | 'completed' | 'failed';
 
@@ -130,11 +131,6 @@ export class ReplayJobRepository {
       [job.organizationId, job.id, owner],
     );
   }
-}
-
-/** TypeORM answers an UPDATE ... RETURNING on PostgreSQL with [rows, affected], not with the rows. */
-function updatedRows<R>(result: [R[], number]): R[] {
-  return result[0];
 }
 
 function toJob(r: JobRowSql): ReplayJob {

@@ -1,0 +1,124 @@
+import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface BroadcastReaderOptions {
+  /** For the logs: "listen requests", "endpoint change feed". */
+  name: string;
+  topic: string;
+  instanceId: string;
+  logger: Logger;
+  /** How long a fetch waits for data; lower costs more idle requests, higher delays each message. */
+  maxWaitTimeInMs?: number;
+}
+
+export interface BroadcastHooks {
+  /**
+   * The reader (re)started reading at the topic's end: called after every join, so whatever was
+   * published before that point (while no reader ran) was not seen.
+   */
+  onLive?(): void;
+  /** The reader is not reading (it crashed); messages are missed until the next `onLive`. */
+  onDown?(): void;
+}
+
+const RECREATE_DELAY_MS = 2_000;
+
+/**
+ * Reads every message of a topic on every instance: a consumer group of its own per process, from the
+ * latest offset, committing nothing (what was published while no reader ran was for a process that is
+ * gone, or is caught up another way). Used for cache invalidation and for request/answer traffic that
+ * only one instance of many can act on.
+ */
+export class BroadcastReader {
+  private consumer: Consumer | null = null;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: BroadcastReaderOptions,
+  ) {}
+
+  /**
+   * Resolves true once the reader reads (its "latest" offsets resolved after joining), so nothing
+   * published after this call is missed; or false after `liveTimeoutMs`, with a warning, so a slow
+   * broker delays what depends on the topic, not the service's start.
+   */
+  async start(onMessage: (message: KafkaMessage) => void, hooks: BroadcastHooks = {}, liveTimeoutMs = 20_000): Promise<boolean> {
+    this.stopped = false;
+    let resolveLive: () => void = () => undefined;
+    const live = new Promise<void>((resolve) => (resolveLive = resolve));
+    await this.create(onMessage, {
+      onLive: () => {
+        hooks.onLive?.();
+        resolveLive();
+      },
+      onDown: () => hooks.onDown?.(),
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), liveTimeoutMs)));
+    const late = await Promise.race([live.then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (late) this.options.logger.warn({ topic: this.options.topic, liveTimeoutMs }, `${this.options.name} not reading yet`);
+    return !late;
+  }
+
+  private async create(onMessage: (message: KafkaMessage) => void, hooks: Required<BroadcastHooks>): Promise<void> {
+    const { kafka, options } = this;
+    const consumer = kafka.consumer({
+      groupId: `webhooks-${options.topic}-${options.instanceId}-${Date.now()}`,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 200,
+    });
+    // kafkajs resolves "latest" inside the first fetch after a join: a FETCH event after GROUP_JOIN
+    // means every message from here on will be read.
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    consumer.on(consumer.events.FETCH, () => {
+      if (!joined) return;
+      joined = false;
+      hooks.onLive();
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      hooks.onDown();
+      if (e.payload.restart) return;
+      // kafkajs gave up on this consumer; without a new one nothing would be read again.
+      options.logger.error({ err: e.payload.error }, `${options.name} stopped; recreating it`);
+      this.recreateSoon(consumer, onMessage, hooks);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: options.topic, fromBeginning: false });
+      await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => onMessage(message) });
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.consumer = consumer;
+  }
+
+  private recreateSoon(old: Consumer, onMessage: (message: KafkaMessage) => void, hooks: Required<BroadcastHooks>): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.stopped || this.consumer !== old) return;
+      void old
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (this.stopped ? undefined : this.create(onMessage, hooks)))
+        .catch((err: unknown) => {
+          this.options.logger.error({ err }, `could not recreate the ${this.options.name}; trying again`);
+          this.recreateSoon(old, onMessage, hooks);
+        });
+    }, RECREATE_DELAY_MS);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.consumer?.disconnect();
+    this.consumer = null;
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EndpointStatus, newId } from '@app/contracts';
+import { EndpointEntity } from '../entities';
+import { updatedRows } from './updated-rows';
+
+/** The URL a session row carries: not http(s), so no code path that misses `kind` could POST anywhere. */
+export const CLI_SESSION_URL = 'cli://listen';
+
+export interface NewListenSession {
+  eventTypes: string[];
+  description: string;
+  secret: string;
+  expiresAt: Date;
+}
+
+/**
+ * CLI listen sessions: rows of `endpoints` of kind `cli`, always test mode, so fan-out routing, the
+ * attempt log, retries and the dashboard treat them as any endpoint. Tenant-scoped like every read,
+ * except the lease work, which runs for the whole service and names rows by their (unguessable) ids.
+ */
+@Injectable()
+export class ListenSessionRepository {
+  constructor(private readonly db: DataSource) {}
+
+  private get repo() {
+    return this.db.getRepository(EndpointEntity);
+  }
+
+  async create(organizationId: string, fields: NewListenSession): Promise<EndpointEntity> {
+    const entity = this.repo.create({
+      id: newId('ep'),
+      organizationId,
+      mode: 'test',
+      url: CLI_SESSION_URL,
+      eventTypes: fields.eventTypes,
+      status: 'enabled' as EndpointStatus,
+      description: fields.description,
+      headers: {},
+      metadata: {},
+      secret: fields.secret,
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+      kind: 'cli',
+      sessionExpiresAt: fields.expiresAt,
+    });
+    await this.repo.insert(entity);
+    return (await this.find(organizationId, entity.id)) as EndpointEntity;
+  }
+
+  /** The session of that organization, or null (missing, another tenant's, or an ordinary endpoint). */
+  async find(organizationId: string, id: string): Promise<EndpointEntity | null> {
+    return this.repo.findOne({ where: { organizationId, id, kind: 'cli' } });
+  }
+
+  /** Pushes the lease of the sessions this instance holds; returns the ids still there (the others were deleted). */
+  async renew(ids: readonly string[], until: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = updatedRows<{ id: string }>(
+      await this.db.query(`UPDATE endpoints SET session_expires_at = $2 WHERE id = ANY($1) AND kind = 'cli' RETURNING id`, [ids, until]),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async delete(organizationId: string, id: string): Promise<boolean> {
+    const result = await this.repo.delete({ organizationId, id, kind: 'cli' });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Removes the sessions whose lease ran out (their connection died), a bounded batch per call. */
+  async reapExpired(now: Date, limit = 500): Promise<Array<{ id: string; organizationId: string }>> {
+    const rows = updatedRows<{ id: string; organization_id: string }>(
+      await this.db.query(
+        `DELETE FROM endpoints WHERE id IN (
+           SELECT id FROM endpoints WHERE kind = 'cli' AND session_expires_at < $1 ORDER BY session_expires_at LIMIT $2
+         ) RETURNING id, organization_id`,
+        [now, limit],
+      ),
+    );
+    return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
+  }
+}
