@@ -49,6 +49,7 @@ describe('sourcehub-webhooks listen / trigger', () => {
   let listener: CliProcess;
   let sessionId: string;
   let secret: string;
+  let secondClosed = false;
 
   beforeAll(async () => {
     await resetWorld();
@@ -75,7 +76,7 @@ describe('sourcehub-webhooks listen / trigger', () => {
     listener?.kill('SIGKILL');
     await producer?.disconnect();
     await balancer?.stop();
-    await second?.close();
+    if (!secondClosed) await second?.close();
     await stack?.stop();
     await receiver.stop();
   });
@@ -325,5 +326,36 @@ describe('sourcehub-webhooks listen / trigger', () => {
       expect(code).toBe(0);
       expect(stdout[0]).toBe(`Usage: sourcehub-webhooks ${command.length ? `${command[0]} ` : ''}[options]${command[0] === 'trigger' ? ' <type>' : command.length ? '' : ' [command]'}`);
     });
+  });
+  // Last: it stops one of the two admin API instances.
+  it('should keep the session and its secret when the instance holding the stream stops, reconnecting to the other one', async () => {
+    const cli = new CliProcess(['listen', '--api', balancer.url, '--key', org.apiKey, '--forward-to', receiver.url, '--events', 'order.updated']);
+    const id = (await cli.line(/^> Session (ep_\S+) /))[1];
+    const sessionSecret = (await cli.line(/^> Webhook signing secret: (\S+)$/))[1];
+    await cli.line(/^> Ready! /);
+    const holder = balancer.hits.filter((h) => h.path === `/v1/listen/sessions/${id}/stream`).at(-1)!.target;
+    balancer.remove(holder);
+    if (holder === new URL(stack.apiUrl).origin) {
+      const [first] = stack.apps.splice(0, 1);
+      await first.close();
+    } else {
+      secondClosed = true;
+      await second.close();
+    }
+    await eventually(async () => (cli.stderr.includes('> Reconnected') ? true : undefined), 10_000, 'the CLI to reconnect');
+
+    const before = receiver.requests.length;
+    const triggered = await trigger(['order.updated']);
+    const eventId = /(evt_[0-9a-z]{26})/.exec(triggered.stdout[0])![1];
+    const [request] = (await receiver.waitFor(before + 1, 10_000)).slice(before);
+    const verified = new Webhook(sessionSecret).verify(request.body, {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    }) as { id: string };
+    expect(verified.id).toBe(eventId);
+    expect(cli.stderr.filter((l) => l !== '')).toEqual([expect.stringMatching(/^> Connection to http:\/\/127\.0\.0\.1:\d+ lost; reconnecting in \d+ ms$/), '> Reconnected']);
+    cli.kill('SIGINT');
+    expect((await cli.exited).code).toBe(0);
   });
 });

@@ -11,7 +11,12 @@ export class RoundRobinProxy {
   private next = 0;
   readonly hits: Array<{ target: string; method: string; path: string }> = [];
 
-  constructor(private readonly targets: string[]) {}
+  constructor(private targets: string[]) {}
+
+  /** Takes an instance out of the rotation, as a load balancer's health check would when it stops. */
+  remove(target: string): void {
+    this.targets = this.targets.filter((t) => new URL(t).origin !== new URL(target).origin);
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
