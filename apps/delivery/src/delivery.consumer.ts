@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
 import { RETRY_TIER_TOPIC_PATTERN, Topics } from '@app/contracts';
-import { EngineEvent, EngineIo, LaneEngine } from '@app/delivery-engine';
+import { EngineEvent, EngineIo, LaneEngine, TopicPartitionOffset } from '@app/delivery-engine';
 import { APP_LOGGER, EndpointChangeFeed, KAFKA, retryAtStartup } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
 import { EndpointDirectory } from '@app/persistence';
@@ -89,9 +89,9 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       },
       persist: (outcomes) => store.persist(outcomes),
       commit: async (offsets) => {
-        const own = offsets.filter((o) => this.deliveries.owns(o.topic));
-        const tiers = offsets.filter((o) => !this.deliveries.owns(o.topic));
-        await Promise.all([own.length > 0 && this.deliveries.commit(own), tiers.length > 0 && this.retries.commit(tiers)]);
+        const byStream = new Map<DeliveryStream, TopicPartitionOffset[]>();
+        for (const o of offsets) byStream.set(streamOf(o.topic), [...(byStream.get(streamOf(o.topic)) ?? []), o]);
+        await Promise.all([...byStream].map(([stream, own]) => stream.commit(own)));
       },
       pause: (topic, partition) => streamOf(topic).pause(topic, partition),
       resume: (topic, partition) => streamOf(topic).resume(topic, partition),
