@@ -76,7 +76,7 @@ const MAX_PARSE_CHUNK_BYTES = 1024;
  */
 function sliceReads(socket: Socket): void {
   const read = socket.read.bind(socket);
-  socket.read = (size?: number) => {
+  socket.read = (size?: number): unknown => {
     // A destroyed socket still hands out what it had buffered: nothing of it is wanted.
     if (socket.destroyed) return null;
     if (size !== undefined) return read(size);
@@ -159,8 +159,8 @@ export class WebhookHttpSender {
       bodyTimeout: opts.timeoutMs,
       connect: (options, callback) =>
         connectGuarded(options, (err, socket) => {
-          if (socket) sliceReads(socket as Socket);
-          (callback as (err: Error | null, socket: Socket | null) => void)(err, socket as Socket | null);
+          if (socket) sliceReads(socket);
+          (callback as (err: Error | null, socket: Socket | null) => void)(err, socket);
         }),
     });
     this.excerptBytes = opts.maxResponseExcerptBytes ?? DEFAULT_EXCERPT_BYTES;

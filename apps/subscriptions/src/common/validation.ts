@@ -51,7 +51,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
-      return { status: exception.getStatus(), message: Array.isArray(raw) ? raw.map(String) : [String(raw)] };
+      return { status: exception.getStatus(), message: Array.isArray(raw) ? raw.map(String) : [typeof raw === 'string' ? raw : JSON.stringify(raw)] };
     }
     const err = exception as { type?: string; status?: number; message?: string };
     if (err?.type === 'entity.too.large') return { status: 413, message: ['body is too large'] };
