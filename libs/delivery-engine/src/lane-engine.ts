@@ -15,7 +15,20 @@ export interface EngineMessage<P> {
 }
 
 /** Why a message was deferred to later without a call (no attempt used). */
-export type DeferReason = 'breaker_open' | 'endpoint_hanging';
+export type DeferReason = 'breaker_open' | 'endpoint_hanging' | 'rate_limited';
+
+/** How an endpoint wants its deliveries (SPEC section 10), looked up once per lane. */
+export interface LaneRules {
+  /** At most this many calls start in any 1-second window; null: no limit. */
+  ratePerSecond: number | null;
+  /** One call at a time in the fan-out's order: the lane never calls, it parks every message (see `EngineIo.park`). */
+  strict: boolean;
+}
+
+export const NO_RULES: LaneRules = { ratePerSecond: null, strict: false };
+
+/** The window of `ratePerSecond`. */
+export const RATE_WINDOW_MS = 1_000;
 
 export interface TopicPartitionOffset {
   topic: string;
@@ -41,6 +54,16 @@ export interface EngineIo<P, R> {
   call(message: EngineMessage<P>): Promise<R>;
   /** The outcome of putting the message off for later without a call. */
   defer(message: EngineMessage<P>, reason: DeferReason): R;
+  /**
+   * The lane's rules (rate limit, ordering), asked when a lane starts and again every `rulesTtlMs`.
+   * Rejects when they cannot be known now (the lane then waits, as after a call that could not be made).
+   */
+  rules(message: EngineMessage<P>): Promise<LaneRules>;
+  /**
+   * The outcome of handing a strict endpoint's message to its durable queue (drained one at a time,
+   * in order, elsewhere). Asked in the order the lane received its messages, and persisted in that order.
+   */
+  park(message: EngineMessage<P>): R;
   /** Makes outcomes durable (retry or dead-letter messages acknowledged, attempts logged); throws when it could not. */
   persist(outcomes: R[]): Promise<void>;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;
@@ -54,6 +77,9 @@ export interface EngineIo<P, R> {
 
 export type EngineEvent =
   | { kind: 'deferred'; laneKey: string; reason: DeferReason; count: number }
+  | { kind: 'parked'; laneKey: string; count: number }
+  /** A lane with messages waiting had to wait for its rate limit (once per wait, not per message). */
+  | { kind: 'rate_limited'; laneKey: string; waitMs: number }
   | { kind: 'call_unavailable'; laneKey: string; error: unknown; retryInMs: number }
   | { kind: 'persist_failed'; error: unknown; failures: number; outcomes: number }
   | { kind: 'commit_failed'; error: unknown };
@@ -75,6 +101,14 @@ export interface EngineOptions {
   /** Waits between attempts to persist outcomes or commit after a failure: first, doubling to max. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * A rate-limited lane queues at most this many seconds of calls (ratePerSecond x this); the
+   * messages beyond are deferred to a retry tier without a call, so a burst to a slow-paced endpoint
+   * holds neither the partition's commit point nor the buffer for long (DELIVERY_RATE_LIMIT_QUEUE_SECONDS).
+   */
+  rateQueueSeconds?: number;
+  /** A lane asks its rules again after this long (a changed limit or ordering reaches a busy lane). */
+  rulesTtlMs?: number;
 }
 
 interface PartitionState {
@@ -125,6 +159,12 @@ interface Lane<P> {
   /** Confirmed: its queued and arriving messages are deferred until a call is answered quickly or none is out. */
   hanging: boolean;
   unavailableFailures: number;
+  /** Null until the first answer of `EngineIo.rules`: nothing is called or parked before. */
+  rules: LaneRules | null;
+  rulesAt: number;
+  resolving: boolean;
+  /** When a wake-up for the rate limit is set: the time it fires. */
+  rateWakeAt: number | null;
 }
 
 interface Settling<P, R> {
@@ -154,6 +194,18 @@ export class LaneEngine<P, R> {
   private bufferedBytes = 0;
   private readonly bufferPaused = new Set<PartitionState>();
   private stopping = false;
+  /**
+   * Start times of the calls of the last RATE_WINDOW_MS per rate-limited endpoint, kept apart from
+   * the lanes (an idle lane is dropped, its window must not be).
+   */
+  private readonly recentStarts = new Map<string, number[]>();
+  /**
+   * No call to a rate-limited endpoint before this: after a start or a rebalance, another instance
+   * may have called the endpoint within the last window, which this one never saw.
+   */
+  private rateQuietUntil: number;
+  /** The rules last read per endpoint, so a lane started again within rulesTtlMs needs no lookup. */
+  private readonly rulesCache = new Map<string, { rules: LaneRules; at: number }>();
 
   private readonly toPersist: Array<Settling<P, R>> = [];
   private persisting = false;
@@ -169,7 +221,9 @@ export class LaneEngine<P, R> {
   constructor(
     private readonly options: EngineOptions,
     private readonly io: EngineIo<P, R>,
-  ) {}
+  ) {
+    this.rateQuietUntil = io.now() + RATE_WINDOW_MS;
+  }
 
   /**
    * Takes a fetched batch of one partition (offsets growing). Returns the offset up to which the
@@ -218,6 +272,7 @@ export class LaneEngine<P, R> {
    * rebalance): what is queued is dropped, calls out finish but commit nothing.
    */
   reset(owns: (topic: string) => boolean = () => true): void {
+    this.rateQuietUntil = this.io.now() + RATE_WINDOW_MS;
     for (const state of [...this.partitions.values()]) {
       if (!owns(state.topic)) continue;
       state.dropped = true;
@@ -261,10 +316,24 @@ export class LaneEngine<P, R> {
   }
 
   /** For metrics and tests. */
-  stats(): { bufferedBytes: number; inFlight: number; slotsUsed: number; lanes: number; queued: number; partitions: number; unpersisted: number } {
+  stats(): { bufferedBytes: number; inFlight: number; slotsUsed: number; lanes: number; queued: number; rateWaiting: number; partitions: number; unpersisted: number } {
     let queued = 0;
-    for (const lane of this.lanes.values()) queued += lane.queue.length;
-    return { bufferedBytes: this.bufferedBytes, inFlight: this.callsOut, slotsUsed: this.slotsUsed, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
+    let rateWaiting = 0;
+    const now = this.io.now();
+    for (const lane of this.lanes.values()) {
+      queued += lane.queue.length;
+      if (lane.queue.length > 0 && this.rateFreeAt(lane, now) > now) rateWaiting += lane.queue.length;
+    }
+    return {
+      bufferedBytes: this.bufferedBytes,
+      inFlight: this.callsOut,
+      slotsUsed: this.slotsUsed,
+      lanes: this.lanes.size,
+      queued,
+      rateWaiting,
+      partitions: this.partitions.size,
+      unpersisted: this.toPersist.length,
+    };
   }
 
   // ---- lanes --------------------------------------------------------------------------------
@@ -272,11 +341,126 @@ export class LaneEngine<P, R> {
   private enqueue(item: Item<P>): void {
     let lane = this.lanes.get(item.message.laneKey);
     if (!lane) {
-      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency), blockedUntil: 0, unavailableFailures: 0, suspect: false, hanging: false };
+      lane = {
+        key: item.message.laneKey,
+        queue: [],
+        inFlight: new Map(),
+        limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency),
+        blockedUntil: 0,
+        unavailableFailures: 0,
+        suspect: false,
+        hanging: false,
+        rules: this.rulesCache.get(item.message.laneKey)?.rules ?? null,
+        rulesAt: this.rulesCache.get(item.message.laneKey)?.at ?? 0,
+        resolving: false,
+        rateWakeAt: null,
+      };
       this.lanes.set(lane.key, lane);
+    }
+    if (!lane.resolving && (lane.rules === null || this.io.now() - lane.rulesAt >= (this.options.rulesTtlMs ?? 5_000))) this.resolveRules(lane, item.message);
+    if (lane.rules?.strict) {
+      // (Its queue is empty: parked when the rules said strict.)
+      this.park(lane, [...lane.queue.splice(0), item]);
+      return;
+    }
+    const rate = lane.rules?.ratePerSecond;
+    if (rate && lane.queue.length >= Math.max(1, rate * (this.options.rateQueueSeconds ?? 10))) {
+      // Enough waiting for the next seconds: this one waits in a retry tier instead of in memory.
+      this.settle(item, this.io.defer(item.message, 'rate_limited'));
+      this.io.notify?.({ kind: 'deferred', laneKey: lane.key, reason: 'rate_limited', count: 1 });
+      return;
     }
     lane.queue.push(item);
     this.reconsider(lane);
+  }
+
+  /** Asks the lane's rules; until the first answer its messages only queue. */
+  private resolveRules(lane: Lane<P>, message: EngineMessage<P>): void {
+    lane.resolving = true;
+    this.io.rules(message).then(
+      (rules) => {
+        lane.resolving = false;
+        lane.rules = rules;
+        lane.rulesAt = this.io.now();
+        this.rulesCache.set(lane.key, { rules, at: lane.rulesAt });
+        // Endpoints come and go: the stale entries are swept now and then.
+        if (this.rulesCache.size > 10_000) for (const [key, known] of this.rulesCache) if (lane.rulesAt - known.at >= (this.options.rulesTtlMs ?? 5_000)) this.rulesCache.delete(key);
+        if (this.lanes.get(lane.key) !== lane || this.stopping) return;
+        // Messages queued before the answer go to the durable queue in the order they came.
+        if (rules.strict && lane.queue.length > 0) this.park(lane, lane.queue.splice(0));
+        this.reconsider(lane);
+        this.pump();
+      },
+      (error: unknown) => {
+        lane.resolving = false;
+        if (this.lanes.get(lane.key) !== lane || this.stopping) return;
+        // Rules known before stay in force (asked again after another rulesTtlMs); a lane that never had any waits and asks again.
+        if (lane.rules !== null) {
+          lane.rulesAt = this.io.now();
+          return;
+        }
+        lane.unavailableFailures++;
+        const retryInMs = this.backoff(lane.unavailableFailures);
+        this.io.notify?.({ kind: 'call_unavailable', laneKey: lane.key, error, retryInMs });
+        this.io.setTimer(retryInMs, () => {
+          if (this.lanes.get(lane.key) !== lane || lane.resolving || lane.rules !== null || this.stopping) return;
+          if (lane.queue.length > 0) this.resolveRules(lane, lane.queue[0].message);
+        });
+      },
+    );
+  }
+
+  private park(lane: Lane<P>, items: Item<P>[]): void {
+    this.ready.delete(lane);
+    for (const item of items) this.settle(item, this.io.park(item.message));
+    this.io.notify?.({ kind: 'parked', laneKey: lane.key, count: items.length });
+    if (lane.queue.length === 0 && lane.inFlight.size === 0) this.forget(lane);
+  }
+
+  /**
+   * When the lane may start its next call under its rate limit: at most ratePerSecond starts in any
+   * RATE_WINDOW_MS, counted from this instance's own starts (the only ones to this endpoint while it
+   * owns the endpoint's partitions) and none in the first window after a start or a rebalance.
+   */
+  private rateFreeAt(lane: Lane<P>, now: number): number {
+    const rate = lane.rules?.ratePerSecond;
+    if (!rate) return 0;
+    const starts = this.windowOf(lane.key, now);
+    const windowFree = starts.length < rate ? 0 : starts[starts.length - rate] + RATE_WINDOW_MS;
+    return Math.max(windowFree, this.rateQuietUntil);
+  }
+
+  /** The starts within the last window (older ones dropped). */
+  private windowOf(key: string, now: number): number[] {
+    const starts = this.recentStarts.get(key);
+    if (!starts) return [];
+    let old = 0;
+    while (old < starts.length && now - starts[old] >= RATE_WINDOW_MS) old++;
+    if (old > 0) starts.splice(0, old);
+    if (starts.length === 0) this.recentStarts.delete(key);
+    return starts;
+  }
+
+  private recordStart(lane: Lane<P>, now: number): void {
+    if (!lane.rules?.ratePerSecond) return;
+    const starts = this.windowOf(lane.key, now);
+    if (starts.length === 0) this.recentStarts.set(lane.key, starts);
+    starts.push(now);
+    // Endpoints gone quiet leave their last window behind: swept now and then.
+    if (this.recentStarts.size > 10_000) for (const key of [...this.recentStarts.keys()]) this.windowOf(key, now);
+  }
+
+  /** Sets one wake-up for when the rate limit lets the lane call again. */
+  private wakeForRate(lane: Lane<P>, at: number, now: number): void {
+    if (lane.rateWakeAt !== null && lane.rateWakeAt <= at) return;
+    lane.rateWakeAt = at;
+    this.io.notify?.({ kind: 'rate_limited', laneKey: lane.key, waitMs: at - now });
+    this.io.setTimer(at - now, () => {
+      if (lane.rateWakeAt !== at) return;
+      lane.rateWakeAt = null;
+      this.reconsider(lane);
+      this.pump();
+    });
   }
 
   /** Puts the lane in or out of the ready set, and defers its queue when it cannot take calls. */
@@ -290,8 +474,19 @@ export class LaneEngine<P, R> {
       this.deferQueue(lane, 'endpoint_hanging');
       return;
     }
-    if (lane.inFlight.size < lane.limit && lane.blockedUntil <= this.io.now()) this.ready.add(lane);
-    else this.ready.delete(lane);
+    const now = this.io.now();
+    if (lane.rules === null || lane.rules.strict) {
+      // Waiting for its rules (a strict lane's queue is parked as soon as they come).
+      this.ready.delete(lane);
+      return;
+    }
+    const rateFreeAt = this.rateFreeAt(lane, now);
+    if (lane.inFlight.size < lane.limit && lane.blockedUntil <= now && rateFreeAt <= now) {
+      this.ready.add(lane);
+      return;
+    }
+    this.ready.delete(lane);
+    if (rateFreeAt > now) this.wakeForRate(lane, rateFreeAt, now);
   }
 
   /** Every call the endpoint may have out has been out longer than stallMs: its next calls would only wait too. */
@@ -320,6 +515,7 @@ export class LaneEngine<P, R> {
   }
 
   private startCall(lane: Lane<P>, item: Item<P>): void {
+    this.recordStart(lane, this.io.now());
     this.slotsUsed++;
     this.callsOut++;
     lane.inFlight.set(item, { startedAt: this.io.now(), holdsSlot: true });
