@@ -167,6 +167,23 @@ interface Lane<P> {
   rateWakeAt: number | null;
 }
 
+/**
+ * The cell rate's interval: 5 % longer than 1/rate, so requests delayed on their way (a busy event
+ * loop, a new connection) and arriving close behind the next ones still fit the receiver's second.
+ * The window count (at most `rate` starts in any RATE_WINDOW_MS) is exact.
+ */
+function paceInterval(rate: number): number {
+  return (RATE_WINDOW_MS / rate) * 1.05;
+}
+
+/** A rate-limited endpoint's recent calls. */
+interface Pace {
+  /** Start times within the last RATE_WINDOW_MS, oldest first. */
+  starts: number[];
+  /** The cell rate's next due time: grows by 1/ratePerSecond s with every start. */
+  due: number;
+}
+
 interface Settling<P, R> {
   item: Item<P>;
   outcome: R;
@@ -194,11 +211,8 @@ export class LaneEngine<P, R> {
   private bufferedBytes = 0;
   private readonly bufferPaused = new Set<PartitionState>();
   private stopping = false;
-  /**
-   * Start times of the calls of the last RATE_WINDOW_MS per rate-limited endpoint, kept apart from
-   * the lanes (an idle lane is dropped, its window must not be).
-   */
-  private readonly recentStarts = new Map<string, number[]>();
+  /** Per rate-limited endpoint, kept apart from the lanes (an idle lane is dropped, its pace must not be). */
+  private readonly paces = new Map<string, Pace>();
   /**
    * No call to a rate-limited endpoint before this: after a start or a rebalance, another instance
    * may have called the endpoint within the last window, which this one never saw.
@@ -420,34 +434,47 @@ export class LaneEngine<P, R> {
   /**
    * When the lane may start its next call under its rate limit: at most ratePerSecond starts in any
    * RATE_WINDOW_MS, counted from this instance's own starts (the only ones to this endpoint while it
-   * owns the endpoint's partitions) and none in the first window after a start or a rebalance.
+   * owns the endpoint's partitions), none in the first window after a start or a rebalance, and
+   * spread out over the window: one start per 1/ratePerSecond s (a cell rate, GCRA), in bursts of
+   * at most 1 % of the limit. Calls started in a burst at the edge of each window would reach the
+   * receiver bunched, and a few ms of jitter in their way would put two bursts in one of its seconds.
    */
   private rateFreeAt(lane: Lane<P>, now: number): number {
     const rate = lane.rules?.ratePerSecond;
     if (!rate) return 0;
-    const starts = this.windowOf(lane.key, now);
-    const windowFree = starts.length < rate ? 0 : starts[starts.length - rate] + RATE_WINDOW_MS;
-    return Math.max(windowFree, this.rateQuietUntil);
+    const pace = this.paceOf(lane.key, now);
+    if (!pace) return this.rateQuietUntil;
+    const windowFree = pace.starts.length < rate ? 0 : pace.starts[pace.starts.length - rate] + RATE_WINDOW_MS;
+    const interval = paceInterval(rate);
+    const burst = Math.max(1, Math.floor(rate / 100));
+    // Whole milliseconds: the clock's own unit, so `free - start >= window` holds exactly as computed.
+    return Math.ceil(Math.max(windowFree, pace.due - (burst - 1) * interval, this.rateQuietUntil));
   }
 
-  /** The starts within the last window (older ones dropped). */
-  private windowOf(key: string, now: number): number[] {
-    const starts = this.recentStarts.get(key);
-    if (!starts) return [];
+  /**
+   * The endpoint's pace with the starts of the last window only; none when it started nothing in
+   * the last window (its cell due time is then past too: it is at most one interval after the last start).
+   */
+  private paceOf(key: string, now: number): Pace | undefined {
+    const pace = this.paces.get(key);
+    if (!pace) return undefined;
     let old = 0;
-    while (old < starts.length && now - starts[old] >= RATE_WINDOW_MS) old++;
-    if (old > 0) starts.splice(0, old);
-    if (starts.length === 0) this.recentStarts.delete(key);
-    return starts;
+    while (old < pace.starts.length && now - pace.starts[old] >= RATE_WINDOW_MS) old++;
+    if (old > 0) pace.starts.splice(0, old);
+    if (pace.starts.length > 0) return pace;
+    this.paces.delete(key);
+    return undefined;
   }
 
   private recordStart(lane: Lane<P>, now: number): void {
-    if (!lane.rules?.ratePerSecond) return;
-    const starts = this.windowOf(lane.key, now);
-    if (starts.length === 0) this.recentStarts.set(lane.key, starts);
-    starts.push(now);
-    // Endpoints gone quiet leave their last window behind: swept now and then.
-    if (this.recentStarts.size > 10_000) for (const key of [...this.recentStarts.keys()]) this.windowOf(key, now);
+    const rate = lane.rules?.ratePerSecond;
+    if (!rate) return;
+    let pace = this.paceOf(lane.key, now);
+    if (!pace) this.paces.set(lane.key, (pace = { starts: [], due: now }));
+    pace.starts.push(now);
+    pace.due = Math.max(pace.due, now) + paceInterval(rate);
+    // Endpoints gone quiet leave their last pace behind: swept now and then.
+    if (this.paces.size > 10_000) for (const key of [...this.paces.keys()]) this.paceOf(key, now);
   }
 
   /** Sets one wake-up for when the rate limit lets the lane call again. */
