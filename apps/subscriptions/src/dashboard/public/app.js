@@ -234,7 +234,7 @@
         h('label', { for: 'endpoint-rate-limit' }, 'Requests per second at most (optional)'),
         rate,
         h('p', { class: 'hint' }, '1 to 10,000, first attempts, retries and resends together. Waiting for the limit uses no attempt. Empty: no limit.'),
-        h('label', { for: 'endpoint-ordering' }, 'Order'),
+        h('label', { for: 'endpoint-ordering' }, 'Delivery order'),
         ordering,
         h('p', { class: 'hint' }, 'Strict: a failing delivery holds the ones after it through its retries, until it succeeds or fails for good.'),
       ),
