@@ -17,6 +17,10 @@ const BACKOFF_MS = [200, 400, 800, 1_600, 2_000];
  * window after this one's last call (the holder itself may take it again at once).
  */
 const RELEASE_QUIET_MS = 1_000;
+/** Deliveries that left a queue are forgotten after this (their offsets were committed long before). */
+const KEEP_DONE_MS = 3_600_000;
+/** Pruned every this many looks. */
+const PRUNE_EVERY = 60;
 
 /**
  * Drains the durable queues of strict-order endpoints (SPEC §10): one call at a time per endpoint,
@@ -41,6 +45,7 @@ export class StrictDrainer implements OnApplicationBootstrap, BeforeApplicationS
   private readonly lastStart = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private polls = 0;
   private readonly calls: Counter<'outcome'>;
 
   constructor(
@@ -76,6 +81,7 @@ export class StrictDrainer implements OnApplicationBootstrap, BeforeApplicationS
   private async poll(): Promise<void> {
     try {
       for (const endpoint of await this.queue.waiting(this.holder, 500)) this.drain(endpoint);
+      if (this.polls++ % PRUNE_EVERY === 0) await this.queue.prune(KEEP_DONE_MS);
     } catch (err) {
       this.logger.debug({ err }, 'could not look for strict queues to drain; looking again');
     }

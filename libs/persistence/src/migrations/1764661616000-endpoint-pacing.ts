@@ -26,9 +26,13 @@ export class EndpointPacing1764661616000 implements MigrationInterface {
         -- The encoded delivery message of its next attempt.
         message text NOT NULL,
         due_at timestamptz NOT NULL DEFAULT now(),
-        created_at timestamptz NOT NULL DEFAULT now()
+        created_at timestamptz NOT NULL DEFAULT now(),
+        -- Set when it left the queue (success, discard, dead letter). Kept a while so that a redo of the
+        -- Kafka message after a crash (parked, drained, but its offset not yet committed) parks nothing.
+        done_at timestamptz
       )`);
-    await q.query('CREATE INDEX IF NOT EXISTS strict_queue_endpoint_seq_idx ON strict_queue (endpoint_id, seq)');
+    await q.query('CREATE INDEX IF NOT EXISTS strict_queue_waiting_idx ON strict_queue (endpoint_id, seq) WHERE done_at IS NULL');
+    await q.query('CREATE INDEX IF NOT EXISTS strict_queue_done_idx ON strict_queue (done_at) WHERE done_at IS NOT NULL');
     await q.query(`
       CREATE TABLE IF NOT EXISTS strict_leases (
         endpoint_id text PRIMARY KEY,

@@ -53,15 +53,25 @@ export class StrictQueueRepository {
   /** The endpoint's first delivery in order, due or not. */
   async head(organizationId: string, endpointId: string): Promise<QueuedDelivery | null> {
     const rows: Array<{ seq: string; organization_id: string; endpoint_id: string; delivery_id: string; message: string; due_at: Date }> = await this.db.query(
-      'SELECT seq, organization_id, endpoint_id, delivery_id, message, due_at FROM strict_queue WHERE organization_id = $1 AND endpoint_id = $2 ORDER BY seq LIMIT 1',
+      'SELECT seq, organization_id, endpoint_id, delivery_id, message, due_at FROM strict_queue WHERE organization_id = $1 AND endpoint_id = $2 AND done_at IS NULL ORDER BY seq LIMIT 1',
       [organizationId, endpointId],
     );
     const r = rows[0];
     return r ? { seq: String(r.seq), organizationId: r.organization_id, endpointId: r.endpoint_id, deliveryId: r.delivery_id, message: r.message, dueAt: r.due_at } : null;
   }
 
+  /** It leaves the queue; the row stays until `prune`, so parking the same Kafka message again is still a no-op. */
   async remove(organizationId: string, seq: string): Promise<void> {
-    await this.db.query('DELETE FROM strict_queue WHERE organization_id = $1 AND seq = $2', [organizationId, seq]);
+    await this.db.query('UPDATE strict_queue SET done_at = now() WHERE organization_id = $1 AND seq = $2', [organizationId, seq]);
+  }
+
+  /** Forgets deliveries done longer ago than `olderThanMs` (by then their Kafka offsets are long committed). */
+  async prune(olderThanMs: number, limit = 10_000): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `DELETE FROM strict_queue WHERE seq IN (SELECT seq FROM strict_queue WHERE done_at < now() - $1 * interval '1 millisecond' LIMIT $2) RETURNING 1`,
+      [olderThanMs, limit],
+    );
+    return rows.length;
   }
 
   /** The head failed and is retried later: it stays the head, with its next attempt's message. */
@@ -81,16 +91,12 @@ export class StrictQueueRepository {
     return rows.length > 0;
   }
 
-  async releaseLease(endpointId: string, holder: string): Promise<void> {
-    await this.db.query('DELETE FROM strict_leases WHERE endpoint_id = $1 AND holder = $2', [endpointId, holder]);
-  }
-
   /** Endpoints with a due delivery whose lease is free, expired or this holder's (orphans of a stopped instance among them). */
   async waiting(holder: string, limit: number): Promise<StrictEndpointRef[]> {
     const rows: Array<{ organization_id: string; endpoint_id: string }> = await this.db.query(
       `SELECT DISTINCT q.organization_id, q.endpoint_id FROM strict_queue q
        LEFT JOIN strict_leases l ON l.endpoint_id = q.endpoint_id
-       WHERE q.due_at <= now() AND (l.endpoint_id IS NULL OR l.holder = $1 OR l.expires_at < now())
+       WHERE q.done_at IS NULL AND q.due_at <= now() AND (l.endpoint_id IS NULL OR l.holder = $1 OR l.expires_at < now())
        LIMIT $2`,
       [holder, limit],
     );
@@ -99,7 +105,7 @@ export class StrictQueueRepository {
 
   /** For the metrics: deliveries waiting in strict queues, all endpoints. */
   async size(): Promise<number> {
-    const rows: Array<{ n: string }> = await this.db.query('SELECT count(*) AS n FROM strict_queue');
+    const rows: Array<{ n: string }> = await this.db.query('SELECT count(*) AS n FROM strict_queue WHERE done_at IS NULL');
     return Number(rows[0].n);
   }
 }
