@@ -7,7 +7,8 @@
  * uncommitted changes unless told (--allow-dirty; the commit is then marked "-dirty").
  *
  * Scenarios, in this order by default: fanout, throughput, latency, isolation, scaling,
- * retry-precision, memory. `latency-1000` runs one rate only.
+ * retry-precision, memory. `latency-1000` runs one rate only; `pacing` (the cost of rate limits and
+ * strict ordering) runs only when named.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { fanout } from './scenarios/fanout';
-import { isolation, isolationDead, latency, memory, retryPrecision, scaling, throughput } from './scenarios/delivery';
+import { isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report } from './support/report';
 import { Result, log, round } from './support/result';
 
@@ -29,6 +30,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],
+  pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };
 const DEFAULT = ['fanout', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
 const REPO = path.resolve(__dirname, '..');

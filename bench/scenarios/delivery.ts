@@ -27,12 +27,33 @@ async function withPipeline<T>(setup: Setup, body: (pipeline: Pipeline, receiver
   }
 }
 
-/** `paths` endpoints of one organization, all subscribed to every event type. */
-async function endpoints(pipeline: Pipeline, receiver: BenchReceiver, count: number): Promise<{ orgId: string; paths: string[] }> {
+/** `paths` endpoints of one organization, all subscribed to every event type (`fields`: more of the endpoint body). */
+async function endpoints(pipeline: Pipeline, receiver: BenchReceiver, count: number, fields: Record<string, unknown> = {}): Promise<{ orgId: string; paths: string[] }> {
   const org = await pipeline.organization();
   const paths = Array.from({ length: count }, (_, i) => `/e${i}`);
-  for (const p of paths) await pipeline.endpoint(org.apiKey, receiver.url(p), ['*']);
+  for (const p of paths) await pipeline.endpoint(org.apiKey, receiver.url(p), ['*'], fields);
   return { orgId: org.id, paths };
+}
+
+/**
+ * A closed-loop burst after a warm-up burst, both drained: deliveries/s of each, and the measured
+ * burst's seconds from publishing to the last receipt. Every event of both is in `ids`.
+ */
+async function closedLoopPhases(pipeline: Pipeline, receiver: BenchReceiver, orgId: string, paths: readonly string[], events: number, warmupEvents: number) {
+  const ids: string[] = [];
+  const phase = async (what: string, count: number): Promise<number> => {
+    const before = receiver.distinct();
+    const t0 = Date.now();
+    ids.push(...(await publishClosedLoop(pipeline.producer, orgId, count, EVENT_TYPES)));
+    const expected = ids.length * paths.length;
+    await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress(`${what} deliveries`, expected));
+    const seconds = (Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000;
+    return (receiver.distinct() - before) / seconds;
+  };
+  const cold = await phase('warm-up', warmupEvents);
+  const t0 = Date.now();
+  const perSecond = await phase('measured', events);
+  return { ids, cold, perSecond, seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000) };
 }
 
 const everyPath = (paths: readonly string[], ids: readonly string[]) => new Map(paths.map((p) => [p, ids]));
@@ -47,29 +68,36 @@ const rss = (pipeline: Pipeline) => Object.fromEntries(pipeline.services.map((s)
 export async function throughput(instances: number, events = 3000, warmupEvents = 1000): Promise<Result> {
   return withPipeline({ instances }, async (pipeline, receiver) => {
     const { orgId, paths } = await endpoints(pipeline, receiver, 10);
-    const ids: string[] = [];
-    const phase = async (what: string, count: number): Promise<number> => {
-      const before = receiver.distinct();
-      const t0 = Date.now();
-      ids.push(...(await publishClosedLoop(pipeline.producer, orgId, count, EVENT_TYPES)));
-      const expected = ids.length * paths.length;
-      await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress(`${what} deliveries`, expected));
-      const seconds = (Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000;
-      return (receiver.distinct() - before) / seconds;
-    };
-    const cold = await phase('warm-up', warmupEvents);
-    const t0 = Date.now();
-    const perSecond = await phase('measured', events);
+    const { ids, cold, perSecond, seconds } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `throughput-${instances}`,
       summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up)`,
       ledger: receiver.ledger(everyPath(paths, ids)),
       metrics: {
         deliveriesPerSecond: Math.round(perSecond),
-        seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000),
+        seconds,
         coldDeliveriesPerSecond: Math.round(cold),
         peakRssMb: rss(pipeline),
       },
+    };
+  });
+}
+
+/**
+ * The cost of SPEC §10's delivery rules: the throughput scenario's burst (10 endpoints, one delivery
+ * instance) with no rule, with a rate limit on every endpoint that never binds (10,000/s: the cost
+ * of the pacing itself), and with every endpoint strict (its queue in PostgreSQL, one call at a time).
+ */
+export async function pacing(rule: 'none' | 'rate-limit' | 'strict', events = 1000, warmupEvents = 300): Promise<Result> {
+  return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
+    const fields = rule === 'rate-limit' ? { rateLimitPerSecond: 10_000 } : rule === 'strict' ? { ordering: 'strict' } : {};
+    const { orgId, paths } = await endpoints(pipeline, receiver, 10, fields);
+    const { ids, cold, perSecond, seconds } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    return {
+      scenario: `pacing-${rule}`,
+      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x 10 endpoints ${rule === 'none' ? 'with no rule' : rule === 'rate-limit' ? 'each limited to 10,000/s (never binding)' : 'each with strict ordering'}, after a warm-up of ${warmupEvents} x 10`,
+      ledger: receiver.ledger(everyPath(paths, ids)),
+      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), peakRssMb: rss(pipeline) },
     };
   });
 }

@@ -73,8 +73,8 @@ export class Pipeline {
     return res.body;
   }
 
-  async endpoint(apiKey: string, url: string, eventTypes: string[]): Promise<string> {
-    const res = await api<{ id: string }>(this.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', eventTypes } });
+  async endpoint(apiKey: string, url: string, eventTypes: string[], fields: Record<string, unknown> = {}): Promise<string> {
+    const res = await api<{ id: string }>(this.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', eventTypes, ...fields } });
     if (res.status !== 201) throw new Error(`creating an endpoint answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id;
   }

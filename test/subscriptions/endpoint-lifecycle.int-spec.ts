@@ -234,9 +234,9 @@ describe('an endpoint through its life', () => {
     );
     const schemas = res.body.components.schemas;
     expect(schemas.CreateEndpointDto.required?.sort()).toEqual(['mode', 'url']);
-    expect(Object.keys(schemas.CreateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'headers', 'metadata', 'mode', 'url']);
+    expect(Object.keys(schemas.CreateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'headers', 'metadata', 'mode', 'ordering', 'rateLimitPerSecond', 'url']);
     expect(schemas.UpdateEndpointDto.required ?? []).toEqual([]);
-    expect(Object.keys(schemas.UpdateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'headers', 'metadata', 'status', 'url']);
+    expect(Object.keys(schemas.UpdateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'headers', 'metadata', 'ordering', 'rateLimitPerSecond', 'status', 'url']);
     expect(Object.keys(schemas.ApiKeyResponseDto.properties).sort()).toEqual(['createdAt', 'id', 'name', 'prefix', 'revokedAt']);
     expect(schemas.EndpointPageDto.properties).toEqual(expect.objectContaining({ data: expect.anything(), nextCursor: expect.anything() }));
     const docs = await fetch(`${stack.apiUrl}/docs`);

@@ -85,6 +85,8 @@ export async function resetWorld(): Promise<void> {
     if (rows[0].exists) await db.query('TRUNCATE organizations, api_keys, endpoints, events, deliveries, attempts CASCADE');
     const limits = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.api_rate_limits') IS NOT NULL AS exists`);
     if (limits.rows[0].exists) await db.query('TRUNCATE api_rate_limits');
+    const strict = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.strict_queue') IS NOT NULL AS exists`);
+    if (strict.rows[0].exists) await db.query('TRUNCATE strict_queue, strict_leases');
   } finally {
     await db.end();
   }

@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeDeliveryMessage, DeliveryMessage, Headers } from '@app/contracts';
 import { EngineMessage, LaneEngine, TopicPartitionOffset } from '@app/delivery-engine';
@@ -21,6 +21,8 @@ export interface DeliveryStreamOptions {
   /** Topic names or one pattern (the retry tiers: every tier topic there is, in the schedule or not). */
   topics: Array<string | RegExp>;
   sessionTimeoutMs: number;
+  /** kafkajs' round robin when absent. */
+  partitionAssigners?: PartitionAssigner[];
 }
 
 /**
@@ -77,6 +79,7 @@ export class DeliveryStream {
       heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
       maxWaitTimeInMs: 50,
       maxBytesPerPartition: 256 * 1024,
+      ...(this.options.partitionAssigners ? { partitionAssigners: this.options.partitionAssigners } : {}),
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;

@@ -1,11 +1,11 @@
 import { Inject, Injectable, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
 import { RETRY_TIER_TOPIC_PATTERN, Topics } from '@app/contracts';
-import { EngineEvent, EngineIo, LaneEngine, TopicPartitionOffset } from '@app/delivery-engine';
-import { APP_LOGGER, EndpointChangeFeed, KAFKA, retryAtStartup } from '@app/messaging';
+import { EngineEvent, EngineIo, LaneEngine, NO_RULES } from '@app/delivery-engine';
+import { APP_LOGGER, CoLocatedAssigner, EndpointChangeFeed, KAFKA, retryAtStartup } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
 import { EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
@@ -13,17 +13,19 @@ import { DeliveryEngine, DeliveryStream, FetchedDelivery } from './delivery-stre
 import { OutcomeStore } from './outcome-store';
 
 /**
- * The delivery instance: one lane engine fed by two consumer groups shared by every delivery
- * instance, the deliveries topic (new deliveries, resends, test events) and the retry tiers.
+ * The delivery instance: one lane engine fed by one consumer group shared by every delivery
+ * instance, reading the deliveries topic (new deliveries, resends, test events) and every retry
+ * tier. Partition i of all of them goes to one instance (`CoLocatedAssigner`): all the messages of
+ * an endpoint (same key, same partition count) reach the same engine, which keeps its rate limit.
  * Where a message goes next: its endpoint's lane -> a call (or a deferral without one) -> 2xx done,
  * failure to the next retry tier or the dead letters -> outcome durable -> offset committed.
  */
 @Injectable()
 export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly changeFeed: EndpointChangeFeed;
-  private readonly deliveries: DeliveryStream;
-  private readonly retries: DeliveryStream;
+  private readonly stream: DeliveryStream;
   private readonly engine: DeliveryEngine;
+  private readonly rateLimitWaits: Counter;
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -37,18 +39,36 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
     directory.setTtl(config.DELIVERY_ENDPOINT_CACHE_TTL_MS);
     const sessionTimeoutMs = config.DELIVERY_SESSION_TIMEOUT_MS;
-    this.deliveries = new DeliveryStream({ name: 'deliveries topic', groupId: config.DELIVERY_GROUP_ID, topics: [Topics.deliveries], sessionTimeoutMs }, kafka, () => this.engine, logger);
-    this.retries = new DeliveryStream({ name: 'retry tiers', groupId: `${config.DELIVERY_GROUP_ID}-retry`, topics: [RETRY_TIER_TOPIC_PATTERN], sessionTimeoutMs }, kafka, () => this.engine, logger);
+    this.stream = new DeliveryStream(
+      { name: 'delivery topics', groupId: config.DELIVERY_GROUP_ID, topics: [Topics.deliveries, RETRY_TIER_TOPIC_PATTERN], sessionTimeoutMs, partitionAssigners: [CoLocatedAssigner] },
+      kafka,
+      () => this.engine,
+      logger,
+    );
     this.engine = new LaneEngine(
       {
         laneConcurrency: config.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT,
         maxInFlight: config.DELIVERY_MAX_IN_FLIGHT,
         stallMs: config.DELIVERY_LANE_STALL_MS,
         maxBufferedBytes: config.DELIVERY_MAX_BUFFERED_BYTES,
+        rateQueueSeconds: config.DELIVERY_RATE_LIMIT_QUEUE_SECONDS,
       },
       this.engineIo(store),
     );
     const engine = this.engine;
+    this.rateLimitWaits = new Counter({
+      name: 'webhooks_delivery_rate_limited_total',
+      help: "Times an endpoint with deliveries waiting had to wait for its rate limit (rateLimitPerSecond) before its next call; no attempt is used",
+      registers: [metrics.registry],
+    });
+    new Gauge({
+      name: 'webhooks_delivery_rate_limit_waiting',
+      help: 'Deliveries in hand on this instance waiting for their endpoint\'s rate limit',
+      registers: [metrics.registry],
+      collect() {
+        this.set(engine.stats().rateWaiting);
+      },
+    });
     new Gauge({
       name: 'webhooks_delivery_buffered_bytes',
       help: 'Bytes of fetched delivery messages not yet settled (fetching pauses above webhooks_delivery_buffer_limit_bytes)',
@@ -69,7 +89,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private engineIo(store: OutcomeStore): EngineIo<FetchedDelivery, AttemptResult> {
-    const streamOf = (topic: string) => (this.deliveries.owns(topic) ? this.deliveries : this.retries);
+    const stream = this.stream;
     return {
       now: () => Date.now(),
       setTimer: (ms, fn) => {
@@ -77,7 +97,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         return () => clearTimeout(timer);
       },
       // Only the retry tiers probe a half-open breaker (see DeliveryService.admits).
-      admits: (m, now) => m.payload.decoded === null || this.delivery.admits(m.payload.decoded, !this.deliveries.owns(m.topic), now),
+      admits: (m, now) => m.payload.decoded === null || this.delivery.admits(m.payload.decoded, m.topic !== Topics.deliveries, now),
       call: async (m) => {
         const { kafka, decoded, unreadable } = m.payload;
         if (!decoded) return this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
@@ -87,15 +107,16 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         const { kafka, decoded, unreadable } = m.payload;
         return decoded ? this.delivery.defer(decoded, reason) : this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
       },
-      persist: (outcomes) => store.persist(outcomes),
-      commit: async (offsets) => {
-        const byStream = new Map<DeliveryStream, TopicPartitionOffset[]>();
-        for (const o of offsets) byStream.set(streamOf(o.topic), [...(byStream.get(streamOf(o.topic)) ?? []), o]);
-        await Promise.all([...byStream].map(([stream, own]) => stream.commit(own)));
+      rules: async (m) => (m.payload.decoded ? this.delivery.rules(m.payload.decoded) : NO_RULES),
+      park: (m) => {
+        const { kafka, decoded, unreadable } = m.payload;
+        return decoded ? this.delivery.park(decoded, `${m.topic}/${m.partition}/${m.offset}`) : this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
       },
-      pause: (topic, partition) => streamOf(topic).pause(topic, partition),
-      resume: (topic, partition) => streamOf(topic).resume(topic, partition),
-      seek: (topic, partition, offset) => streamOf(topic).seek(topic, partition, offset),
+      persist: (outcomes) => store.persist(outcomes),
+      commit: (offsets) => stream.commit(offsets),
+      pause: (topic, partition) => stream.pause(topic, partition),
+      resume: (topic, partition) => stream.resume(topic, partition),
+      seek: (topic, partition, offset) => stream.seek(topic, partition, offset),
       notify: (event) => this.log(event),
     };
   }
@@ -104,6 +125,12 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     switch (event.kind) {
       case 'deferred':
         this.logger.info({ endpointId: event.laneKey, reason: event.reason, count: event.count }, 'deliveries deferred to a retry tier without a call');
+        return;
+      case 'parked':
+        this.logger.debug({ endpointId: event.laneKey, count: event.count }, 'deliveries of a strict-order endpoint parked in its queue');
+        return;
+      case 'rate_limited':
+        this.rateLimitWaits.inc();
         return;
       case 'call_unavailable':
         this.logger.warn({ err: event.error, endpointId: event.laneKey, retryInMs: event.retryInMs }, 'could not attempt a delivery (endpoint unknown and the database unavailable); its lane waits');
@@ -119,7 +146,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   isRunning(): boolean {
-    return this.deliveries.isRunning() && this.retries.isRunning();
+    return this.stream.isRunning();
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -129,20 +156,18 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         onResync: () => this.directory.invalidateAll(),
       }),
     );
-    await this.deliveries.start();
-    await this.retries.start();
+    await this.stream.start();
     this.logger.info({ schedule: this.delivery.schedule }, 'delivery consuming');
   }
 
   /**
    * Runs before any resource closes: no new batches; the calls out finish and their outcomes are
-   * made durable and committed (queued messages are left to the next owner); then both groups are left.
+   * made durable and committed (queued messages are left to the next owner); then the group is left.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.deliveries.refuseBatches();
-    this.retries.refuseBatches();
+    this.stream.refuseBatches();
     await this.engine.stop(this.config.DELIVERY_TIMEOUT_MS + 5_000);
-    await Promise.all([this.deliveries.stop(), this.retries.stop()]);
+    await this.stream.stop();
     await this.changeFeed.stop();
   }
 }

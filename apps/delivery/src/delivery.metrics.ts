@@ -49,7 +49,7 @@ export class DeliveryMetrics implements OnApplicationBootstrap, OnApplicationShu
       const read = async () => {
         const deliveries = await this.lag.byTopic(this.config.DELIVERY_GROUP_ID, [Topics.deliveries]);
         const tiers = (await this.lag.topics()).filter((t) => RETRY_TIER_TOPIC_PATTERN.test(t));
-        const backlog = await this.lag.byTopic(`${this.config.DELIVERY_GROUP_ID}-retry`, tiers);
+        const backlog = await this.lag.byTopic(this.config.DELIVERY_GROUP_ID, tiers);
         return { deliveries, tiers, backlog };
       };
       const { deliveries, tiers, backlog } = await Promise.race([

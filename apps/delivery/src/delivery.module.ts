@@ -10,6 +10,7 @@ import { DeliveryConsumer } from './delivery.consumer';
 import { DeliveryService } from './delivery.service';
 import { DeliveryMetrics } from './delivery.metrics';
 import { ListenRelay } from './listen-relay';
+import { StrictDrainer } from './strict-drainer';
 
 @Module({})
 export class DeliveryModule {
@@ -29,6 +30,7 @@ export class DeliveryModule {
         OutcomeStore,
         EndpointChangePublisher,
         DeliveryConsumer,
+        StrictDrainer,
         DeliveryMetrics,
         {
           provide: READINESS_CHECKS,

@@ -14,8 +14,8 @@ import {
   webhookBody,
 } from '@app/contracts';
 import { MetricsRegistry } from '@app/observability';
-import { DeferReason } from '@app/delivery-engine';
-import { AttemptRecord, EndpointDirectory } from '@app/persistence';
+import { DeferReason, LaneRules } from '@app/delivery-engine';
+import { AttemptRecord, EndpointDirectory, ParkedDelivery } from '@app/persistence';
 import {
   activeSecrets,
   AttemptSignal,
@@ -53,6 +53,8 @@ export interface AttemptResult {
   /** A call was made: what it says about the endpoint's health (written with the attempt log). */
   signal?: AttemptSignal;
   produced?: boolean;
+  /** A strict endpoint's delivery handed to its durable queue (written before the offset is committed). */
+  park?: ParkedDelivery;
 }
 
 /** A 410 Gone: the endpoint is disabled (in the same write as this attempt) and this delivery is not retried. */
@@ -61,6 +63,7 @@ const GONE = 410;
 const DEFER_REASONS: Record<DeferReason, string> = {
   breaker_open: "deferred without a call: the endpoint's circuit breaker is open",
   endpoint_hanging: 'deferred without a call: every call to the endpoint is hanging',
+  rate_limited: "deferred without a call: more deliveries wait for the endpoint's rate limit than it takes in the next seconds",
 };
 
 /**
@@ -78,6 +81,7 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly latency: Histogram;
   private readonly exhausted: Counter;
   private readonly retryAfterHonoured: Counter<'effect'>;
+  private readonly parked: Counter;
   private readonly jitterFraction: number;
   /**
    * Endpoints that answered 410 Gone, by the version that answered, until the write that disables
@@ -115,6 +119,11 @@ export class DeliveryService implements OnApplicationShutdown {
       name: 'delivery_latency_seconds',
       help: 'From the event occurring to the receiver answering 2xx',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 100, 1000, 10000],
+      registers,
+    });
+    this.parked = new Counter({
+      name: 'webhooks_delivery_strict_parked_total',
+      help: 'Deliveries of strict-order endpoints handed to their durable queue (drained one at a time, in order)',
       registers,
     });
     this.exhausted = new Counter({ name: 'webhooks_deliveries_exhausted_total', help: 'Deliveries whose last attempt failed (to the dead letters)', registers });
@@ -224,6 +233,36 @@ export class DeliveryService implements OnApplicationShutdown {
     const record = this.record(message, null, 'pending', DEFER_REASONS[reason], null);
     const tier = this.schedule[tierBefore];
     return this.toRetryTier(message, message, tier, jitteredMs(tier, this.jitterFraction, Math.random()), record);
+  }
+
+  /**
+   * How the endpoint wants its deliveries (SPEC §10), from the endpoint directory. Throws when the
+   * endpoint is unknown here and the database cannot be asked; a deleted or disabled endpoint has
+   * none (its deliveries are discarded when attempted). A CLI session is never strict.
+   */
+  async rules(message: DeliveryMessage): Promise<LaneRules> {
+    const endpoint = await this.directory.enabledEndpoint(message.organizationId, message.endpointId);
+    if (!endpoint) return { ratePerSecond: null, strict: false };
+    return { ratePerSecond: endpoint.rateLimitPerSecond, strict: endpoint.ordering === 'strict' && endpoint.kind !== 'cli' };
+  }
+
+  /**
+   * Hands a strict endpoint's delivery to its durable queue, where the strict drainer attempts it
+   * after everything parked before it. `source` names the Kafka message, so parking it again (a
+   * redo after a crash) changes nothing.
+   */
+  park(message: DeliveryMessage, source: string): AttemptResult {
+    this.parked.inc();
+    const record = this.record(message, null, 'pending', 'waiting its turn: the endpoint takes its deliveries one at a time, in order', null);
+    const park: ParkedDelivery = {
+      organizationId: message.organizationId,
+      endpointId: message.endpointId,
+      deliveryId: message.deliveryId,
+      source,
+      message: encodeDeliveryMessage(message).toString('utf8'),
+      dueAt: Date.now(),
+    };
+    return { record, next: null, park };
   }
 
   /** An unreadable delivery message is a bug upstream: to the dead letters with the reason, visibly. */

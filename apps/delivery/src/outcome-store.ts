@@ -5,7 +5,7 @@ import { DeliveryConfig } from '@app/config';
 import { domainEventRecord, endpointDisabledEvent } from '@app/contracts';
 import { EndpointChangePublisher, KafkaProducer } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
-import { AttemptRecord, DeliveryRepository, DisabledEndpoint, EndpointDirectory } from '@app/persistence';
+import { AttemptRecord, DeliveryRepository, DisabledEndpoint, EndpointDirectory, StrictEndpointRef, StrictQueueRepository } from '@app/persistence';
 import { AttemptSignal, disableDecision, summariseHealth } from '@app/webhooks';
 import { AttemptResult, OutgoingRecord } from './delivery.service';
 
@@ -23,10 +23,13 @@ import { AttemptResult, OutgoingRecord } from './delivery.service';
 @Injectable()
 export class OutcomeStore {
   private readonly disabledTotal: Counter<'reason'>;
+  /** Told which strict endpoints got deliveries parked, once they are durable (the strict drainer listens). */
+  onParked: ((endpoints: StrictEndpointRef[]) => void) | null = null;
 
   constructor(
     private readonly producer: KafkaProducer,
     private readonly deliveries: DeliveryRepository,
+    private readonly strictQueue: StrictQueueRepository,
     private readonly directory: EndpointDirectory,
     private readonly changes: EndpointChangePublisher,
     @Inject(DeliveryConfig) private readonly config: DeliveryConfig,
@@ -46,6 +49,9 @@ export class OutcomeStore {
       await this.produce(unproduced.flatMap((o) => [...(o.next ? [o.next] : []), ...(o.raised ?? [])]));
       for (const o of unproduced) o.produced = true;
     }
+    // In the order the engine settled them: a strict endpoint's queue order.
+    const parks = outcomes.flatMap((o) => (o.park ? [o.park] : []));
+    await this.strictQueue.park(parks);
     const records: AttemptRecord[] = [];
     const signals: AttemptSignal[] = [];
     for (const o of outcomes) {
@@ -58,6 +64,10 @@ export class OutcomeStore {
       beforeCommit: (endpoints) => this.produce(endpoints.filter((e) => e.notify).map((e) => domainEventRecord(endpointDisabledEvent(e, e.reason, new Date())))),
     });
     if (disabled.length > 0) await this.announce(disabled);
+    if (parks.length > 0) {
+      const endpoints = new Map(parks.map((p) => [p.endpointId, { organizationId: p.organizationId, endpointId: p.endpointId }]));
+      this.onParked?.([...endpoints.values()]);
+    }
   }
 
   /** Every instance drops the organization's cached endpoints, so the disabled one's pending deliveries are discarded. */

@@ -381,6 +381,27 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @Min(0)
   @Max(60_000)
   LISTEN_RELAY_ALLOWANCE_MS: number = 2_000;
+
+  /**
+   * A rate-limited endpoint's deliveries wait in memory for at most this many seconds' worth of its
+   * limit; the ones beyond wait in the first retry tier instead (no attempt used), so a burst holds
+   * neither the partition's commit point nor the buffer for long.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  DELIVERY_RATE_LIMIT_QUEUE_SECONDS: number = 10;
+
+  /**
+   * How often a delivery instance looks for strict-order endpoints whose queue has a due delivery and
+   * no live drainer (a retry come due, or the queue of a stopped instance).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  DELIVERY_STRICT_POLL_MS: number = 1_000;
 }
 
 /** The terminal command's defaults for --api and --key (flags win). */

@@ -10,3 +10,11 @@ export type DisabledReason = (typeof DISABLED_REASONS)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'discarded'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** SPEC §10: `strict` delivers one at a time in the fan-out's order, a failing delivery holding the ones after it. */
+export const ENDPOINT_ORDERINGS = ['none', 'strict'] as const;
+export type EndpointOrdering = (typeof ENDPOINT_ORDERINGS)[number];
+
+/** SPEC §10: the bounds of `rateLimitPerSecond`. */
+export const RATE_LIMIT_PER_SECOND_MIN = 1;
+export const RATE_LIMIT_PER_SECOND_MAX = 10_000;

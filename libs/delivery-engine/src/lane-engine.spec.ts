@@ -1,10 +1,11 @@
-import { EngineIo, EngineMessage, LaneEngine } from './lane-engine';
+import { EngineIo, EngineMessage, LaneEngine, LaneRules, NO_RULES } from './lane-engine';
 
-type Outcome = { offset: string; kind: 'called' | 'deferred' };
+type Outcome = { offset: string; kind: 'called' | 'deferred' | 'parked'; reason?: string };
 
 /** A hand-driven world: the test moves the clock and answers each call when it wants. */
-function world() {
+function world(rules: LaneRules = NO_RULES) {
   let now = 0;
+  const callStarts: Array<{ offset: string; at: number }> = [];
   const timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
   const answers = new Map<string, (o: Outcome) => void>();
   const persisted: Outcome[] = [];
@@ -16,8 +17,13 @@ function world() {
       return () => (t.cancelled = true);
     },
     admits: () => true,
-    call: (m) => new Promise((resolve) => answers.set(m.offset, resolve)),
-    defer: (m) => ({ offset: m.offset, kind: 'deferred' }),
+    call: (m) => {
+      callStarts.push({ offset: m.offset, at: now });
+      return new Promise((resolve) => answers.set(m.offset, resolve));
+    },
+    defer: (m, reason) => ({ offset: m.offset, kind: 'deferred', reason }),
+    rules: async () => rules,
+    park: (m) => ({ offset: m.offset, kind: 'parked' }),
     persist: async (outcomes) => void persisted.push(...outcomes),
     commit: async () => undefined,
     pause: () => undefined,
@@ -29,6 +35,14 @@ function world() {
     io,
     persisted,
     answers,
+    callStarts,
+    /** Answers every call out with success. */
+    answerAll() {
+      for (const [offset, answer] of [...answers]) {
+        answers.delete(offset);
+        answer({ offset, kind: 'called' });
+      }
+    },
     /** Jumps the clock by `ms` at once and fires every timer due by then, as a loop turn after a block does. */
     async jump(ms: number) {
       now += ms;
@@ -72,5 +86,58 @@ describe('LaneEngine', () => {
     for (let i = 0; i < 6; i++) await w.jump(500);
     expect(w.persisted.filter((o) => o.kind === 'deferred').map((o) => o.offset)).toEqual(['2', '3']);
     expect(engine.stats().slotsUsed).toBe(0);
+  });
+
+  describe('rate limit', () => {
+    const options = { laneConcurrency: 10, maxInFlight: 100, stallMs: 1000, maxBufferedBytes: 1e6, rateQueueSeconds: 10 };
+
+    it('should start no more than the limit in any second, spread one per 1/limit s, none in the first second after a start, and not call the wait an attempt', async () => {
+      const w = world({ ratePerSecond: 3, strict: false });
+      const engine = new LaneEngine(options, w.io);
+      engine.take('t', 0, [0, 1, 2, 3, 4, 5, 6].map(message));
+      await w.flush();
+      expect(w.callStarts).toEqual([]);
+      expect(engine.stats().rateWaiting).toBe(7);
+      for (let t = 0; t < 40; t++) {
+        await w.jump(100);
+        w.answerAll();
+        await w.flush();
+      }
+      // Due every 350 ms (1/3 s + 5 %); the hand-driven clock moves in steps of 100 ms.
+      expect(w.callStarts.map((c) => c.at)).toEqual([1000, 1400, 1800, 2200, 2600, 3000, 3400]);
+      expect(w.persisted.filter((o) => o.kind === 'deferred')).toEqual([]);
+    });
+
+    it('should defer to a retry tier what would wait longer than rateQueueSeconds', async () => {
+      const w = world({ ratePerSecond: 1, strict: false });
+      const engine = new LaneEngine({ ...options, rateQueueSeconds: 3 }, w.io);
+      engine.take('t', 0, [0, 1].map(message));
+      await w.flush();
+      engine.take('t', 0, [2, 3, 4].map(message));
+      await w.flush();
+      expect(w.persisted.filter((o) => o.kind === 'deferred')).toEqual([{ offset: '3', kind: 'deferred', reason: 'rate_limited' }, { offset: '4', kind: 'deferred', reason: 'rate_limited' }]);
+    });
+
+    it('should keep a lane without a limit unpaced', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.take('t', 0, [0, 1, 2].map(message));
+      await w.flush();
+      expect(w.callStarts.map((c) => c.at)).toEqual([0, 0]);
+    });
+  });
+
+  describe('strict ordering', () => {
+    it('should call nothing and park every message in the order received, including those that came before the rules were known', async () => {
+      const w = world({ ratePerSecond: null, strict: true });
+      const engine = new LaneEngine({ laneConcurrency: 10, maxInFlight: 100, stallMs: 1000, maxBufferedBytes: 1e6 }, w.io);
+      engine.take('t', 0, [0, 1, 2].map(message));
+      engine.take('t', 0, [3, 4].map(message));
+      await w.flush();
+      engine.take('t', 0, [5].map(message));
+      await w.flush();
+      expect(w.callStarts).toEqual([]);
+      expect(w.persisted.map((o) => `${o.kind}:${o.offset}`)).toEqual(['parked:0', 'parked:1', 'parked:2', 'parked:3', 'parked:4', 'parked:5']);
+    });
   });
 });

@@ -15,7 +15,20 @@ export interface EngineMessage<P> {
 }
 
 /** Why a message was deferred to later without a call (no attempt used). */
-export type DeferReason = 'breaker_open' | 'endpoint_hanging';
+export type DeferReason = 'breaker_open' | 'endpoint_hanging' | 'rate_limited';
+
+/** How an endpoint wants its deliveries (SPEC section 10), looked up once per lane. */
+export interface LaneRules {
+  /** At most this many calls start in any 1-second window; null: no limit. */
+  ratePerSecond: number | null;
+  /** One call at a time in the fan-out's order: the lane never calls, it parks every message (see `EngineIo.park`). */
+  strict: boolean;
+}
+
+export const NO_RULES: LaneRules = { ratePerSecond: null, strict: false };
+
+/** The window of `ratePerSecond`. */
+export const RATE_WINDOW_MS = 1_000;
 
 export interface TopicPartitionOffset {
   topic: string;
@@ -41,6 +54,16 @@ export interface EngineIo<P, R> {
   call(message: EngineMessage<P>): Promise<R>;
   /** The outcome of putting the message off for later without a call. */
   defer(message: EngineMessage<P>, reason: DeferReason): R;
+  /**
+   * The lane's rules (rate limit, ordering), asked when a lane starts and again every `rulesTtlMs`.
+   * Rejects when they cannot be known now (the lane then waits, as after a call that could not be made).
+   */
+  rules(message: EngineMessage<P>): Promise<LaneRules>;
+  /**
+   * The outcome of handing a strict endpoint's message to its durable queue (drained one at a time,
+   * in order, elsewhere). Asked in the order the lane received its messages, and persisted in that order.
+   */
+  park(message: EngineMessage<P>): R;
   /** Makes outcomes durable (retry or dead-letter messages acknowledged, attempts logged); throws when it could not. */
   persist(outcomes: R[]): Promise<void>;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;
@@ -54,6 +77,9 @@ export interface EngineIo<P, R> {
 
 export type EngineEvent =
   | { kind: 'deferred'; laneKey: string; reason: DeferReason; count: number }
+  | { kind: 'parked'; laneKey: string; count: number }
+  /** A lane with messages waiting had to wait for its rate limit (once per wait, not per message). */
+  | { kind: 'rate_limited'; laneKey: string; waitMs: number }
   | { kind: 'call_unavailable'; laneKey: string; error: unknown; retryInMs: number }
   | { kind: 'persist_failed'; error: unknown; failures: number; outcomes: number }
   | { kind: 'commit_failed'; error: unknown };
@@ -75,6 +101,14 @@ export interface EngineOptions {
   /** Waits between attempts to persist outcomes or commit after a failure: first, doubling to max. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * A rate-limited lane queues at most this many seconds of calls (ratePerSecond x this); the
+   * messages beyond are deferred to a retry tier without a call, so a burst to a slow-paced endpoint
+   * holds neither the partition's commit point nor the buffer for long (DELIVERY_RATE_LIMIT_QUEUE_SECONDS).
+   */
+  rateQueueSeconds?: number;
+  /** A lane asks its rules again after this long (a changed limit or ordering reaches a busy lane). */
+  rulesTtlMs?: number;
 }
 
 interface PartitionState {
@@ -125,6 +159,29 @@ interface Lane<P> {
   /** Confirmed: its queued and arriving messages are deferred until a call is answered quickly or none is out. */
   hanging: boolean;
   unavailableFailures: number;
+  /** Null until the first answer of `EngineIo.rules`: nothing is called or parked before. */
+  rules: LaneRules | null;
+  rulesAt: number;
+  resolving: boolean;
+  /** When a wake-up for the rate limit is set: the time it fires. */
+  rateWakeAt: number | null;
+}
+
+/**
+ * The cell rate's interval: 5 % longer than 1/rate, so requests delayed on their way (a busy event
+ * loop, a new connection) and arriving close behind the next ones still fit the receiver's second.
+ * The window count (at most `rate` starts in any RATE_WINDOW_MS) is exact.
+ */
+function paceInterval(rate: number): number {
+  return (RATE_WINDOW_MS / rate) * 1.05;
+}
+
+/** A rate-limited endpoint's recent calls. */
+interface Pace {
+  /** Start times within the last RATE_WINDOW_MS, oldest first. */
+  starts: number[];
+  /** The cell rate's next due time: grows by 1/ratePerSecond s with every start. */
+  due: number;
 }
 
 interface Settling<P, R> {
@@ -154,6 +211,15 @@ export class LaneEngine<P, R> {
   private bufferedBytes = 0;
   private readonly bufferPaused = new Set<PartitionState>();
   private stopping = false;
+  /** Per rate-limited endpoint, kept apart from the lanes (an idle lane is dropped, its pace must not be). */
+  private readonly paces = new Map<string, Pace>();
+  /**
+   * No call to a rate-limited endpoint before this: after a start or a rebalance, another instance
+   * may have called the endpoint within the last window, which this one never saw.
+   */
+  private rateQuietUntil: number;
+  /** The rules last read per endpoint, so a lane started again within rulesTtlMs needs no lookup. */
+  private readonly rulesCache = new Map<string, { rules: LaneRules; at: number }>();
 
   private readonly toPersist: Array<Settling<P, R>> = [];
   private persisting = false;
@@ -169,7 +235,9 @@ export class LaneEngine<P, R> {
   constructor(
     private readonly options: EngineOptions,
     private readonly io: EngineIo<P, R>,
-  ) {}
+  ) {
+    this.rateQuietUntil = io.now() + RATE_WINDOW_MS;
+  }
 
   /**
    * Takes a fetched batch of one partition (offsets growing). Returns the offset up to which the
@@ -218,6 +286,7 @@ export class LaneEngine<P, R> {
    * rebalance): what is queued is dropped, calls out finish but commit nothing.
    */
   reset(owns: (topic: string) => boolean = () => true): void {
+    this.rateQuietUntil = this.io.now() + RATE_WINDOW_MS;
     for (const state of [...this.partitions.values()]) {
       if (!owns(state.topic)) continue;
       state.dropped = true;
@@ -261,10 +330,24 @@ export class LaneEngine<P, R> {
   }
 
   /** For metrics and tests. */
-  stats(): { bufferedBytes: number; inFlight: number; slotsUsed: number; lanes: number; queued: number; partitions: number; unpersisted: number } {
+  stats(): { bufferedBytes: number; inFlight: number; slotsUsed: number; lanes: number; queued: number; rateWaiting: number; partitions: number; unpersisted: number } {
     let queued = 0;
-    for (const lane of this.lanes.values()) queued += lane.queue.length;
-    return { bufferedBytes: this.bufferedBytes, inFlight: this.callsOut, slotsUsed: this.slotsUsed, lanes: this.lanes.size, queued, partitions: this.partitions.size, unpersisted: this.toPersist.length };
+    let rateWaiting = 0;
+    const now = this.io.now();
+    for (const lane of this.lanes.values()) {
+      queued += lane.queue.length;
+      if (lane.queue.length > 0 && this.rateFreeAt(lane, now) > now) rateWaiting += lane.queue.length;
+    }
+    return {
+      bufferedBytes: this.bufferedBytes,
+      inFlight: this.callsOut,
+      slotsUsed: this.slotsUsed,
+      lanes: this.lanes.size,
+      queued,
+      rateWaiting,
+      partitions: this.partitions.size,
+      unpersisted: this.toPersist.length,
+    };
   }
 
   // ---- lanes --------------------------------------------------------------------------------
@@ -272,11 +355,139 @@ export class LaneEngine<P, R> {
   private enqueue(item: Item<P>): void {
     let lane = this.lanes.get(item.message.laneKey);
     if (!lane) {
-      lane = { key: item.message.laneKey, queue: [], inFlight: new Map(), limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency), blockedUntil: 0, unavailableFailures: 0, suspect: false, hanging: false };
+      lane = {
+        key: item.message.laneKey,
+        queue: [],
+        inFlight: new Map(),
+        limit: Math.min(INITIAL_LANE_LIMIT, this.options.laneConcurrency),
+        blockedUntil: 0,
+        unavailableFailures: 0,
+        suspect: false,
+        hanging: false,
+        rules: this.rulesCache.get(item.message.laneKey)?.rules ?? null,
+        rulesAt: this.rulesCache.get(item.message.laneKey)?.at ?? 0,
+        resolving: false,
+        rateWakeAt: null,
+      };
       this.lanes.set(lane.key, lane);
+    }
+    if (!lane.resolving && (lane.rules === null || this.io.now() - lane.rulesAt >= (this.options.rulesTtlMs ?? 5_000))) this.resolveRules(lane, item.message);
+    if (lane.rules?.strict) {
+      // (Its queue is empty: parked when the rules said strict.)
+      this.park(lane, [...lane.queue.splice(0), item]);
+      return;
+    }
+    const rate = lane.rules?.ratePerSecond;
+    if (rate && lane.queue.length >= Math.max(1, rate * (this.options.rateQueueSeconds ?? 10))) {
+      // Enough waiting for the next seconds: this one waits in a retry tier instead of in memory.
+      this.settle(item, this.io.defer(item.message, 'rate_limited'));
+      this.io.notify?.({ kind: 'deferred', laneKey: lane.key, reason: 'rate_limited', count: 1 });
+      return;
     }
     lane.queue.push(item);
     this.reconsider(lane);
+  }
+
+  /** Asks the lane's rules; until the first answer its messages only queue. */
+  private resolveRules(lane: Lane<P>, message: EngineMessage<P>): void {
+    lane.resolving = true;
+    this.io.rules(message).then(
+      (rules) => {
+        lane.resolving = false;
+        lane.rules = rules;
+        lane.rulesAt = this.io.now();
+        this.rulesCache.set(lane.key, { rules, at: lane.rulesAt });
+        // Endpoints come and go: the stale entries are swept now and then.
+        if (this.rulesCache.size > 10_000) for (const [key, known] of this.rulesCache) if (lane.rulesAt - known.at >= (this.options.rulesTtlMs ?? 5_000)) this.rulesCache.delete(key);
+        if (this.lanes.get(lane.key) !== lane || this.stopping) return;
+        // Messages queued before the answer go to the durable queue in the order they came.
+        if (rules.strict && lane.queue.length > 0) this.park(lane, lane.queue.splice(0));
+        this.reconsider(lane);
+        this.pump();
+      },
+      (error: unknown) => {
+        lane.resolving = false;
+        if (this.lanes.get(lane.key) !== lane || this.stopping) return;
+        // Rules known before stay in force (asked again after another rulesTtlMs); a lane that never had any waits and asks again.
+        if (lane.rules !== null) {
+          lane.rulesAt = this.io.now();
+          return;
+        }
+        lane.unavailableFailures++;
+        const retryInMs = this.backoff(lane.unavailableFailures);
+        this.io.notify?.({ kind: 'call_unavailable', laneKey: lane.key, error, retryInMs });
+        this.io.setTimer(retryInMs, () => {
+          if (this.lanes.get(lane.key) !== lane || lane.resolving || lane.rules !== null || this.stopping) return;
+          if (lane.queue.length > 0) this.resolveRules(lane, lane.queue[0].message);
+        });
+      },
+    );
+  }
+
+  private park(lane: Lane<P>, items: Item<P>[]): void {
+    this.ready.delete(lane);
+    for (const item of items) this.settle(item, this.io.park(item.message));
+    this.io.notify?.({ kind: 'parked', laneKey: lane.key, count: items.length });
+    if (lane.queue.length === 0 && lane.inFlight.size === 0) this.forget(lane);
+  }
+
+  /**
+   * When the lane may start its next call under its rate limit: at most ratePerSecond starts in any
+   * RATE_WINDOW_MS, counted from this instance's own starts (the only ones to this endpoint while it
+   * owns the endpoint's partitions), none in the first window after a start or a rebalance, and
+   * spread out over the window: one start per 1/ratePerSecond s (a cell rate, GCRA), in bursts of
+   * at most 1 % of the limit. Calls started in a burst at the edge of each window would reach the
+   * receiver bunched, and a few ms of jitter in their way would put two bursts in one of its seconds.
+   */
+  private rateFreeAt(lane: Lane<P>, now: number): number {
+    const rate = lane.rules?.ratePerSecond;
+    if (!rate) return 0;
+    const pace = this.paceOf(lane.key, now);
+    if (!pace) return this.rateQuietUntil;
+    const windowFree = pace.starts.length < rate ? 0 : pace.starts[pace.starts.length - rate] + RATE_WINDOW_MS;
+    const interval = paceInterval(rate);
+    const burst = Math.max(1, Math.floor(rate / 100));
+    // Whole milliseconds: the clock's own unit, so `free - start >= window` holds exactly as computed.
+    return Math.ceil(Math.max(windowFree, pace.due - (burst - 1) * interval, this.rateQuietUntil));
+  }
+
+  /**
+   * The endpoint's pace with the starts of the last window only; none when it started nothing in
+   * the last window (its cell due time is then past too: it is at most one interval after the last start).
+   */
+  private paceOf(key: string, now: number): Pace | undefined {
+    const pace = this.paces.get(key);
+    if (!pace) return undefined;
+    let old = 0;
+    while (old < pace.starts.length && now - pace.starts[old] >= RATE_WINDOW_MS) old++;
+    if (old > 0) pace.starts.splice(0, old);
+    if (pace.starts.length > 0) return pace;
+    this.paces.delete(key);
+    return undefined;
+  }
+
+  private recordStart(lane: Lane<P>, now: number): void {
+    const rate = lane.rules?.ratePerSecond;
+    if (!rate) return;
+    let pace = this.paceOf(lane.key, now);
+    if (!pace) this.paces.set(lane.key, (pace = { starts: [], due: now }));
+    pace.starts.push(now);
+    pace.due = Math.max(pace.due, now) + paceInterval(rate);
+    // Endpoints gone quiet leave their last pace behind: swept now and then.
+    if (this.paces.size > 10_000) for (const key of [...this.paces.keys()]) this.paceOf(key, now);
+  }
+
+  /** Sets one wake-up for when the rate limit lets the lane call again. */
+  private wakeForRate(lane: Lane<P>, at: number, now: number): void {
+    if (lane.rateWakeAt !== null && lane.rateWakeAt <= at) return;
+    lane.rateWakeAt = at;
+    this.io.notify?.({ kind: 'rate_limited', laneKey: lane.key, waitMs: at - now });
+    this.io.setTimer(at - now, () => {
+      if (lane.rateWakeAt !== at) return;
+      lane.rateWakeAt = null;
+      this.reconsider(lane);
+      this.pump();
+    });
   }
 
   /** Puts the lane in or out of the ready set, and defers its queue when it cannot take calls. */
@@ -290,8 +501,19 @@ export class LaneEngine<P, R> {
       this.deferQueue(lane, 'endpoint_hanging');
       return;
     }
-    if (lane.inFlight.size < lane.limit && lane.blockedUntil <= this.io.now()) this.ready.add(lane);
-    else this.ready.delete(lane);
+    const now = this.io.now();
+    if (lane.rules === null || lane.rules.strict) {
+      // Waiting for its rules (a strict lane's queue is parked as soon as they come).
+      this.ready.delete(lane);
+      return;
+    }
+    const rateFreeAt = this.rateFreeAt(lane, now);
+    if (lane.inFlight.size < lane.limit && lane.blockedUntil <= now && rateFreeAt <= now) {
+      this.ready.add(lane);
+      return;
+    }
+    this.ready.delete(lane);
+    if (rateFreeAt > now) this.wakeForRate(lane, rateFreeAt, now);
   }
 
   /** Every call the endpoint may have out has been out longer than stallMs: its next calls would only wait too. */
@@ -320,6 +542,7 @@ export class LaneEngine<P, R> {
   }
 
   private startCall(lane: Lane<P>, item: Item<P>): void {
+    this.recordStart(lane, this.io.now());
     this.slotsUsed++;
     this.callsOut++;
     lane.inFlight.set(item, { startedAt: this.io.now(), holdsSlot: true });

@@ -13,6 +13,7 @@ import { EventHistoryRepository } from './repositories/event-history.repository'
 import { ReplayJobRepository } from './repositories/replay-job.repository';
 import { RetentionRepository } from './repositories/retention.repository';
 import { ListenSessionRepository } from './repositories/listen-session.repository';
+import { StrictQueueRepository } from './repositories/strict-queue.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -27,6 +28,7 @@ const REPOSITORIES = [
   ReplayJobRepository,
   RetentionRepository,
   ListenSessionRepository,
+  StrictQueueRepository,
 ];
 
 @Global()

@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { DisabledReason, DISABLED_REASONS, EndpointStatus, ENDPOINT_STATUSES, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import {
+  DisabledReason,
+  DISABLED_REASONS,
+  EndpointOrdering,
+  ENDPOINT_ORDERINGS,
+  EndpointStatus,
+  ENDPOINT_STATUSES,
+  RATE_LIMIT_PER_SECOND_MAX,
+  RATE_LIMIT_PER_SECOND_MIN, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
 import { PageQueryDto } from '../common/pagination';
 import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
 
@@ -45,6 +53,39 @@ export const EventTypesField = (p: Presence) =>
     Matches(/^(\*|[a-z][a-z0-9_.-]{0,248})$/, { each: true, message: 'eventTypes must contain event type names or "*"' }),
   );
 
+// SPEC §10. Null clears the limit, so this field (unlike the others) may be null.
+const RateLimitField = () =>
+  Field(
+    'optional',
+    {
+      type: 'integer',
+      nullable: true,
+      minimum: RATE_LIMIT_PER_SECOND_MIN,
+      maximum: RATE_LIMIT_PER_SECOND_MAX,
+      example: 20,
+      description:
+        'At most this many requests to the endpoint in any 1-second window (first attempts, retries, resends and replays together), ' +
+        'whatever the number of delivery instances. Waiting for the limit uses no attempt. Null or absent: no limit.',
+    },
+    ValidateIf((_o: object, value: unknown) => value !== null),
+    IsInt({ message: `rateLimitPerSecond must be an integer from ${RATE_LIMIT_PER_SECOND_MIN} to ${RATE_LIMIT_PER_SECOND_MAX}, or null` }),
+    Min(RATE_LIMIT_PER_SECOND_MIN, { message: `rateLimitPerSecond must be an integer from ${RATE_LIMIT_PER_SECOND_MIN} to ${RATE_LIMIT_PER_SECOND_MAX}, or null` }),
+    Max(RATE_LIMIT_PER_SECOND_MAX, { message: `rateLimitPerSecond must be an integer from ${RATE_LIMIT_PER_SECOND_MIN} to ${RATE_LIMIT_PER_SECOND_MAX}, or null` }),
+  );
+
+const OrderingField = () =>
+  Field(
+    'optional',
+    {
+      enum: ENDPOINT_ORDERINGS,
+      default: 'none',
+      description:
+        '"strict": one request at a time, in the order the fan-out read the events; a failing delivery holds the ones after it until it succeeds ' +
+        'or is dead-lettered. Applies to deliveries read after the change.',
+    },
+    IsIn(ENDPOINT_ORDERINGS, { message: `ordering must be one of: ${ENDPOINT_ORDERINGS.join(', ')}` }),
+  );
+
 const DescriptionField = (p: Presence) => Field(p, { maxLength: MAX_DESCRIPTION_LENGTH }, BoundedText(MAX_DESCRIPTION_LENGTH));
 
 const HeadersField = (p: Presence) =>
@@ -73,6 +114,8 @@ export class CreateEndpointDto {
   @DescriptionField('optional') description?: string;
   @HeadersField('optional') headers?: Record<string, string>;
   @MetadataField('optional') metadata?: Record<string, string>;
+  @RateLimitField() rateLimitPerSecond?: number | null;
+  @OrderingField() ordering?: EndpointOrdering;
 }
 
 /** Only the fields given change; `mode` is fixed at creation. */
@@ -88,6 +131,8 @@ export class UpdateEndpointDto {
   @DescriptionField('optional') description?: string;
   @HeadersField('optional') headers?: Record<string, string>;
   @MetadataField('optional') metadata?: Record<string, string>;
+  @RateLimitField() rateLimitPerSecond?: number | null;
+  @OrderingField() ordering?: EndpointOrdering;
 }
 
 export class ListEndpointsQueryDto extends PageQueryDto {
@@ -124,6 +169,8 @@ export class EndpointResponseDto {
   @ApiProperty() description: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Requests per second at most; null: no limit.' }) rateLimitPerSecond: number | null;
+  @ApiProperty({ enum: ENDPOINT_ORDERINGS }) ordering: EndpointOrdering;
   @ApiProperty({ description: 'Grows with every change; send it back as `If-Match` to update only the version you read (also the ETag).' })
   version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

@@ -40,6 +40,8 @@ export class EndpointsService {
       headers: dto.headers ?? {},
       metadata: dto.metadata ?? {},
       secret: generateSecret(),
+      rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
+      ordering: dto.ordering ?? 'none',
     });
     await this.publishChange(auth, endpoint.id, 'created');
     return { ...toEndpointResponse(endpoint), secret: endpoint.secret };
@@ -62,7 +64,7 @@ export class EndpointsService {
     // A DTO instance carries every declared field (unset ones as undefined): keep only those sent.
     const changes = Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as EndpointChanges;
     if (Object.keys(changes).length === 0) {
-      throw new BadRequestException(['body must name at least one of url, eventTypes, status, description, headers, metadata']);
+      throw new BadRequestException(['body must name at least one of url, eventTypes, status, description, headers, metadata, rateLimitPerSecond, ordering']);
     }
     if (dto.url !== undefined) {
       // The policy depends on the mode, which never changes, so reading it before the write is safe.
@@ -141,6 +143,8 @@ export function toEndpointResponse(e: EndpointEntity): EndpointResponseDto {
     description: e.description,
     headers: e.headers,
     metadata: e.metadata,
+    rateLimitPerSecond: e.rateLimitPerSecond,
+    ordering: e.ordering,
     version: e.version,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),

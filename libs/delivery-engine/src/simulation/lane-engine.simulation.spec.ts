@@ -5,7 +5,8 @@ import { SimulatedWorld } from './simulated-world';
  * healthy/slow/dead/flapping/unknown, a store and broker that go away, rebalances, restarts) and
  * runs a random schedule against it; the world checks the invariants as it goes (no commit past
  * an outcome that is not durable, one answered call per message and owner, no call before due,
- * the buffer bound) and, once faults end, that every partition commits to its end.
+ * the buffer bound, no more calls to a rate-limited endpoint in any second than its limit whatever
+ * the restarts and rebalances, a strict endpoint never called but parked in the order received) and, once faults end, that every partition commits to its end.
  *
  *   SIMULATION_SEED=123 npm test -- unit lane-engine.simulation      replay one seed
  *   SIMULATION_SEEDS=20000 npm test -- unit lane-engine.simulation   the long run
@@ -24,12 +25,16 @@ describe('lane engine simulation', () => {
   it(`should hold every invariant for ${seeds.length} seeds of ${STEPS} steps`, async () => {
     let calls = 0;
     let deferrals = 0;
+    let parked = 0;
+    let rateLimitedWaits = 0;
     let rebalances = 0;
     let restarts = 0;
     for (const seed of seeds) {
       const report = await new SimulatedWorld({ seed, steps: STEPS }).run();
       calls += report.calls;
       deferrals += report.deferrals;
+      parked += report.parked;
+      rateLimitedWaits += report.rateLimitedWaits;
       rebalances += report.rebalances;
       restarts += report.restarts;
     }
@@ -37,6 +42,8 @@ describe('lane engine simulation', () => {
     expect(calls).toBeGreaterThan(seeds.length);
     if (!oneSeed) {
       expect(deferrals).toBeGreaterThan(0);
+      expect(parked).toBeGreaterThan(0);
+      expect(rateLimitedWaits).toBeGreaterThan(0);
       expect(rebalances).toBeGreaterThan(0);
       expect(restarts).toBeGreaterThan(0);
     }

@@ -1,5 +1,5 @@
 import { CircuitBreaker } from '@app/webhooks';
-import { DeferReason, EngineIo, EngineMessage, LaneEngine, TopicPartitionOffset } from '../lane-engine';
+import { DeferReason, EngineIo, EngineMessage, LaneEngine, LaneRules, RATE_WINDOW_MS, TopicPartitionOffset } from '../lane-engine';
 
 /**
  * A deterministic world for the lane engine: a simulated clock and timer queue, a simulated
@@ -82,8 +82,10 @@ export interface Outcome {
   topic: string;
   partition: number;
   offset: bigint;
-  kind: 'delivered' | 'failed' | 'deferred';
+  kind: 'delivered' | 'failed' | 'deferred' | 'parked';
   incarnation: number;
+  /** Parked outcomes: the lane and owner whose order they must keep ("incarnation/generation/topic/partition/lane"). */
+  orderKey?: string;
 }
 
 export interface SimulationOptions {
@@ -96,6 +98,8 @@ export interface SimulationReport {
   messages: number;
   calls: number;
   deferrals: number;
+  parked: number;
+  rateLimitedWaits: number;
   rebalances: number;
   restarts: number;
   simulatedSeconds: number;
@@ -110,6 +114,13 @@ export class SimulatedWorld {
   private readonly clock = new SimClock();
   private readonly partitions: SimPartition[] = [];
   private readonly behaviours = new Map<string, Behaviour>();
+  /** Fixed per seed: some endpoints strict, some rate-limited (1-5 calls a second), some both. */
+  private readonly rules = new Map<string, LaneRules>();
+  /** Start times of every call per endpoint, all incarnations together (the receiver's view). */
+  private readonly callStarts = new Map<string, number[]>();
+  /** Per order key: the last parked offset made durable, and every one made durable. */
+  private readonly lastParked = new Map<string, bigint>();
+  private readonly durableParks = new Set<string>();
   private readonly breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1_000 });
   private storeAway = false;
   private brokerAway = false;
@@ -127,9 +138,12 @@ export class SimulatedWorld {
 
   constructor(private readonly sim: SimulationOptions) {
     this.rng = mulberry32(sim.seed);
-    this.report = { seed: sim.seed, messages: 0, calls: 0, deferrals: 0, rebalances: 0, restarts: 0, simulatedSeconds: 0 };
+    this.report = { seed: sim.seed, messages: 0, calls: 0, deferrals: 0, parked: 0, rateLimitedWaits: 0, rebalances: 0, restarts: 0, simulatedSeconds: 0 };
     const endpoints = 1 + this.int(8);
-    for (let e = 0; e < endpoints; e++) this.behaviours.set(`ep${e}`, this.pick(['healthy', 'healthy', 'slow', 'dead', 'flapping', 'unknown']));
+    for (let e = 0; e < endpoints; e++) {
+      this.behaviours.set(`ep${e}`, this.pick(['healthy', 'healthy', 'slow', 'dead', 'flapping', 'unknown']));
+      this.rules.set(`ep${e}`, { strict: this.rng() < 0.2, ratePerSecond: this.rng() < 0.35 ? 1 + this.int(5) : null });
+    }
     const partitions = 1 + this.int(3);
     for (let p = 0; p < partitions; p++) this.partitions.push({ topic: 'deliveries', partition: p, log: [], position: 0n, paused: false, committed: 0n });
     // One retry-tier partition: every message waits the same delay, so the log is in due order.
@@ -258,11 +272,28 @@ export class SimulatedWorld {
         this.report.deferrals++;
         return { topic: message.topic, partition: message.partition, offset: BigInt(message.offset), kind: 'deferred', incarnation };
       },
+      rules: (message) =>
+        this.answerLater(1 + this.int(5), alive, () => {
+          if (this.behaviours.get(message.laneKey) === 'unknown') throw new Error('endpoint directory unavailable');
+          return this.rules.get(message.laneKey)!;
+        }),
+      park: (message) => {
+        if (!this.rules.get(message.laneKey)!.strict) this.fail(`${message.topic}/${message.partition}@${message.offset} parked for ${message.laneKey}, which is not strict`);
+        this.report.parked++;
+        const orderKey = `${incarnation}/${this.generation}/${message.topic}/${message.partition}/${message.laneKey}`;
+        return { topic: message.topic, partition: message.partition, offset: BigInt(message.offset), kind: 'parked', incarnation, orderKey };
+      },
       persist: (outcomes) =>
         this.answerLater(1 + this.int(20), alive, () => {
           if (this.storeAway) throw new Error('store away');
-          for (const o of outcomes) this.persisted.add(`${o.topic}/${o.partition}/${o.offset}`);
+          for (const o of outcomes) {
+            this.persisted.add(`${o.topic}/${o.partition}/${o.offset}`);
+            if (o.kind === 'parked') this.checkParkOrder(o);
+          }
         }),
+      notify: (event) => {
+        if (event.kind === 'rate_limited') this.report.rateLimitedWaits++;
+      },
       commit: (offsets) =>
         this.answerLater(1 + this.int(10), alive, () => {
           if (this.brokerAway) throw new Error('broker away');
@@ -277,6 +308,7 @@ export class SimulatedWorld {
 
   private call(message: EngineMessage<LogMessage>, incarnation: number): Promise<Outcome> {
     const behaviour = this.behaviours.get(message.laneKey)!;
+    this.checkRate(message);
     if (message.dueAt > this.clock.now) this.fail(`${message.topic}/${message.partition}@${message.offset} called ${message.dueAt - this.clock.now} ms before it was due`);
     const generation = this.generation;
     const alive = () => incarnation === this.incarnation;
@@ -305,6 +337,29 @@ export class SimulatedWorld {
       if (!this.persisted.has(`${topic}/${partition}/${m.offset}`)) this.fail(`committed ${topic}/${partition} up to ${upTo} before the outcome of ${m.offset} was durable`);
     }
     p.committed = upTo;
+  }
+
+  /** A strict endpoint is never called by the engine; a limited one never gets more than its rate in any window. */
+  private checkRate(message: EngineMessage<LogMessage>): void {
+    const rules = this.rules.get(message.laneKey)!;
+    if (rules.strict) this.fail(`${message.topic}/${message.partition}@${message.offset} called for ${message.laneKey}, which is strict (it must be parked)`);
+    const now = this.clock.now;
+    const starts = (this.callStarts.get(message.laneKey) ?? []).filter((t) => now - t < RATE_WINDOW_MS);
+    starts.push(now);
+    this.callStarts.set(message.laneKey, starts);
+    if (rules.ratePerSecond !== null && starts.length > rules.ratePerSecond) {
+      this.fail(`${starts.length} calls to ${message.laneKey} within ${RATE_WINDOW_MS} ms, limit ${rules.ratePerSecond} (at ${starts.map((t) => t - now).join(', ')} ms)`);
+    }
+  }
+
+  /** A strict lane's messages reach the durable queue in the order its owner received them. */
+  private checkParkOrder(o: Outcome): void {
+    const id = `${o.orderKey}/${o.offset}`;
+    if (this.durableParks.has(id)) return; // written again after a failed round: the store keeps one
+    const last = this.lastParked.get(o.orderKey!);
+    if (last !== undefined && o.offset < last) this.fail(`${o.orderKey}: ${o.offset} parked after ${last}`);
+    this.lastParked.set(o.orderKey!, o.offset);
+    this.durableParks.add(id);
   }
 
   private checkBufferBound(): void {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import type { DisabledReason, EndpointKind, EndpointStatus, Mode } from '@app/contracts';
+import type { DisabledReason, EndpointKind, EndpointOrdering, EndpointStatus, Mode } from '@app/contracts';
 
 @Entity('endpoints')
 @Index(['organizationId', 'id'])
@@ -69,4 +69,12 @@ export class EndpointEntity {
   /** Sessions only: renewed while the CLI is connected; past it the session is removed. */
   @Column('timestamptz', { name: 'session_expires_at', nullable: true })
   sessionExpiresAt: Date | null;
+
+  /** SPEC §10: at most this many requests in any 1-second window; null: no limit. */
+  @Column('integer', { name: 'rate_limit_per_second', nullable: true })
+  rateLimitPerSecond: number | null;
+
+  /** SPEC §10: `strict` delivers one at a time, in order, through the strict queue. */
+  @Column('text', { default: 'none' })
+  ordering: EndpointOrdering;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ALL_EVENT_TYPES, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
+import { ALL_EVENT_TYPES, EndpointOrdering, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
 
 export interface NewEndpoint {
@@ -11,10 +11,12 @@ export interface NewEndpoint {
   headers: Record<string, string>;
   metadata: Record<string, string>;
   secret: string;
+  rateLimitPerSecond?: number | null;
+  ordering?: EndpointOrdering;
 }
 
 /** The fields an update may change; `mode` is fixed at creation. */
-export type EndpointChanges = Partial<Pick<EndpointEntity, 'url' | 'eventTypes' | 'status' | 'description' | 'headers' | 'metadata'>>;
+export type EndpointChanges = Partial<Pick<EndpointEntity, 'url' | 'eventTypes' | 'status' | 'description' | 'headers' | 'metadata' | 'rateLimitPerSecond' | 'ordering'>>;
 
 export interface EndpointFilter {
   mode?: Mode;

@@ -221,6 +221,32 @@
     await load();
   }
 
+  /** SPEC §10 rate limit and ordering: the form's controls, what they send, and how an endpoint shows them. */
+  function pacingFields(endpoint) {
+    const rate = h('input', { id: 'endpoint-rate-limit', type: 'number', min: '1', max: '10000', step: '1', placeholder: 'No limit', value: endpoint && endpoint.rateLimitPerSecond !== null ? String(endpoint.rateLimitPerSecond) : '' });
+    const ordering = h('select', { id: 'endpoint-ordering' }, h('option', { value: 'none' }, 'Any order (fastest)'), h('option', { value: 'strict' }, 'Strict: one at a time, in order'));
+    ordering.value = endpoint ? endpoint.ordering : 'none';
+    return {
+      element: h(
+        'fieldset',
+        { class: 'field', id: 'pacing' },
+        h('legend', {}, 'Delivery pace'),
+        h('label', { for: 'endpoint-rate-limit' }, 'Requests per second at most (optional)'),
+        rate,
+        h('p', { class: 'hint' }, '1 to 10,000, first attempts, retries and resends together. Waiting for the limit uses no attempt. Empty: no limit.'),
+        h('label', { for: 'endpoint-ordering' }, 'Delivery order'),
+        ordering,
+        h('p', { class: 'hint' }, 'Strict: a failing delivery holds the ones after it through its retries, until it succeeds or fails for good.'),
+      ),
+      values: () => ({ rateLimitPerSecond: rate.value.trim() === '' ? null : Number(rate.value), ordering: ordering.value }),
+    };
+  }
+
+  function pacingText(endpoint) {
+    const rate = endpoint.rateLimitPerSecond === null ? 'No rate limit' : `At most ${endpoint.rateLimitPerSecond} requests/s`;
+    return `${rate}; ${endpoint.ordering === 'strict' ? 'strict order (one at a time)' : 'any order'}`;
+  }
+
   async function endpointForm(token, id) {
     const editing = Boolean(id);
     const [catalog, endpoint] = await Promise.all([api('GET', '/v1/event-types'), editing ? api('GET', `/v1/endpoints/${id}`) : null]);
@@ -237,6 +263,7 @@
     const typeBoxes = domainTypes.map((t) => h('input', { type: 'checkbox', value: t.name, id: `type-${t.name}`, checked: wanted.has(t.name), disabled: wanted.has('*') }));
     const opsBoxes = operationalTypes.map((t) => h('input', { type: 'checkbox', value: t.name, id: `type-${t.name}`, checked: wanted.has(t.name) }));
     all.addEventListener('change', () => typeBoxes.forEach((b) => (b.disabled = all.checked)));
+    const pacing = pacingFields(endpoint);
     const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
     const form = h(
       'form',
@@ -248,7 +275,7 @@
             const domain = all.checked ? ['*'] : typeBoxes.filter((b) => b.checked).map((b) => b.value);
             const eventTypes = [...domain, ...opsBoxes.filter((b) => b.checked).map((b) => b.value)];
             if (eventTypes.length === 0) throw new ApiError(400, ['Choose at least one event type, or all.']);
-            const body = { url: url.value.trim(), eventTypes, description: description.value };
+            const body = { url: url.value.trim(), eventTypes, description: description.value, ...pacing.values() };
             const saved = editing ? await api('PATCH', `/v1/endpoints/${id}`, body) : await api('POST', '/v1/endpoints', { ...body, mode: m });
             toast(editing ? 'Endpoint saved.' : 'Endpoint created.');
             go(`#/endpoints/${saved.id}`);
@@ -272,6 +299,7 @@
         h('p', { class: 'hint' }, 'Sent by the platform about your endpoints (one disabled, a delivery that failed its last attempt). Not included in "All".'),
         operationalTypes.map((t, i) => h('label', { for: `type-${t.name}` }, opsBoxes[i], h('span', { class: 'mono' }, t.name), h('span', { class: 'muted' }, `— ${t.description}`))),
       ),
+      pacing.element,
       h('div', { class: 'field' }, h('label', { for: 'endpoint-description' }, 'Description (optional)'), description),
       h('div', { class: 'row' }, submit, h('a', { class: 'button secondary', href: editing ? `#/endpoints/${id}` : '#/endpoints' }, 'Cancel')),
     );
@@ -480,6 +508,8 @@
           h('dd', { class: 'mono' }, endpoint.id),
           h('dt', {}, 'Event types'),
           h('dd', {}, typesText(endpoint.eventTypes)),
+          h('dt', {}, 'Delivery pace'),
+          h('dd', { id: 'endpoint-pacing' }, pacingText(endpoint)),
           h('dt', {}, 'Description'),
           h('dd', {}, endpoint.description || '—'),
           h('dt', {}, 'Created'),
