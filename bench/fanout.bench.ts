@@ -215,8 +215,8 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
     const fanoutCpuSeconds = processCpuSeconds(child.pid as number) - cpuAtReady;
     const machineNow = machineTicks();
     const machineBusy = (machineNow.busy - machineAtReady.busy) / (machineNow.total - machineAtReady.total);
-    const deliveryMessages = await metricValue(port, 'fanout_delivery_messages_total');
-    const transactions = await metricValue(port, 'fanout_transaction_seconds_count');
+    const deliveryMessages = await metricValue(port, 'webhooks_fanout_delivery_messages_total');
+    const transactions = await metricValue(port, 'webhooks_fanout_transaction_seconds_count');
     const drainSeconds = (done - readyAt) / 1000;
     return {
       factor,

@@ -100,7 +100,7 @@ export class Pipeline {
     const fanout = this.services.find((s) => s.name === 'fanout') as ServiceProcess;
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const n = await fanout.metric('fanout_delivery_messages_total');
+      const n = await fanout.metric('webhooks_fanout_delivery_messages_total');
       progress?.(n);
       if (n >= expected) return n;
       if (Date.now() > deadline) throw new Error(`the fan-out produced ${n} of ${expected} delivery messages in 5 minutes`);

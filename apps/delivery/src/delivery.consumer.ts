@@ -118,6 +118,11 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
+  /** Which of this instance's two groups it leads: it alone reports that group's lag (see DeliveryMetrics). */
+  leads(): { deliveries: boolean; retries: boolean } {
+    return { deliveries: this.deliveries.isGroupLeader(), retries: this.retries.isGroupLeader() };
+  }
+
   isRunning(): boolean {
     return this.deliveries.isRunning() && this.retries.isRunning();
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Message } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
-import { domainEventRecord, endpointDisabledEvent } from '@app/contracts';
+import { domainEventRecord, endpointDisabledEvent, Topics } from '@app/contracts';
 import { EndpointChangePublisher, KafkaProducer } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
 import { AttemptRecord, DeliveryRepository, DisabledEndpoint, EndpointDirectory } from '@app/persistence';
@@ -23,6 +23,7 @@ import { AttemptResult, OutgoingRecord } from './delivery.service';
 @Injectable()
 export class OutcomeStore {
   private readonly disabledTotal: Counter<'reason'>;
+  private readonly deadLetters: Counter<'reason'>;
 
   constructor(
     private readonly producer: KafkaProducer,
@@ -38,13 +39,23 @@ export class OutcomeStore {
       labelNames: ['reason'],
       registers: [metrics.registry],
     });
+    this.deadLetters = new Counter({
+      name: 'webhooks_delivery_dead_letters_total',
+      help: 'Deliveries written to the dead-letter topic, by reason (exhausted: the last attempt failed; unreadable: a delivery message that could not be decoded)',
+      labelNames: ['reason'],
+      registers: [metrics.registry],
+    });
   }
 
   async persist(outcomes: readonly AttemptResult[]): Promise<void> {
     const unproduced = outcomes.filter((o) => !o.produced && (o.next !== null || (o.raised?.length ?? 0) > 0));
     if (unproduced.length > 0) {
       await this.produce(unproduced.flatMap((o) => [...(o.next ? [o.next] : []), ...(o.raised ?? [])]));
-      for (const o of unproduced) o.produced = true;
+      for (const o of unproduced) {
+        o.produced = true;
+        // Counted once the broker has it, and once: a write retried after the database failed produces nothing again.
+        if (o.next?.topic === Topics.deadLetters) this.deadLetters.inc({ reason: o.record ? 'exhausted' : 'unreadable' });
+      }
     }
     const records: AttemptRecord[] = [];
     const signals: AttemptSignal[] = [];

@@ -2,3 +2,4 @@ export * from './logger';
 export * from './health';
 export * from './run-service';
 export * from './startup-watch';
+export * from './http-metrics';
