@@ -13,7 +13,9 @@ import {
   Topics,
   webhookBody,
 } from '@app/contracts';
+import { APP_LOGGER } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
+import type { Logger } from 'pino';
 import { DeferReason } from '@app/delivery-engine';
 import { AttemptRecord, EndpointDirectory } from '@app/persistence';
 import {
@@ -95,6 +97,7 @@ export class DeliveryService implements OnApplicationShutdown {
     private readonly directory: EndpointDirectory,
     metrics: MetricsRegistry,
     private readonly relay: ListenRelay,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
     this.schedule = parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS);
     this.jitterFraction = config.RETRY_JITTER_PERCENT / 100;
@@ -184,6 +187,7 @@ export class DeliveryService implements OnApplicationShutdown {
     if (endpoint && goneAt !== undefined && goneAt !== endpoint.version) this.gone.delete(endpoint.id);
     if (!endpoint || goneAt === endpoint.version) {
       this.attempts.inc({ outcome: 'discarded' });
+      this.logger.debug({ deliveryId: message.deliveryId, endpointId: message.endpointId, attempt: message.attempt, trigger: message.trigger, outcome: 'discarded' }, 'delivery discarded: endpoint deleted or disabled');
       return { record: this.record(message, null, 'discarded', 'endpoint deleted or disabled', null), next: null };
     }
 
@@ -199,6 +203,11 @@ export class DeliveryService implements OnApplicationShutdown {
     this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     this.attempts.inc({ outcome: result.outcome });
     this.callSeconds.observe({ attempt: attemptKind(message), outcome: result.outcome }, result.durationMs / 1000);
+    // One line per call; the request id (a test event, resend or replay asked for through the API) comes from the context.
+    this.logger.debug(
+      { deliveryId: message.deliveryId, endpointId: endpoint.id, eventId: message.event.id, attempt: message.attempt, trigger: message.trigger, outcome: result.outcome, statusCode: result.statusCode, durationMs: Math.round(result.durationMs) },
+      'delivery attempt',
+    );
     const sent = { startedAt, ...result, retryAfterSeconds: parseRetryAfter(result.retryAfter, Date.now()) };
     const signal: AttemptSignal = {
       organizationId: message.organizationId,

@@ -3,3 +3,4 @@ export * from './health';
 export * from './run-service';
 export * from './startup-watch';
 export * from './http-metrics';
+export * from './request-context';
