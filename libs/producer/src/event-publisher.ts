@@ -38,7 +38,8 @@ export class EventPublisher {
         brokers: options.brokers ?? [],
         requestTimeout: timeoutMs,
         retry: { retries: 5, maxRetryTime: 2_000 },
-        logLevel: logLevel.WARN,
+        // Not WARN: kafkajs would warn on every start that the retries are bounded, which they are on purpose.
+        logLevel: logLevel.ERROR,
       });
     if (!options.kafka && (options.brokers ?? []).length === 0) throw new Error('EventPublisher needs brokers (e.g. KAFKA_BROKERS) or a kafka client');
     this.checks = options.checks ?? [];
