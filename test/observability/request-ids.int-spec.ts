@@ -11,11 +11,11 @@ interface LogLine {
   [field: string]: unknown;
 }
 
-/** The JSON lines a built service wrote to its log file (ServiceProcess keeps one per port). */
+/** The JSON lines a built service wrote to its log file (ServiceProcess keeps one per port); a line being written is skipped. */
 const logLines = (service: ServiceProcess): LogLine[] =>
   readFileSync(service.logFile, 'utf8')
     .split('\n')
-    .filter((l) => l.startsWith('{'))
+    .filter((l) => l.startsWith('{') && l.endsWith('}'))
     .map((l) => JSON.parse(l) as LogLine);
 
 const post = async (url: string, token: string, body: unknown, requestId?: string) =>
