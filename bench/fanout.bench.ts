@@ -19,7 +19,8 @@ import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { EventPublisher, PublishEventInput } from '@app/producer';
 import { Client } from 'pg';
 
 export interface Options {
@@ -104,8 +105,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function sampleEvent(id: string, type: string, organizationId: string, n: number): string {
-  return JSON.stringify({
+function sampleEvent(id: string, type: string, organizationId: string, n: number): PublishEventInput {
+  return {
     id,
     type,
     organizationId,
@@ -121,7 +122,7 @@ function sampleEvent(id: string, type: string, organizationId: string, n: number
         { sku: 'SKU-2', qty: 2, price: 40 },
       ],
     },
-  });
+  };
 }
 
 /** Resolves when the fan-out reports ready, which it does once it has joined its consumer group. */
@@ -163,7 +164,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
     );
     await admin.createTopics({ topics: [{ topic, numPartitions: options.partitions, replicationFactor: 1 }], waitForLeaders: true });
 
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    const producer = new EventPublisher({ kafka });
     await producer.connect();
     const t0 = Date.now();
     const chunk = 2_000;
@@ -171,9 +172,9 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
       const messages = [];
       for (let n = start; n < Math.min(start + chunk, options.events); n++) {
         const org = orgIds[n % orgIds.length];
-        messages.push({ key: org, value: sampleEvent(`evt_${run}_${n}`, topic, org, n) });
+        messages.push(sampleEvent(`evt_${run}_${n}`, topic, org, n));
       }
-      await producer.send({ topic, messages, acks: -1 });
+      await producer.publishEvents(messages);
     }
     const produceSeconds = (Date.now() - t0) / 1000;
     await producer.disconnect();
@@ -215,8 +216,8 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
     const fanoutCpuSeconds = processCpuSeconds(child.pid as number) - cpuAtReady;
     const machineNow = machineTicks();
     const machineBusy = (machineNow.busy - machineAtReady.busy) / (machineNow.total - machineAtReady.total);
-    const deliveryMessages = await metricValue(port, 'fanout_delivery_messages_total');
-    const transactions = await metricValue(port, 'fanout_transaction_seconds_count');
+    const deliveryMessages = await metricValue(port, 'webhooks_fanout_delivery_messages_total');
+    const transactions = await metricValue(port, 'webhooks_fanout_transaction_seconds_count');
     const drainSeconds = (done - readyAt) / 1000;
     return {
       factor,

@@ -1,5 +1,5 @@
-import { Producer } from 'kafkajs';
-import { eventMessage } from '../bench/support/pipeline';
+import { EventPublisher, PublishEventInput } from '@app/producer';
+import { eventInput } from '../bench/support/pipeline';
 import { Ledger } from './ledger';
 
 /**
@@ -16,7 +16,7 @@ export class SteadyLoad {
   settledUpTo = 0;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: EventPublisher,
     private readonly ledger: Ledger,
     private readonly rate: number,
     private readonly types: readonly string[],
@@ -38,18 +38,16 @@ export class SteadyLoad {
     let next = 0;
     while (!this.stopped) {
       const due = Math.floor(((Date.now() - t0) * this.rate) / 1000) + 1;
-      const events: Array<{ id: string; type: string; scheduledAt: number; message: { key: string; value: string } }> = [];
+      const events: Array<{ id: string; type: string; scheduledAt: number; input: PublishEventInput }> = [];
       for (; next < due; next++) {
         const type = this.types[next % this.types.length];
         const scheduledAt = t0 + (next * 1000) / this.rate;
-        const message = eventMessage(this.ledger.organizationId, type, scheduledAt);
-        events.push({ id: (JSON.parse(message.value) as { id: string }).id, type, scheduledAt, message });
+        const input = eventInput(this.ledger.organizationId, type, scheduledAt);
+        events.push({ id: input.id, type, scheduledAt, input });
       }
       if (events.length > 0) {
-        const byType = new Map<string, Array<{ key: string; value: string }>>();
-        for (const e of events) byType.set(e.type, [...(byType.get(e.type) ?? []), e.message]);
         try {
-          await this.producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+          await this.producer.publishEvents(events.map((e) => e.input));
           this.ledger.published(events);
         } catch (err) {
           this.sendFailures++;

@@ -18,7 +18,8 @@
  * fault (restart issued; broker or database healthy again) until every event scheduled before that
  * moment has reached every matching endpoint.
  */
-import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { EventPublisher } from '@app/producer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
@@ -116,7 +117,7 @@ class Chaos {
   readonly deadline: number;
   pipeline: Pipeline;
   receiver: BenchReceiver;
-  producer: Producer;
+  producer: EventPublisher;
   /** The current phase's organization's API key (the database phase probes the admin API with it). */
   apiKey = '';
   private load: SteadyLoad | null = null;
@@ -157,7 +158,7 @@ class Chaos {
       connectionTimeout: 3000,
       retry: { initialRetryTime: 250, maxRetryTime: 2000, retries: 100 },
     });
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    this.producer = new EventPublisher({ kafka });
     await this.producer.connect();
     // A supervisor's job: a service that dies unasked is noted (it breaks the phase) and started again.
     this.watchdog = setInterval(() => void this.supervise(), 1000);

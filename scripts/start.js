@@ -143,7 +143,9 @@ async function main() {
     description: 'npm start sample receiver',
   });
   await fetch(`http://127.0.0.1:${PORTS.receiver}/secret`, { method: 'POST', body: endpoint.secret });
-  startChild('demo-producer', [path.join(REPO, 'scripts', 'demo-producer.js')], { ...env, DEMO_ORGANIZATION_ID: org.id }, { logToFile: false });
+  // TypeScript, because it uses the producer library as a Sourcehub service would (libs/producer).
+  const tsNode = [require.resolve('ts-node/dist/bin.js', { paths: [REPO] }), '--transpile-only', '-r', 'tsconfig-paths/register'];
+  startChild('demo-producer', [...tsNode, path.join(REPO, 'scripts', 'demo-producer.ts')], { ...env, DEMO_ORGANIZATION_ID: org.id }, { logToFile: false });
 
   console.log(`
   Sourcehub Webhooks is running.

@@ -75,6 +75,7 @@ async function main() {
     const before = await infra.status().catch(() => null);
     const wasRunning = Boolean(before && before.kafka && before.kafka.healthy && before.postgres && before.postgres.healthy);
     require('./ensure-chromium').ensureChromium();
+    require('./ensure-promtool').ensurePromtool();
     const env = await infra.up();
     try {
       add(jest('integration', what === 'integration' ? extra : [], { ...process.env, ...env }));

@@ -247,7 +247,7 @@ export async function scaling(): Promise<Result[]> {
       const last = Math.max(...receiver.lastReceiptByPath.values());
       const perSecond = receiver.distinct() / ((last - first) / 1000);
       rates.push(perSecond);
-      const share = await Promise.all(pipeline.deliveryServices().map((s) => s.metric('delivery_attempts_total')));
+      const share = await Promise.all(pipeline.deliveryServices().map((s) => s.metric('webhooks_delivery_attempts_total')));
       return {
         scenario: `scaling-${instances}`,
         summary: `${instances} delivery instance(s), receiver answering after 50 ms, 200 events x 48 endpoints`,

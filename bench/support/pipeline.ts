@@ -1,6 +1,6 @@
-import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { SEED_EVENT_TYPES } from '@app/contracts';
+import { EventPublisher, PublishEventInput } from '@app/producer';
 import { api, resetWorld } from '../../test/support/stack';
 import { ServiceProcess } from '../../test/support/service-process';
 
@@ -24,8 +24,8 @@ export interface PipelineOptions {
 export class Pipeline {
   readonly services: ServiceProcess[] = [];
   apiUrl = '';
-  producer: Producer;
-  private kafka: Kafka;
+  /** Publishes like a Sourcehub service, through the producer library. */
+  producer: EventPublisher;
   private env: NodeJS.ProcessEnv = {};
   private base = 0;
   private run = '';
@@ -61,8 +61,7 @@ export class Pipeline {
       await this.stop();
       throw failed.reason;
     }
-    this.kafka = new Kafka({ clientId: 'bench', brokers: String(process.env.KAFKA_BROKERS).split(','), logLevel: logLevel.NOTHING });
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+    this.producer = new EventPublisher({ brokers: String(process.env.KAFKA_BROKERS).split(','), clientId: 'bench' });
     await this.producer.connect();
     return this;
   }
@@ -100,7 +99,7 @@ export class Pipeline {
     const fanout = this.services.find((s) => s.name === 'fanout') as ServiceProcess;
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const n = await fanout.metric('fanout_delivery_messages_total');
+      const n = await fanout.metric('webhooks_fanout_delivery_messages_total');
       progress?.(n);
       if (n >= expected) return n;
       if (Date.now() > deadline) throw new Error(`the fan-out produced ${n} of ${expected} delivery messages in 5 minutes`);
@@ -120,27 +119,21 @@ export class Pipeline {
 
 export const EVENT_TYPES = SEED_EVENT_TYPES.map((t) => t.name);
 
-export function eventMessage(organizationId: string, type: string, occurredAt: number, published: string[] = []) {
+export function eventInput(organizationId: string, type: string, occurredAt: number, published: string[] = []): PublishEventInput & { id: string } {
   const id = `evt_${randomUUID()}`;
   published.push(id);
-  return {
-    key: organizationId,
-    value: JSON.stringify({ id, type, organizationId, mode: 'live', occurredAt: new Date(occurredAt).toISOString(), data: { orderId: id, total: 12.5 } }),
-  };
+  return { id, type, organizationId, mode: 'live', occurredAt: new Date(occurredAt).toISOString(), data: { orderId: id, total: 12.5 } };
 }
 
 /** As fast as the producer goes, in batches; `types` rotate so events spread over topics. Returns the event ids. */
-export async function publishClosedLoop(producer: Producer, organizationId: string, count: number, types: readonly string[]): Promise<string[]> {
+export async function publishClosedLoop(publisher: EventPublisher, organizationId: string, count: number, types: readonly string[]): Promise<string[]> {
   const published: string[] = [];
   const batchSize = 500;
   for (let sent = 0; sent < count; sent += batchSize) {
     const now = Date.now();
-    const byType = new Map<string, ReturnType<typeof eventMessage>[]>();
-    for (let i = sent; i < Math.min(count, sent + batchSize); i++) {
-      const type = types[i % types.length];
-      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, now, published)]);
-    }
-    await producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    const batch: PublishEventInput[] = [];
+    for (let i = sent; i < Math.min(count, sent + batchSize); i++) batch.push(eventInput(organizationId, types[i % types.length], now, published));
+    await publisher.publishEvents(batch);
   }
   return published;
 }
@@ -149,7 +142,7 @@ export async function publishClosedLoop(producer: Producer, organizationId: stri
  * Open loop: event i is due at t0 + i/rate and carries that scheduled time as `occurredAt`, so a
  * stalled pipeline shows up as latency instead of quietly lowering the offered load.
  */
-export async function publishOpenLoop(producer: Producer, organizationId: string, rate: number, seconds: number, types: readonly string[]): Promise<string[]> {
+export async function publishOpenLoop(publisher: EventPublisher, organizationId: string, rate: number, seconds: number, types: readonly string[]): Promise<string[]> {
   const published: string[] = [];
   const total = Math.round(rate * seconds);
   const t0 = Date.now() + 100;
@@ -157,12 +150,9 @@ export async function publishOpenLoop(producer: Producer, organizationId: string
   while (next < total) {
     const now = Date.now();
     const due = Math.min(total, Math.floor(((now - t0) * rate) / 1000) + 1);
-    const byType = new Map<string, ReturnType<typeof eventMessage>[]>();
-    for (; next < due; next++) {
-      const type = types[next % types.length];
-      byType.set(type, [...(byType.get(type) ?? []), eventMessage(organizationId, type, t0 + (next * 1000) / rate, published)]);
-    }
-    if (byType.size > 0) await producer.sendBatch({ topicMessages: [...byType].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    const batch: PublishEventInput[] = [];
+    for (; next < due; next++) batch.push(eventInput(organizationId, types[next % types.length], t0 + (next * 1000) / rate, published));
+    if (batch.length > 0) await publisher.publishEvents(batch);
     await new Promise((r) => setTimeout(r, 5));
   }
   return published;

@@ -14,7 +14,7 @@ const BUFFER_BYTES = 1024 * 1024;
 const WINDOW_MESSAGES = Math.ceil((BUFFER_BYTES + PARTITIONS * 256 * 1024) / 400);
 
 /** Successful attempts an instance reports on its /metrics. */
-const successes = (instance: ServiceProcess): Promise<number> => instance.metric('delivery_attempts_total', 'outcome="success"');
+const successes = (instance: ServiceProcess): Promise<number> => instance.metric('webhooks_delivery_attempts_total', 'outcome="success"');
 
 describe('two delivery instances in one consumer group', () => {
   // Short session timeout so the group notices a killed member quickly.

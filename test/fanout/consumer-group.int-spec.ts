@@ -101,7 +101,7 @@ describe('fan-out instances in one consumer group', () => {
     await settle(deliveries, groupId, CATALOG_TOPICS);
     expect(deliveries.deliveries().map((d) => `${d.event.id} ${d.endpointId}`).sort()).toEqual(expected.sort());
 
-    const processed = await Promise.all(instances.map((i) => metricValue(i.url, 'fanout_events_total')));
+    const processed = await Promise.all(instances.map((i) => metricValue(i.url, 'webhooks_fanout_events_total')));
     expect(processed.every((n) => n > 0)).toBe(true);
     expect(processed[0] + processed[1]).toBe(expected.length);
   });

@@ -88,7 +88,7 @@ describe('fan-out given hostile input on the domain topics', () => {
     expect(quarantine.records).toHaveLength(bad.length);
     const kinds = ['empty', 'too_large', 'not_json', 'too_deep', 'invalid_field', 'type_mismatch', 'unknown_organization', 'undeliverable', 'unstorable'];
     const byKind: Record<string, number> = {};
-    for (const kind of kinds) byKind[kind] = await metricValue(fanout.url, 'fanout_quarantined_total', { kind });
+    for (const kind of kinds) byKind[kind] = await metricValue(fanout.url, 'webhooks_fanout_quarantined_total', { kind });
     expect(Object.values(byKind).reduce((a, b) => a + b, 0)).toBe(bad.length);
 
     // Every valid event: one delivery message, and the receiver got its data exactly as sent.
@@ -99,7 +99,7 @@ describe('fan-out given hostile input on the domain topics', () => {
     }
 
     // Never stopped, never restarted: no restart of its own, no kafkajs crash or failed batch, still ready.
-    expect(await metricValue(fanout.url, 'fanout_consumer_restarts_total')).toBe(0);
+    expect(await metricValue(fanout.url, 'webhooks_fanout_consumer_restarts_total')).toBe(0);
     const log = readFileSync(logFile, 'utf8');
     expect(log.split('\n').filter((line) => /crashed|Error when calling eachBatch|Maximum call stack/i.test(line))).toEqual([]);
     expect((await fetch(`${fanout.url}/health/ready`)).status).toBe(200);

@@ -65,7 +65,7 @@ describe('fan-out idempotency', () => {
         [other.id, 'evt_dup_1', 'order.new', { other: true }],
       ].sort(),
     );
-    expect(await metricValue(world.fanoutUrl, 'fanout_duplicate_events_total')).toBe(3);
-    expect(await metricValue(world.fanoutUrl, 'fanout_events_total')).toBe(3);
+    expect(await metricValue(world.fanoutUrl, 'webhooks_fanout_duplicate_events_total')).toBe(3);
+    expect(await metricValue(world.fanoutUrl, 'webhooks_fanout_events_total')).toBe(3);
   });
 });

@@ -90,7 +90,7 @@ describe('fan-out quarantine', () => {
     const counts: Record<string, number> = {};
     for (const b of broken) counts[b.kind] = (counts[b.kind] ?? 0) + 1;
     for (const [kind, count] of Object.entries(counts)) {
-      expect({ kind, count: await metricValue(world.fanoutUrl, 'fanout_quarantined_total', { kind }) }).toEqual({ kind, count });
+      expect({ kind, count: await metricValue(world.fanoutUrl, 'webhooks_fanout_quarantined_total', { kind }) }).toEqual({ kind, count });
     }
   });
 });

@@ -100,8 +100,8 @@ describe('fan-out routing', () => {
     const ready = await fetch(`${world.fanoutUrl}/health/ready`);
     expect(ready.status).toBe(200);
     const metrics = await (await fetch(`${world.fanoutUrl}/metrics`)).text();
-    expect(metrics).toMatch(/^fanout_delivery_messages_total 9$/m);
-    expect(metrics).toMatch(/^fanout_events_total 8$/m);
+    expect(metrics).toMatch(/^webhooks_fanout_delivery_messages_total 9$/m);
+    expect(metrics).toMatch(/^webhooks_fanout_events_total 8$/m);
   });
 });
 

@@ -47,20 +47,22 @@ describe('an endpoint through its life', () => {
   it('should publish created, updated and deleted, each read when its change is already committed, when an endpoint is created, changed, rotated and deleted', async () => {
     // One step at a time: each notice is awaited before the next change, so the row a consumer reads
     // on receipt must be exactly the state that change committed (a notice sent before the commit would see the old one).
+    // Each notice names the admin request that made the change (made up by the API: these calls give none).
+    const REQUEST_ID = expect.stringMatching(/^req_[0-9a-f]{32}$/) as unknown as string;
     const noticeNumber = async (endpointId: string, n: number) =>
       eventually(async () => changes.filter((c) => c.endpointId === endpointId)[n - 1], 15_000, `change notice ${n}`);
 
     const endpoint = await createEndpoint(stack.apiUrl, org);
-    expect(await noticeNumber(endpoint.id, 1)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'created', versionInDb: endpoint.version });
+    expect(await noticeNumber(endpoint.id, 1)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'created', versionInDb: endpoint.version, requestId: REQUEST_ID });
 
     expect((await patch(endpoint.id, { description: 'v2' })).status).toBe(200);
-    expect(await noticeNumber(endpoint.id, 2)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'updated', versionInDb: endpoint.version + 1 });
+    expect(await noticeNumber(endpoint.id, 2)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'updated', versionInDb: endpoint.version + 1, requestId: REQUEST_ID });
 
     expect((await api(stack.apiUrl, 'POST', `/v1/endpoints/${endpoint.id}/rotate-secret`, { token: org.apiKey })).status).toBe(200);
-    expect(await noticeNumber(endpoint.id, 3)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'updated', versionInDb: endpoint.version + 2 });
+    expect(await noticeNumber(endpoint.id, 3)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'updated', versionInDb: endpoint.version + 2, requestId: REQUEST_ID });
 
     expect((await api(stack.apiUrl, 'DELETE', `/v1/endpoints/${endpoint.id}`, { token: org.apiKey })).status).toBe(204);
-    expect(await noticeNumber(endpoint.id, 4)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'deleted', versionInDb: null });
+    expect(await noticeNumber(endpoint.id, 4)).toEqual({ organizationId: org.id, endpointId: endpoint.id, change: 'deleted', versionInDb: null, requestId: REQUEST_ID });
   });
 
   it('should publish nothing when a change is refused', async () => {

@@ -40,6 +40,7 @@ export class DeliveryStream {
   private consumer: Consumer | null = null;
   private running = false;
   private stopping = false;
+  private leader = false;
 
   constructor(
     private readonly options: DeliveryStreamOptions,
@@ -51,6 +52,14 @@ export class DeliveryStream {
   /** True once the group has given this instance its partitions, not merely when it asked to join. */
   isRunning(): boolean {
     return this.running;
+  }
+
+  /**
+   * Whether this instance leads its consumer group (kafkajs GROUP_JOIN says so; exactly one member per
+   * generation). Group-wide gauges such as the consumer lag are reported by the leader only.
+   */
+  isGroupLeader(): boolean {
+    return this.running && this.leader;
   }
 
   /** Whether a topic is read by this stream (the engine's calls to pause, seek and commit are routed by it). */
@@ -81,8 +90,10 @@ export class DeliveryStream {
       maxBytesPerPartition: 256 * 1024,
       ...(this.options.partitionAssigners ? { partitionAssigners: this.options.partitionAssigners } : {}),
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    this.leader = false;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.running = true;
+      this.leader = e.payload.isLeader;
       this.engine().reset((topic) => this.owns(topic));
     });
     this.consumer = consumer;
@@ -131,6 +142,7 @@ export class DeliveryStream {
   refuseBatches(): void {
     this.stopping = true;
     this.running = false;
+    this.leader = false;
   }
 
   /** Leaves the group, so the partitions move on at once instead of after a session timeout. */

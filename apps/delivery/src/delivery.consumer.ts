@@ -6,7 +6,7 @@ import { DeliveryConfig } from '@app/config';
 import { RETRY_TIER_TOPIC_PATTERN, Topics } from '@app/contracts';
 import { EngineEvent, EngineIo, LaneEngine, NO_RULES } from '@app/delivery-engine';
 import { APP_LOGGER, CoLocatedAssigner, EndpointChangeFeed, KAFKA, retryAtStartup } from '@app/messaging';
-import { MetricsRegistry } from '@app/observability';
+import { MetricsRegistry, withRequestId } from '@app/observability';
 import { EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
 import { DeliveryEngine, DeliveryStream, FetchedDelivery } from './delivery-stream';
@@ -101,7 +101,8 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       call: async (m) => {
         const { kafka, decoded, unreadable } = m.payload;
         if (!decoded) return this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
-        return this.delivery.attempt(decoded);
+        // The admin request behind a test event, resend or replay: on every log line of the attempt.
+        return withRequestId(decoded.requestId, () => this.delivery.attempt(decoded));
       },
       defer: (m, reason) => {
         const { kafka, decoded, unreadable } = m.payload;
@@ -143,6 +144,11 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         this.logger.warn({ err: event.error }, 'could not commit delivery offsets; trying again');
         return;
     }
+  }
+
+  /** Whether this instance leads the delivery group: it alone reports the group's lag (see DeliveryMetrics). */
+  leadsGroup(): boolean {
+    return this.stream.isGroupLeader();
   }
 
   isRunning(): boolean {

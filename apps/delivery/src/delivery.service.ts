@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Message } from 'kafkajs';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
 import {
   deliveryExhaustedEvent,
@@ -13,7 +13,9 @@ import {
   Topics,
   webhookBody,
 } from '@app/contracts';
+import { APP_LOGGER } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
+import type { Logger } from 'pino';
 import { DeferReason, LaneRules } from '@app/delivery-engine';
 import { AttemptRecord, EndpointDirectory, ParkedDelivery } from '@app/persistence';
 import {
@@ -33,6 +35,11 @@ import {
 import { ListenRelay } from './listen-relay';
 
 const USER_AGENT = 'Sourcehub-Webhooks/1.0';
+/** Endpoints named in the longest-open breaker gauge: bounded, whatever the number of endpoints. */
+const BREAKER_TOP_N = 10;
+
+/** A first attempt, or any later one (retries, resends): their latencies differ by the retry waits. */
+const attemptKind = (message: DeliveryMessage): 'first' | 'retry' => (message.attempt <= 1 ? 'first' : 'retry');
 
 /** A Kafka record to produce before the outcome's offset may be committed. */
 export interface OutgoingRecord {
@@ -78,11 +85,12 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly breaker: CircuitBreaker;
   private readonly attempts: Counter<'outcome'>;
   private readonly deferrals: Counter<'reason'>;
-  private readonly latency: Histogram;
-  private readonly exhausted: Counter;
+  private readonly latency: Histogram<'attempt'>;
+  private readonly callSeconds: Histogram<'attempt' | 'outcome'>;
   private readonly retryAfterHonoured: Counter<'effect'>;
   private readonly parked: Counter;
   private readonly jitterFraction: number;
+  private readonly debug: boolean;
   /**
    * Endpoints that answered 410 Gone, by the version that answered, until the write that disables
    * them is committed and the directory reloads them: their other messages are not sent meanwhile.
@@ -94,7 +102,10 @@ export class DeliveryService implements OnApplicationShutdown {
     private readonly directory: EndpointDirectory,
     metrics: MetricsRegistry,
     private readonly relay: ListenRelay,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
+    // Read once: the per-attempt line costs an object per call, which the hot path skips when it is not written.
+    this.debug = logger.isLevelEnabled('debug');
     this.schedule = parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS);
     this.jitterFraction = config.RETRY_JITTER_PERCENT / 100;
     this.breaker = new CircuitBreaker({ failureThreshold: config.DELIVERY_BREAKER_FAILURES, openMs: config.DELIVERY_BREAKER_OPEN_MS });
@@ -108,7 +119,14 @@ export class DeliveryService implements OnApplicationShutdown {
       resolve: createHostResolver(config.DNS_SERVERS),
     });
     const registers = [metrics.registry];
-    this.attempts = new Counter({ name: 'delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers });
+    this.attempts = new Counter({ name: 'webhooks_delivery_attempts_total', help: 'Delivery attempts by outcome', labelNames: ['outcome'], registers });
+    this.callSeconds = new Histogram({
+      name: 'webhooks_delivery_attempt_duration_seconds',
+      help: "One call to a receiver, from sending to its answer (or the timeout), by attempt (first or retry) and outcome",
+      labelNames: ['attempt', 'outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
     this.deferrals = new Counter({
       name: 'webhooks_delivery_deferrals_total',
       help: 'Deliveries put off to a retry tier without a call (no attempt used), by reason',
@@ -116,8 +134,9 @@ export class DeliveryService implements OnApplicationShutdown {
       registers,
     });
     this.latency = new Histogram({
-      name: 'delivery_latency_seconds',
-      help: 'From the event occurring to the receiver answering 2xx',
+      name: 'webhooks_delivery_latency_seconds',
+      help: 'From the event occurring to the receiver answering 2xx, by the attempt that succeeded: first, or retry (which includes the retry waits)',
+      labelNames: ['attempt'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 100, 1000, 10000],
       registers,
     });
@@ -126,7 +145,29 @@ export class DeliveryService implements OnApplicationShutdown {
       help: 'Deliveries of strict-order endpoints handed to their durable queue (drained one at a time, in order)',
       registers,
     });
-    this.exhausted = new Counter({ name: 'webhooks_deliveries_exhausted_total', help: 'Deliveries whose last attempt failed (to the dead letters)', registers });
+    const breaker = this.breaker;
+    new Gauge({
+      name: 'webhooks_delivery_breakers',
+      help: "Endpoints by circuit-breaker state on this instance (closed_failing: closed, with failures since the last success)",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const summary = breaker.summary(Date.now(), 0);
+        this.set({ state: 'closed_failing' }, summary.closedFailing);
+        this.set({ state: 'open' }, summary.open);
+        this.set({ state: 'half_open' }, summary.halfOpen);
+      },
+    });
+    new Gauge({
+      name: 'webhooks_delivery_breaker_open_seconds',
+      help: `How long the circuit of the ${BREAKER_TOP_N} endpoints open longest on this instance has been open (a failed probe does not restart the clock)`,
+      labelNames: ['endpoint_id'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { key, openForMs } of breaker.summary(Date.now(), BREAKER_TOP_N).longestOpen) this.set({ endpoint_id: key }, openForMs / 1000);
+      },
+    });
     this.retryAfterHonoured = new Counter({
       name: 'webhooks_retry_after_honoured_total',
       help: 'Retries scheduled after a 429/503 with Retry-After, by what it did to the wait: lengthened (within the schedule\'s tiers), capped (at the largest wait), within_schedule (asked no more than the schedule), exhausted (no attempt left)',
@@ -158,6 +199,7 @@ export class DeliveryService implements OnApplicationShutdown {
     if (endpoint && goneAt !== undefined && goneAt !== endpoint.version) this.gone.delete(endpoint.id);
     if (!endpoint || goneAt === endpoint.version) {
       this.attempts.inc({ outcome: 'discarded' });
+      this.logger.debug({ deliveryId: message.deliveryId, endpointId: message.endpointId, attempt: message.attempt, trigger: message.trigger, outcome: 'discarded' }, 'delivery discarded: endpoint deleted or disabled');
       return { record: this.record(message, null, 'discarded', 'endpoint deleted or disabled', null), next: null };
     }
 
@@ -172,6 +214,12 @@ export class DeliveryService implements OnApplicationShutdown {
         : await this.sender.send({ url: endpoint.url, headers, body });
     this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     this.attempts.inc({ outcome: result.outcome });
+    this.callSeconds.observe({ attempt: attemptKind(message), outcome: result.outcome }, result.durationMs / 1000);
+    // One line per call; the request id (a test event, resend or replay asked for through the API) comes from the context.
+    if (this.debug) this.logger.debug(
+      { deliveryId: message.deliveryId, endpointId: endpoint.id, eventId: message.event.id, attempt: message.attempt, trigger: message.trigger, outcome: result.outcome, statusCode: result.statusCode, durationMs: Math.round(result.durationMs) },
+      'delivery attempt',
+    );
     const sent = { startedAt, ...result, retryAfterSeconds: parseRetryAfter(result.retryAfter, Date.now()) };
     const signal: AttemptSignal = {
       organizationId: message.organizationId,
@@ -183,7 +231,7 @@ export class DeliveryService implements OnApplicationShutdown {
     };
 
     if (result.outcome === 'success') {
-      this.latency.observe((Date.now() - Date.parse(message.event.occurredAt)) / 1000);
+      this.latency.observe({ attempt: attemptKind(message) }, (Date.now() - Date.parse(message.event.occurredAt)) / 1000);
       return { record: this.record(message, sent, 'succeeded', null, null), next: null, signal };
     }
     if (result.statusCode === GONE) {
@@ -193,7 +241,6 @@ export class DeliveryService implements OnApplicationShutdown {
     const plan = planRetry(this.schedule, message.attempt, sent.retryAfterSeconds, this.jitterFraction, Math.random());
     if (sent.retryAfterSeconds !== null) this.retryAfterHonoured.inc({ effect: plan?.retryAfter ?? 'exhausted' });
     if (plan === null) {
-      this.exhausted.inc();
       return {
         record: this.record(message, sent, 'failed', `gave up after ${message.attempt} attempts: ${result.error}`, null),
         next: {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Message } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
-import { domainEventRecord, endpointDisabledEvent } from '@app/contracts';
+import { domainEventRecord, endpointDisabledEvent, Topics } from '@app/contracts';
 import { EndpointChangePublisher, KafkaProducer } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
 import { AttemptRecord, DeliveryRepository, DisabledEndpoint, EndpointDirectory, StrictEndpointRef, StrictQueueRepository } from '@app/persistence';
@@ -25,6 +25,7 @@ export class OutcomeStore {
   private readonly disabledTotal: Counter<'reason'>;
   /** Told which strict endpoints got deliveries parked, once they are durable (the strict drainer listens). */
   onParked: ((endpoints: StrictEndpointRef[]) => void) | null = null;
+  private readonly deadLetters: Counter<'reason'>;
 
   constructor(
     private readonly producer: KafkaProducer,
@@ -41,13 +42,23 @@ export class OutcomeStore {
       labelNames: ['reason'],
       registers: [metrics.registry],
     });
+    this.deadLetters = new Counter({
+      name: 'webhooks_delivery_dead_letters_total',
+      help: 'Deliveries written to the dead-letter topic, by reason (exhausted: the last attempt failed; unreadable: a delivery message that could not be decoded)',
+      labelNames: ['reason'],
+      registers: [metrics.registry],
+    });
   }
 
   async persist(outcomes: readonly AttemptResult[]): Promise<void> {
     const unproduced = outcomes.filter((o) => !o.produced && (o.next !== null || (o.raised?.length ?? 0) > 0));
     if (unproduced.length > 0) {
       await this.produce(unproduced.flatMap((o) => [...(o.next ? [o.next] : []), ...(o.raised ?? [])]));
-      for (const o of unproduced) o.produced = true;
+      for (const o of unproduced) {
+        o.produced = true;
+        // Counted once the broker has it, and once: a write retried after the database failed produces nothing again.
+        if (o.next?.topic === Topics.deadLetters) this.deadLetters.inc({ reason: o.record ? 'exhausted' : 'unreadable' });
+      }
     }
     // In the order the engine settled them: a strict endpoint's queue order.
     const parks = outcomes.flatMap((o) => (o.park ? [o.park] : []));

@@ -71,6 +71,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   private recovering = false;
   private restartPending = false;
   private joined = false;
+  private leader = false;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -91,6 +92,14 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   isRunning(): boolean {
     if (this.stopping || !this.producer.isConnected()) return false;
     return this.joined || (this.topics.length === 0 && this.refreshTimer !== null);
+  }
+
+  /**
+   * The domain topics this instance reads when it leads the fan-out group, else null: the group's lag
+   * is reported by its leader only (see FanoutLagMetrics).
+   */
+  ledTopics(): string[] | null {
+    return this.joined && this.leader ? [...this.topics] : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -178,6 +187,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
+      this.leader = e.payload.isLeader;
       this.logger.info({ assignment: e.payload.memberAssignment }, 'fan-out joined its consumer group');
     });
     consumer.on(consumer.events.CRASH, (e) => {
@@ -212,6 +222,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     const consumer = this.consumer;
     this.consumer = null;
     this.joined = false;
+    this.leader = false;
     await consumer?.disconnect();
   }
 

@@ -16,28 +16,28 @@ export class FanoutMetrics {
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
-    this.eventsIn = new Counter({ name: 'fanout_events_total', help: 'Domain events accepted (new, not duplicates)', registers });
-    this.duplicates = new Counter({ name: 'fanout_duplicate_events_total', help: 'Domain events skipped as a repeat of an id already in the event log', registers });
-    this.deliveriesOut = new Counter({ name: 'fanout_delivery_messages_total', help: 'Delivery messages written', registers });
+    this.eventsIn = new Counter({ name: 'webhooks_fanout_events_total', help: 'Domain events accepted (new, not duplicates)', registers });
+    this.duplicates = new Counter({ name: 'webhooks_fanout_duplicate_events_total', help: 'Domain events skipped as a repeat of an id already in the event log', registers });
+    this.deliveriesOut = new Counter({ name: 'webhooks_fanout_delivery_messages_total', help: 'Delivery messages written', registers });
     this.quarantined = new Counter({
-      name: 'fanout_quarantined_total',
+      name: 'webhooks_fanout_quarantined_total',
       help: 'Domain messages quarantined for breaking the contract, by reason',
       labelNames: ['kind'],
       registers,
     });
     this.roundSeconds = new Histogram({
-      name: 'fanout_transaction_seconds',
+      name: 'webhooks_fanout_transaction_seconds',
       help: 'Time to turn one fetch of domain records into a committed transaction',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
     this.consumerRestarts = new Counter({
-      name: 'fanout_consumer_restarts_total',
+      name: 'webhooks_fanout_consumer_restarts_total',
       help: 'Consumer restarts by the fan-out itself (topic set changed, kafkajs gave up, unknown commit outcome)',
       labelNames: ['reason'],
       registers,
     });
-    this.subscribedTopics = new Gauge({ name: 'fanout_subscribed_topics', help: 'Domain topics currently consumed', registers });
+    this.subscribedTopics = new Gauge({ name: 'webhooks_fanout_subscribed_topics', help: 'Domain topics currently consumed', registers });
   }
 
   countQuarantined(kinds: Iterable<QuarantineKind>): void {

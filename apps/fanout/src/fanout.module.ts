@@ -7,6 +7,7 @@ import { healthControllers, ObservabilityModule, READINESS_CHECKS, ReadinessChec
 import { PersistenceModule } from '@app/persistence';
 import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { FanoutConsumer } from './fanout.consumer';
+import { FanoutLagMetrics } from './fanout-lag.metrics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService } from './fanout.service';
 
@@ -27,6 +28,7 @@ export class FanoutModule {
         FanoutService,
         DomainTopicDiscovery,
         FanoutConsumer,
+        FanoutLagMetrics,
         {
           provide: READINESS_CHECKS,
           inject: [DataSource, FanoutConsumer],

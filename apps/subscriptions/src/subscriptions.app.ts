@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { SubscriptionsConfig } from '@app/config';
 import { ensureTopics, KAFKA, pipelineTopics } from '@app/messaging';
-import { PinoNestLogger } from '@app/observability';
+import { httpMetrics, MetricsRegistry, PinoNestLogger, requestIds } from '@app/observability';
 import { runMigrations } from '@app/persistence';
 import { accessLog } from './common/access-log';
 import { answerUnparsableRequests } from './common/client-error';
@@ -25,7 +25,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
   app.set('trust proxy', config.trustProxy);
   answerUnparsableRequests(app.getHttpServer());
   // Before the body parser, so its refusals (413, bad JSON) carry the headers too.
-  app.use(...securityHeaders({ hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS }), accessLog(logger), refuseUndecodablePath);
+  app.use(requestIds, httpMetrics(app.get(MetricsRegistry)), ...securityHeaders({ hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS }), accessLog(logger), refuseUndecodablePath);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.use(explainJsonBody, refuseUnfitBody);
   app.useGlobalPipes(createValidationPipe());

@@ -15,6 +15,8 @@ export interface DeliveryMessage {
   event: DomainEvent;
   /** Why the delivery exists: the normal flow, a manual resend, a replay or a test event. */
   trigger: 'event' | 'resend' | 'replay' | 'test';
+  /** The admin API request behind a resend, replay or test event, for the delivery's logs; kept on its retries. */
+  requestId?: string;
 }
 
 export function encodeDeliveryMessage(message: DeliveryMessage): Buffer {

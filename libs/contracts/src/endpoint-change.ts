@@ -3,4 +3,6 @@ export interface EndpointChange {
   organizationId: string;
   endpointId: string;
   change: 'created' | 'updated' | 'deleted';
+  /** The admin API request that made the change, for the logs of the instances that learn of it. */
+  requestId?: string;
 }

@@ -47,3 +47,48 @@ export class ConsumerLag {
     this.admin = null;
   }
 }
+
+/**
+ * Runs `read` (which reads lag through a ConsumerLag and sets gauges) in the background every
+ * `everyMs`, one at a time, each given up after `timeoutMs` (the broker is away): a scrape reads the
+ * gauges' last values and never waits on the broker.
+ */
+export class LagPoller {
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+
+  constructor(
+    private readonly read: () => Promise<void>,
+    private readonly onError: (err: unknown) => void,
+    private readonly everyMs = 10_000,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  start(): void {
+    void this.poll();
+    this.timer = setInterval(() => void this.poll(), this.everyMs);
+    this.timer.unref();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.read(),
+        new Promise<never>((_, reject) => (timeout = setTimeout(() => reject(new Error(`no answer from Kafka within ${this.timeoutMs} ms`)), this.timeoutMs))),
+      ]);
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      clearTimeout(timeout);
+      this.busy = false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -40,7 +40,10 @@ export class EndpointChangeFeed {
     const live = await this.reader.start(
       (message) => {
         const change = parseChange(message.value);
-        if (change) return onChange(change);
+        if (change) {
+          this.logger.debug({ organizationId: change.organizationId, endpointId: change.endpointId, change: change.change, requestId: change.requestId }, 'endpoint change notice');
+          return onChange(change);
+        }
         this.logger.warn({ offset: message.offset }, 'unreadable endpoint change notice; dropping every cached organization');
         lifecycle.onResync?.();
       },

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EndpointChange, Topics } from '@app/contracts';
+import { currentRequestId } from '@app/observability';
 import { APP_LOGGER, KafkaProducer } from './messaging.module';
 
 /**
@@ -17,6 +18,8 @@ export class EndpointChangePublisher {
   ) {}
 
   async publish(notice: EndpointChange): Promise<void> {
+    const requestId = notice.requestId ?? currentRequestId();
+    if (requestId) notice = { ...notice, requestId };
     try {
       await this.producer.send(Topics.endpointChanges, [{ key: notice.organizationId, value: JSON.stringify(notice) }]);
     } catch (err) {

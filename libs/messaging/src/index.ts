@@ -9,3 +9,4 @@ export * from './kept-consumer';
 export * from './endpoint-change-publisher';
 export * from './broadcast-reader';
 export * from './co-located-assigner';
+export * from './kafka-log-level';

@@ -1,14 +1,12 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaLogLevel } from './kafka-log-level';
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/** A kafkajs client whose own logs join the service's JSON log stream. */
+/**
+ * A kafkajs client whose own logs join the service's JSON log stream, at the level they deserve: the
+ * broker's answers that every start meets (coordinator not available yet, topics created by another
+ * service, rebalances) at debug/info, not error (kafkaLogLevel).
+ */
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -24,7 +22,7 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
+        kafkaLogger[kafkaLogLevel(level, message, extra.error)]({ namespace, ...extra }, message);
       },
   });
 }

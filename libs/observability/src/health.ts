@@ -10,12 +10,16 @@ export interface ReadinessCheck {
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
+/** Every metric this project exports starts with it (deploy/observability's queries and alerts rely on that). */
+export const METRIC_PREFIX = 'webhooks_';
+
 /** One registry per process; each service adds its own metrics to it. */
 @Injectable()
 export class MetricsRegistry {
   readonly registry = new Registry();
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    // Node's own metrics too carry the prefix (SPEC §13: every metric name starts with webhooks_).
+    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
   }
 }
 

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import { currentRequestId } from './request-context';
 
 /**
  * An error as pino's standard serializer writes it, less the bound values of a failed SQL statement
@@ -22,6 +23,11 @@ export function createLogger(service: string, level = 'info', destination?: Dest
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: serializeError },
+    // The admin request (or the message it caused) a line belongs to, without passing it to every call.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
     // Secrets and keys must never reach a log line, whatever object a caller passes.
     redact: { paths: ['secret', '*.secret', 'secrets', '*.secrets', 'apiKey', '*.apiKey', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
   };

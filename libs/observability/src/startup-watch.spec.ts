@@ -4,9 +4,9 @@ describe('watchStartup', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('warns after 3 s and every 10 s, naming the current step, and stays silent once stopped', () => {
+  it('says after 3 s and every 10 s what it waits for, naming the current step, and stays silent once stopped', () => {
     const lines: string[] = [];
-    const watch = watchStartup({ warn: (_f, m) => lines.push(m) }, { now: () => Date.now() });
+    const watch = watchStartup({ info: (_f, m) => lines.push(m), warn: (_f, m) => lines.push(m) }, { now: () => Date.now() });
     watch.step('PostgreSQL at db:5432/webhooks');
     jest.advanceTimersByTime(2_999);
     expect(lines).toEqual([]);
@@ -18,6 +18,20 @@ describe('watchStartup', () => {
     watch.stop();
     jest.advanceTimersByTime(60_000);
     expect(lines).toHaveLength(2);
+  });
+
+  it('says it at info while the wait is ordinary and at warn from 30 s on', () => {
+    const lines: string[] = [];
+    const watch = watchStartup({ info: (_f, m) => lines.push(`info ${m}`), warn: (_f, m) => lines.push(`warn ${m}`) }, { now: () => Date.now() });
+    watch.step('Kafka');
+    jest.advanceTimersByTime(33_000);
+    expect(lines).toEqual([
+      'info still starting after 3 s: waiting for Kafka',
+      'info still starting after 13 s: waiting for Kafka',
+      'info still starting after 23 s: waiting for Kafka',
+      'warn still starting after 33 s: waiting for Kafka',
+    ]);
+    watch.stop();
   });
 });
 

@@ -22,3 +22,31 @@ describe('CircuitBreaker', () => {
     expect(breaker.allow('ep_other', 0)).toBe(true);
   });
 });
+
+describe('CircuitBreaker.summary', () => {
+  const failures = (breaker: CircuitBreaker, key: string, n: number, at: number) => {
+    for (let i = 0; i < n; i++) breaker.record(key, false, at);
+  };
+
+  it.each<[string, (b: CircuitBreaker) => void, number, number, ReturnType<CircuitBreaker['summary']>]>([
+    ['should count nothing when no call failed', () => undefined, 0, 5, { closedFailing: 0, open: 0, halfOpen: 0, longestOpen: [] }],
+    ['should count a closed endpoint with failures below the threshold', (b) => failures(b, 'ep_a', 2, 0), 10, 5, { closedFailing: 1, open: 0, halfOpen: 0, longestOpen: [] }],
+    ['should count open endpoints and list the longest open first', (b) => (failures(b, 'ep_a', 3, 100), failures(b, 'ep_b', 3, 0)), 500, 5, {
+      closedFailing: 0, open: 2, halfOpen: 0, longestOpen: [{ key: 'ep_b', openForMs: 500 }, { key: 'ep_a', openForMs: 400 }],
+    }],
+    ['should keep only the top N', (b) => ['ep_a', 'ep_b', 'ep_c'].forEach((k, i) => failures(b, k, 3, i)), 10, 2, {
+      closedFailing: 0, open: 3, halfOpen: 0, longestOpen: [{ key: 'ep_a', openForMs: 10 }, { key: 'ep_b', openForMs: 9 }],
+    }],
+    ['should count a probing endpoint as half-open, open since the first opening', (b) => (failures(b, 'ep_a', 3, 0), b.allow('ep_a', 1000)), 1500, 5, {
+      closedFailing: 0, open: 0, halfOpen: 1, longestOpen: [{ key: 'ep_a', openForMs: 1500 }],
+    }],
+    ['should keep the first opening time when a failed probe reopens the circuit', (b) => (failures(b, 'ep_a', 3, 0), b.allow('ep_a', 1000), b.record('ep_a', false, 1200)), 3000, 5, {
+      closedFailing: 0, open: 1, halfOpen: 0, longestOpen: [{ key: 'ep_a', openForMs: 3000 }],
+    }],
+    ['should forget an endpoint after a success', (b) => (failures(b, 'ep_a', 3, 0), b.allow('ep_a', 1000), b.record('ep_a', true, 1100)), 2000, 5, { closedFailing: 0, open: 0, halfOpen: 0, longestOpen: [] }],
+  ])('%s', (_name, setup, now, topN, expected) => {
+    const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000 });
+    setup(breaker);
+    expect(breaker.summary(now, topN)).toEqual(expected);
+  });
+});

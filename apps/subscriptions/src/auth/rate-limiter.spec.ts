@@ -2,6 +2,7 @@ import { HttpException, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { SubscriptionsConfig } from '@app/config';
+import { MetricsRegistry } from '@app/observability';
 import { AdminRateLimiter } from './rate-limiter';
 
 // The limits against a database that does not answer (hangs) or refuses: each instance then counts in
@@ -26,7 +27,7 @@ describe('AdminRateLimiter when PostgreSQL does not answer', () => {
     // The store's answer is awaited for at most a second per call: fake time passes it at once.
     jest.useFakeTimers();
     try {
-      const limiter = new AdminRateLimiter(database(query), config);
+      const limiter = new AdminRateLimiter(database(query), config, new MetricsRegistry());
       const settled = async <T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> => {
         const outcome = Promise.allSettled([promise]);
         await jest.advanceTimersByTimeAsync(5_000);
@@ -51,7 +52,7 @@ describe('AdminRateLimiter when PostgreSQL does not answer', () => {
   });
 
   it('should refuse an address after its failed authentications without trying the next one', async () => {
-    const limiter = new AdminRateLimiter(database(() => Promise.reject(new Error('connect ECONNREFUSED'))), config);
+    const limiter = new AdminRateLimiter(database(() => Promise.reject(new Error('connect ECONNREFUSED'))), config, new MetricsRegistry());
     const attempts: string[] = [];
     const fail = async () => {
       attempts.push('tried');
@@ -65,7 +66,7 @@ describe('AdminRateLimiter when PostgreSQL does not answer', () => {
   });
 
   it('should not count at all when both limits are 0', async () => {
-    const limiter = new AdminRateLimiter(database(() => new Promise(() => undefined)), { ...config, API_RATE_LIMIT_PER_KEY: 0, API_RATE_LIMIT_FAILED_AUTH_PER_IP: 0 } as SubscriptionsConfig);
+    const limiter = new AdminRateLimiter(database(() => new Promise(() => undefined)), { ...config, API_RATE_LIMIT_PER_KEY: 0, API_RATE_LIMIT_FAILED_AUTH_PER_IP: 0 } as SubscriptionsConfig, new MetricsRegistry());
     const res = answer();
 
     for (let i = 0; i < 5; i++) await limiter.authenticate(request('10.0.0.4'), res, async () => 'key_3');

@@ -1,8 +1,10 @@
 import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { Counter } from 'prom-client';
 import { RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
 import { SubscriptionsConfig } from '@app/config';
+import { MetricsRegistry } from '@app/observability';
 
 /** Created by the ApiRateLimits migration. */
 const TABLE = 'api_rate_limits';
@@ -26,8 +28,15 @@ export class AdminRateLimiter {
   private readonly perKey: Limit | null;
   private readonly perAddress: Limit | null;
   private readonly windowSeconds: number;
+  private readonly refused: Counter<'limit'>;
 
-  constructor(dataSource: DataSource, @Inject(SubscriptionsConfig) config: SubscriptionsConfig) {
+  constructor(dataSource: DataSource, @Inject(SubscriptionsConfig) config: SubscriptionsConfig, metrics: MetricsRegistry) {
+    this.refused = new Counter({
+      name: 'webhooks_http_rate_limited_total',
+      help: 'Admin API requests answered 429, by the limit they ran into (api_key: API_RATE_LIMIT_PER_KEY; failed_auth: API_RATE_LIMIT_FAILED_AUTH_PER_IP)',
+      labelNames: ['limit'],
+      registers: [metrics.registry],
+    });
     this.windowSeconds = config.API_RATE_LIMIT_WINDOW_SECONDS;
     const limit = (keyPrefix: string, points: number): Limit | null => {
       if (points === 0) return null;
@@ -67,6 +76,7 @@ export class AdminRateLimiter {
     if (!this.perAddress) return;
     const state = await this.perAddress.limiter.get(address);
     if (state && state.consumedPoints >= this.perAddress.points) {
+      this.refused.inc({ limit: 'failed_auth' });
       throw this.tooMany(res, state, `too many requests without a valid API key from this address (at most ${this.perAddress.points} per ${this.windowSeconds} s)`);
     }
   }
@@ -79,6 +89,7 @@ export class AdminRateLimiter {
       state = await this.perKey.limiter.consume(key, 1);
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      this.refused.inc({ limit: 'api_key' });
       throw this.tooMany(res, rejection, `too many requests for this API key (at most ${this.perKey.points} per ${this.windowSeconds} s)`);
     }
     res.setHeader('RateLimit-Limit', String(this.perKey.points));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DeliveryMessage, DomainEvent, encodeDeliveryMessage, Topics } from '@app/contracts';
 import { KafkaProducer } from '@app/messaging';
+import { currentRequestId } from '@app/observability';
 import { StoredEvent } from '@app/persistence';
 
 /**
@@ -13,9 +14,10 @@ export class DeliveryPublisher {
   constructor(private readonly producer: KafkaProducer) {}
 
   async publish(messages: readonly DeliveryMessage[]): Promise<void> {
+    const requestId = currentRequestId();
     await this.producer.send(
       Topics.deliveries,
-      messages.map((m) => ({ key: m.endpointId, value: encodeDeliveryMessage(m) })),
+      messages.map((m) => ({ key: m.endpointId, value: encodeDeliveryMessage(requestId && !m.requestId ? { ...m, requestId } : m) })),
     );
   }
 }

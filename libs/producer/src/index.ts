@@ -1,0 +1,2 @@
+export * from './prepare-event';
+export * from './event-publisher';
