@@ -9,6 +9,7 @@ export class FanoutMetrics {
   readonly eventsIn: Counter;
   readonly duplicates: Counter;
   readonly deliveriesOut: Counter;
+  readonly filteredOut: Counter;
   readonly quarantined: Counter<'kind'>;
   readonly roundSeconds: Histogram;
   readonly consumerRestarts: Counter<'reason'>;
@@ -19,6 +20,11 @@ export class FanoutMetrics {
     this.eventsIn = new Counter({ name: 'fanout_events_total', help: 'Domain events accepted (new, not duplicates)', registers });
     this.duplicates = new Counter({ name: 'fanout_duplicate_events_total', help: 'Domain events skipped as a repeat of an id already in the event log', registers });
     this.deliveriesOut = new Counter({ name: 'fanout_delivery_messages_total', help: 'Delivery messages written', registers });
+    this.filteredOut = new Counter({
+      name: 'webhooks_fanout_filtered_out_total',
+      help: 'Deliveries not created because the endpoint wanted the event type but its filter did not match the event',
+      registers,
+    });
     this.quarantined = new Counter({
       name: 'fanout_quarantined_total',
       help: 'Domain messages quarantined for breaking the contract, by reason',

@@ -9,6 +9,7 @@ import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { FanoutConsumer } from './fanout.consumer';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService } from './fanout.service';
+import { EventSchemas } from './event-schemas';
 
 @Module({})
 export class FanoutModule {
@@ -25,6 +26,7 @@ export class FanoutModule {
         { provide: FanoutConfig, useValue: config },
         FanoutMetrics,
         FanoutService,
+        EventSchemas,
         DomainTopicDiscovery,
         FanoutConsumer,
         {

@@ -9,7 +9,7 @@ interface Entry {
 export interface FilteredEndpoint {
   id: string;
   version: number;
-  filter: EventFilter | null;
+  filter: object | null;
 }
 
 const MATCH_ALL: FilterTest = () => true;
@@ -29,7 +29,7 @@ export class CompiledFilters {
     }
     const cached = this.entries.get(endpoint.id);
     if (cached && cached.version === endpoint.version) return cached.test;
-    const entry = { version: endpoint.version, test: compileFilter(endpoint.filter) };
+    const entry = { version: endpoint.version, test: compileFilter(endpoint.filter as EventFilter) };
     this.compiles++;
     this.entries.set(endpoint.id, entry);
     return entry.test;

@@ -3,6 +3,7 @@ import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Match
 import { DisabledReason, DISABLED_REASONS, EndpointStatus, ENDPOINT_STATUSES, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
 import { PageQueryDto } from '../common/pagination';
 import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
+import { FILTER_DESCRIPTION, FilterField } from './endpoint-filter.field';
 
 const MAX_URL_LENGTH = 2048;
 const MAX_DESCRIPTION_LENGTH = 500;
@@ -73,6 +74,7 @@ export class CreateEndpointDto {
   @DescriptionField('optional') description?: string;
   @HeadersField('optional') headers?: Record<string, string>;
   @MetadataField('optional') metadata?: Record<string, string>;
+  @FilterField('optional') filter?: Record<string, unknown> | null;
 }
 
 /** Only the fields given change; `mode` is fixed at creation. */
@@ -88,6 +90,7 @@ export class UpdateEndpointDto {
   @DescriptionField('optional') description?: string;
   @HeadersField('optional') headers?: Record<string, string>;
   @MetadataField('optional') metadata?: Record<string, string>;
+  @FilterField('optional') filter?: Record<string, unknown> | null;
 }
 
 export class ListEndpointsQueryDto extends PageQueryDto {
@@ -124,6 +127,7 @@ export class EndpointResponseDto {
   @ApiProperty() description: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) headers: Record<string, string>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: FILTER_DESCRIPTION }) filter: object | null;
   @ApiProperty({ description: 'Grows with every change; send it back as `If-Match` to update only the version you read (also the ETag).' })
   version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
