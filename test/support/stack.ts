@@ -85,6 +85,9 @@ export async function resetWorld(): Promise<void> {
     if (rows[0].exists) await db.query('TRUNCATE organizations, api_keys, endpoints, events, deliveries, attempts CASCADE');
     const limits = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.api_rate_limits') IS NOT NULL AS exists`);
     if (limits.rows[0].exists) await db.query('TRUNCATE api_rate_limits');
+    // Schemas and examples in the catalog (SPEC §10) would judge the next file's events: cleared.
+    const catalog = await db.query<{ exists: boolean }>(`SELECT count(*) > 0 AS exists FROM information_schema.columns WHERE table_name = 'event_types' AND column_name = 'schema'`);
+    if (catalog.rows[0].exists) await db.query('UPDATE event_types SET schema = NULL, example = NULL WHERE schema IS NOT NULL OR example IS NOT NULL');
   } finally {
     await db.end();
   }
