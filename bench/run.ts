@@ -4,7 +4,7 @@
  * it reports numbers. Writes bench/results/latest.{json,md} and latency.png (committed, so changes
  * in performance show in review) and keeps every run's JSON in bench/results/runs/ (not committed).
  *
- * Scenarios, in this order by default: fanout, throughput, latency, isolation, scaling,
+ * Scenarios, in this order by default: fanout, fanout-filter, throughput, latency, isolation, scaling,
  * retry-precision, memory. `latency-1000` runs one rate only.
  */
 import { execSync } from 'node:child_process';
@@ -12,13 +12,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { fanout } from './scenarios/fanout';
+import { fanout, fanoutFilter } from './scenarios/fanout';
 import { isolation, isolationDead, latency, memory, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report } from './support/report';
 import { Result, log, round } from './support/result';
 
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   fanout: () => fanout(),
+  'fanout-filter': () => fanoutFilter(),
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
@@ -28,7 +29,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],
 };
-const DEFAULT = ['fanout', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
+const DEFAULT = ['fanout', 'fanout-filter', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
