@@ -10,6 +10,7 @@ export class FanoutMetrics {
   readonly duplicates: Counter;
   readonly deliveriesOut: Counter;
   readonly filteredOut: Counter;
+  readonly filterErrors: Counter;
   readonly quarantined: Counter<'kind'>;
   readonly roundSeconds: Histogram;
   readonly consumerRestarts: Counter<'reason'>;
@@ -23,6 +24,11 @@ export class FanoutMetrics {
     this.filteredOut = new Counter({
       name: 'webhooks_fanout_filtered_out_total',
       help: 'Deliveries not created because the endpoint wanted the event type but its filter did not match the event',
+      registers,
+    });
+    this.filterErrors = new Counter({
+      name: 'webhooks_fanout_filter_errors_total',
+      help: 'Endpoint filters that failed on an event (checked when stored, so a defect); the event was delivered unfiltered',
       registers,
     });
     this.quarantined = new Counter({

@@ -7,6 +7,7 @@ import { EndpointDirectory, EventRepository, IncomingEvent, OrganizationReposito
 import { CompiledFilters, describeViolations, FilterTest } from '@app/event-rules';
 import { DeliveryEncoder, newDeliveryEncoder } from './delivery-encoding';
 import { EventSchemas } from './event-schemas';
+import { FanoutMetrics } from './fanout.metrics';
 import { decodeFailureKind, quarantine, QuarantinedRecord, SourceRecord } from './quarantine';
 
 export type { SourceRecord } from './quarantine';
@@ -43,14 +44,13 @@ export class FanoutService {
   private readonly knownOrganizations = new Set<string>();
   /** Each endpoint's filter, compiled once per endpoint version. */
   readonly filters = new CompiledFilters();
-  /** Filters that threw while testing an event (the event was delivered: nothing is lost to a bad filter). */
-  filterErrors = 0;
 
   constructor(
     private readonly events: EventRepository,
     private readonly organizations: OrganizationRepository,
     private readonly directory: EndpointDirectory,
     private readonly schemas: EventSchemas,
+    private readonly metrics: FanoutMetrics,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -130,7 +130,7 @@ export class FanoutService {
     try {
       return test(event);
     } catch (err) {
-      this.filterErrors++;
+      this.metrics.filterErrors.inc();
       this.logger.error({ err, endpointId }, 'an endpoint filter failed on an event; delivering it unfiltered');
       return true;
     }
