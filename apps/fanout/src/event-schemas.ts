@@ -28,7 +28,6 @@ export class EventSchemas {
   private ttlMs = 60_000;
   private readonly compiled = new Map<string, Compiled>();
   private loadedOnce = false;
-  compiles = 0;
 
   constructor(
     private readonly eventTypes: EventTypeRepository,
@@ -78,7 +77,6 @@ export class EventSchemas {
         continue;
       }
       const result = compileEventSchema(row.schema);
-      this.compiles++;
       if (!result.ok) this.logger.error({ eventType: row.name, version: row.version, problem: result.problem }, 'a stored event-type schema does not compile; its events pass unchecked');
       now.set(row.name, { version: row.version, test: result.ok ? result.value : null });
     }
