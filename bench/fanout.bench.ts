@@ -5,7 +5,12 @@
  * messages, at each fan-out factor (endpoints per event).
  *
  *   npm run build
- *   KAFKA_BROKERS=... DATABASE_URL=... npm run bench:fanout -- [--events 20000] [--factors 1,10] [--orgs 50] [--fetch-bytes N] [--cpu-prof DIR] [--log FILE]
+ *   KAFKA_BROKERS=... DATABASE_URL=... npm run bench:fanout -- [--events 20000] [--factors 1,10] [--orgs 50] [--filtered N] [--fetch-bytes N] [--cpu-prof DIR] [--log FILE]
+ *
+ * `--filtered N` gives every organization N more endpoints of the event's type, each with a payload
+ * filter (SPEC §10: the SPEC's own example, `data.total >= 1000+i` and `data.currency in [EUR, USD]`)
+ * that the events do not match: every event is tested against N filters and the output stays
+ * `factor` messages per event, so the difference to a run without is the cost of filtering.
  *
  * Uses only its own organizations, endpoints, topic and consumer group, and removes them afterwards.
  * The interval runs from the fan-out joining its consumer group (it reports ready then, and fetches
@@ -27,6 +32,8 @@ export interface Options {
   events: number;
   factors: number[];
   orgs: number;
+  /** Endpoints with a non-matching filter per organization (see the header). */
+  filtered: number;
   partitions: number;
   cpuProfDir: string | null;
   logFile: string | null;
@@ -42,6 +49,8 @@ export interface RunResult {
   eventsPerSecond: number;
   deliveriesPerSecond: number;
   deliveryMessages: number;
+  /** (event, endpoint) pairs a filter turned down. */
+  filteredOut: number;
   transactions: number;
   /** CPU seconds the fan-out process used during the interval (user + system). */
   fanoutCpuSeconds: number;
@@ -61,6 +70,7 @@ export function parseOptions(argv: string[]): Options {
     events: Number(value('events') ?? 20_000),
     factors: (value('factors') ?? '1,10').split(',').map(Number),
     orgs: Number(value('orgs') ?? 50),
+    filtered: Number(value('filtered') ?? 0),
     partitions: Number(value('partitions') ?? 12),
     cpuProfDir: value('cpu-prof') ? resolve(value('cpu-prof') as string) : null,
     fetchBytes: value('fetch-bytes') ?? null,
@@ -162,6 +172,15 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
        FROM unnest($1::text[]) AS o, generate_series(1, $3::int) AS n`,
       [orgIds, run, factor],
     );
+    if (options.filtered > 0) {
+      await db.query(
+        `INSERT INTO endpoints (id, organization_id, mode, url, event_types, status, secret, filter)
+         SELECT 'ep_benchf' || $2 || o || '_' || n, o, 'live', 'https://example.com/hook', ARRAY['*'], 'enabled', 'whsec_' || md5(o || n),
+                jsonb_build_object('data.total', jsonb_build_object('$gte', 1000 + n), 'data.currency', jsonb_build_object('$in', jsonb_build_array('EUR', 'USD')))
+         FROM unnest($1::text[]) AS o, generate_series(1, $3::int) AS n`,
+        [orgIds, run, options.filtered],
+      );
+    }
     await admin.createTopics({ topics: [{ topic, numPartitions: options.partitions, replicationFactor: 1 }], waitForLeaders: true });
 
     const producer = new EventPublisher({ kafka });
@@ -217,6 +236,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
     const machineNow = machineTicks();
     const machineBusy = (machineNow.busy - machineAtReady.busy) / (machineNow.total - machineAtReady.total);
     const deliveryMessages = await metricValue(port, 'webhooks_fanout_delivery_messages_total');
+    const filteredOut = await metricValue(port, 'webhooks_fanout_filtered_out_total');
     const transactions = await metricValue(port, 'webhooks_fanout_transaction_seconds_count');
     const drainSeconds = (done - readyAt) / 1000;
     return {
@@ -227,6 +247,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
       eventsPerSecond: options.events / drainSeconds,
       deliveriesPerSecond: deliveryMessages / drainSeconds,
       deliveryMessages,
+      filteredOut,
       transactions,
       fanoutCpuSeconds,
       machineBusy,
@@ -258,7 +279,7 @@ async function main(): Promise<void> {
   console.log('fan-out benchmark');
   console.log(`machine: ${cpu.length} CPUs (nproc), ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (Kafka, PostgreSQL and the fan-out share these CPUs)`);
-  console.log(`events per run: ${options.events}, organizations: ${options.orgs}, partitions: ${options.partitions}`);
+  console.log(`events per run: ${options.events}, organizations: ${options.orgs}, partitions: ${options.partitions}, filtered endpoints per organization: ${options.filtered}`);
   const results: RunResult[] = [];
   try {
     for (const factor of options.factors) {
@@ -266,7 +287,7 @@ async function main(): Promise<void> {
       results.push(r);
       console.log(
         `factor ${String(r.factor).padStart(2)}: ${Math.round(r.eventsPerSecond)} events/s in, ${Math.round(r.deliveriesPerSecond)} delivery messages/s out ` +
-          `(${r.events} events in ${r.drainSeconds.toFixed(2)} s, ${r.transactions} fetch rounds; ${r.deliveryMessages} delivery messages; publishing took ${r.produceSeconds.toFixed(2)} s)`,
+          `(${r.events} events in ${r.drainSeconds.toFixed(2)} s, ${r.transactions} fetch rounds; ${r.deliveryMessages} delivery messages; ${r.filteredOut} filtered out; publishing took ${r.produceSeconds.toFixed(2)} s)`,
       );
       console.log(
         `           fan-out used ${r.fanoutCpuSeconds.toFixed(2)} CPU s (${Math.round(r.events / r.fanoutCpuSeconds)} events and ${Math.round(r.deliveryMessages / r.fanoutCpuSeconds)} messages per CPU second); ` +

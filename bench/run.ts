@@ -6,7 +6,7 @@
  * and latency.png. A report names the commit it measured, so it refuses to run on a tree with
  * uncommitted changes unless told (--allow-dirty; the commit is then marked "-dirty").
  *
- * Scenarios, in this order by default: fanout, throughput, latency, isolation, scaling,
+ * Scenarios, in this order by default: fanout, fanout-filter, throughput, latency, isolation, scaling,
  * retry-precision, memory. `latency-1000` runs one rate only; `pacing` (the cost of rate limits and
  * strict ordering) runs only when named.
  */
@@ -15,13 +15,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { fanout } from './scenarios/fanout';
+import { fanout, fanoutFilter } from './scenarios/fanout';
 import { isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report } from './support/report';
 import { Result, log, round } from './support/result';
 
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   fanout: () => fanout(),
+  'fanout-filter': () => fanoutFilter(),
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
@@ -32,7 +33,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   'latency-1000': async () => [await latency(1000)],
   pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };
-const DEFAULT = ['fanout', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
+const DEFAULT = ['fanout', 'fanout-filter', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {

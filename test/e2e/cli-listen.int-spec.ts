@@ -90,7 +90,7 @@ describe('sourcehub-webhooks listen / trigger', () => {
     const triggered = await trigger(['order.new']);
     expect(triggered.code).toBe(0);
     const [said] = triggered.stdout;
-    const match = /^> Triggered order\.new (evt_[0-9a-z]{26}) \(test mode\) with the built-in example data for order\.new: (\{.*\})$/.exec(said);
+    const match = /^> Triggered order\.new (evt_[0-9a-z]{26}) \(test mode\) with the example data for order\.new: (\{.*\})$/.exec(said);
     expect(match).not.toBeNull();
     const eventId = match![1];
 

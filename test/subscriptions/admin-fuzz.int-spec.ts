@@ -353,6 +353,8 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
     const [ownA, ownB]: OrgResources[] = [await populate(stack.apiUrl, a.apiKey, RECEIVER), await populate(stack.apiUrl, b.apiKey, RECEIVER)];
     const missing: OrgResources = { endpoints: [newId('ep')], 'api-keys': [newId('key')], events: ['evt_missing'], deliveries: [`del_${'0'.repeat(32)}`], replays: [newId('job')], sessions: [newId('ep')] };
     const ids = Object.fromEntries(Object.keys(ownA).map((k) => [k, [...ownA[k as keyof OrgResources], ...ownB[k as keyof OrgResources], ...missing[k as keyof OrgResources]]]));
+    // The catalog is the platform's (PUT /v1/event-types/{type}): a seeded type, and one it does not have yet.
+    ids['event-types'] = ['product.updated', 'fuzz.added'];
     world = { a, b, ids };
     stored = await StoredWorld.open();
   });

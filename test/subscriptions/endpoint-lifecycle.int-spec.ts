@@ -232,13 +232,15 @@ describe('an endpoint through its life', () => {
         'POST /v1/endpoints/{id}/rotate-secret',
         'GET /v1/endpoints/{id}/secret',
         'GET /v1/event-types',
+        'PUT /v1/event-types/{type}',
+        'POST /v1/endpoints/filter-preview',
       ]),
     );
     const schemas = res.body.components.schemas;
     expect(schemas.CreateEndpointDto.required?.sort()).toEqual(['mode', 'url']);
-    expect(Object.keys(schemas.CreateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'headers', 'metadata', 'mode', 'ordering', 'rateLimitPerSecond', 'url']);
+    expect(Object.keys(schemas.CreateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'filter', 'headers', 'metadata', 'mode', 'ordering', 'rateLimitPerSecond', 'url']);
     expect(schemas.UpdateEndpointDto.required ?? []).toEqual([]);
-    expect(Object.keys(schemas.UpdateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'headers', 'metadata', 'ordering', 'rateLimitPerSecond', 'status', 'url']);
+    expect(Object.keys(schemas.UpdateEndpointDto.properties).sort()).toEqual(['description', 'eventTypes', 'filter', 'headers', 'metadata', 'ordering', 'rateLimitPerSecond', 'status', 'url']);
     expect(Object.keys(schemas.ApiKeyResponseDto.properties).sort()).toEqual(['createdAt', 'id', 'name', 'prefix', 'revokedAt']);
     expect(schemas.EndpointPageDto.properties).toEqual(expect.objectContaining({ data: expect.anything(), nextCursor: expect.anything() }));
     const docs = await fetch(`${stack.apiUrl}/docs`);

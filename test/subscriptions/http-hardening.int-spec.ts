@@ -113,7 +113,7 @@ describe('the admin API at the HTTP level', () => {
   });
 
   it('should answer 413 in the error shape and change nothing on every operation of the document when the JSON body is over 256 KiB', async () => {
-    const ids = { id: endpoint.id };
+    const ids = { id: endpoint.id, type: 'product.updated' };
     const big = JSON.stringify({ description: 'd'.repeat(300_000) });
     const before = await stored.fingerprint();
     const answers: string[] = [];

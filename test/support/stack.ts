@@ -3,6 +3,7 @@ import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { DeliveryConfig, FanoutConfig, loadConfig, SubscriptionsConfig } from '@app/config';
+import { OPERATIONAL_EVENT_CATALOG, SEED_EVENT_TYPES } from '@app/contracts';
 import { createLogger } from '@app/observability';
 import { createSubscriptionsApp } from '../../apps/subscriptions/src/subscriptions.app';
 import { createFanoutApp } from '../../apps/fanout/src/fanout.app';
@@ -87,6 +88,12 @@ export async function resetWorld(): Promise<void> {
     if (limits.rows[0].exists) await db.query('TRUNCATE api_rate_limits');
     const strict = await db.query<{ exists: boolean }>(`SELECT to_regclass('public.strict_queue') IS NOT NULL AS exists`);
     if (strict.rows[0].exists) await db.query('TRUNCATE strict_queue, strict_leases');
+    // Schemas and examples in the catalog (SPEC §10) would judge the next file's events: cleared.
+    const catalog = await db.query<{ exists: boolean }>(`SELECT count(*) > 0 AS exists FROM information_schema.columns WHERE table_name = 'event_types' AND column_name = 'schema'`);
+    if (catalog.rows[0].exists) await db.query('UPDATE event_types SET schema = NULL, example = NULL WHERE schema IS NOT NULL OR example IS NOT NULL');
+    // Types a file added (PUT /v1/event-types) are gone for the next one: the catalog is back to its seed.
+    const seeded = [...SEED_EVENT_TYPES, ...OPERATIONAL_EVENT_CATALOG].map((t) => t.name);
+    if (rows[0].exists) await db.query('DELETE FROM event_types WHERE NOT (name = ANY($1))', [seeded]);
   } finally {
     await db.end();
   }

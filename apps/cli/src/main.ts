@@ -41,12 +41,12 @@ function program(env: CliConfig): Command {
     });
 
   connectionOptions(root.command('trigger'), env)
-    .description("send a test-mode event of that type through the ordinary pipeline (the type's built-in example as data unless --data)")
+    .description("send a test-mode event of that type through the ordinary pipeline (the catalog's example of the type as data unless --data; a seeded type without one has a built-in example)")
     .argument('<type>', 'an event type of the catalog, e.g. order.new')
     .option('--data <json>', "the event's data, a JSON object", checked(parseEventData))
     .action(async (type: string, opts: { api: string; key?: string; data?: Record<string, unknown> }) => {
       const event = await client(opts, env).trigger({ type, data: opts.data });
-      const source = opts.data ? 'with the given data' : `with the built-in example data for ${type}`;
+      const source = opts.data ? 'with the given data' : `with the example data for ${type}`;
       process.stdout.write(`> Triggered ${event.type} ${event.eventId} (test mode) ${source}: ${JSON.stringify(event.data)}\n`);
     });
   return root;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { Topics } from '@app/contracts';
+import { EndpointChange, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
 import { APP_LOGGER, EndpointChangeFeed, GroupCommit, KAFKA } from '@app/messaging';
 import { EndpointDirectory } from '@app/persistence';
@@ -9,6 +9,7 @@ import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, RecordOutcome, SourceRecord } from './fanout.service';
+import { EventSchemas } from './event-schemas';
 import { QuarantineKind } from './quarantine';
 import { commitPoint } from './commit-point';
 import { AmbiguousCommitError, OpenTransaction, TransactionalProducer } from './transactional-producer';
@@ -81,6 +82,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     private readonly discovery: DomainTopicDiscovery,
     private readonly directory: EndpointDirectory,
     private readonly metrics: FanoutMetrics,
+    private readonly schemas: EventSchemas,
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
     // A stable transactional id per instance lets a restarted instance fence its killed
@@ -104,15 +106,25 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     this.directory.setTtl(this.config.FANOUT_ENDPOINT_CACHE_TTL_MS);
-    await this.changeFeed.start((change) => this.directory.invalidate(change.organizationId), {
+    this.schemas.setTtl(this.config.FANOUT_ENDPOINT_CACHE_TTL_MS);
+    const onChange = (change: EndpointChange) => {
+      this.directory.invalidate(change.organizationId);
+      if (change.change === 'deleted') this.fanout.filters.forget(change.endpointId);
+    };
+    await this.changeFeed.start(onChange, {
       onResync: () => {
         this.directory.setTtl(this.config.FANOUT_ENDPOINT_CACHE_TTL_MS);
         this.directory.invalidateAll();
+        this.schemas.setTtl(this.config.FANOUT_ENDPOINT_CACHE_TTL_MS);
+        this.schemas.invalidate();
       },
       onDown: () => {
         this.directory.setTtl(FEED_DOWN_CACHE_TTL_MS);
         this.directory.invalidateAll();
+        this.schemas.setTtl(FEED_DOWN_CACHE_TTL_MS);
+        this.schemas.invalidate();
       },
+      onEventTypeChange: () => this.schemas.invalidate(),
     });
     await this.producer.connect();
     await this.serially(() => this.reconcile('start'));
@@ -295,6 +307,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.eventsIn.inc(tally.accepted);
     this.metrics.duplicates.inc(tally.duplicates);
     this.metrics.deliveriesOut.inc(tally.deliveries);
+    this.metrics.filteredOut.inc(tally.filteredOut);
     this.metrics.countQuarantined(tally.quarantined);
     if (tally.quarantined.length > 0) this.logger.warn({ count: tally.quarantined.length, kinds: [...new Set(tally.quarantined)] }, 'quarantined domain messages');
   }
@@ -305,6 +318,7 @@ class Tally {
   accepted = 0;
   duplicates = 0;
   deliveries = 0;
+  filteredOut = 0;
   readonly quarantined: QuarantineKind[] = [];
 
   add(outcomes: readonly RecordOutcome[]): void {
@@ -312,6 +326,7 @@ class Tally {
       if (o.accepted) this.accepted++;
       if (o.duplicate) this.duplicates++;
       this.deliveries += o.deliveries.length;
+      this.filteredOut += o.filteredOut;
       if (o.quarantined) this.quarantined.push(o.quarantined.kind);
     }
   }

@@ -9,6 +9,8 @@ export class FanoutMetrics {
   readonly eventsIn: Counter;
   readonly duplicates: Counter;
   readonly deliveriesOut: Counter;
+  readonly filteredOut: Counter;
+  readonly filterErrors: Counter;
   readonly quarantined: Counter<'kind'>;
   readonly roundSeconds: Histogram;
   readonly consumerRestarts: Counter<'reason'>;
@@ -19,6 +21,16 @@ export class FanoutMetrics {
     this.eventsIn = new Counter({ name: 'webhooks_fanout_events_total', help: 'Domain events accepted (new, not duplicates)', registers });
     this.duplicates = new Counter({ name: 'webhooks_fanout_duplicate_events_total', help: 'Domain events skipped as a repeat of an id already in the event log', registers });
     this.deliveriesOut = new Counter({ name: 'webhooks_fanout_delivery_messages_total', help: 'Delivery messages written', registers });
+    this.filteredOut = new Counter({
+      name: 'webhooks_fanout_filtered_out_total',
+      help: 'Deliveries not created because the endpoint wanted the event type but its filter did not match the event',
+      registers,
+    });
+    this.filterErrors = new Counter({
+      name: 'webhooks_fanout_filter_errors_total',
+      help: 'Endpoint filters that failed on an event (checked when stored, so a defect); the event was delivered unfiltered',
+      registers,
+    });
     this.quarantined = new Counter({
       name: 'webhooks_fanout_quarantined_total',
       help: 'Domain messages quarantined for breaking the contract, by reason',

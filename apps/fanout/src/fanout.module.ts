@@ -10,6 +10,7 @@ import { FanoutConsumer } from './fanout.consumer';
 import { FanoutLagMetrics } from './fanout-lag.metrics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService } from './fanout.service';
+import { EventSchemas } from './event-schemas';
 
 @Module({})
 export class FanoutModule {
@@ -26,6 +27,7 @@ export class FanoutModule {
         { provide: FanoutConfig, useValue: config },
         FanoutMetrics,
         FanoutService,
+        EventSchemas,
         DomainTopicDiscovery,
         FanoutConsumer,
         FanoutLagMetrics,

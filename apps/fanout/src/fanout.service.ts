@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Message } from 'kafkajs';
+import type { Logger } from 'pino';
+import { APP_LOGGER } from '@app/messaging';
 import { decodeDomainEvent, deliveryIdFor, endpointWantsEvent } from '@app/contracts';
 import { EndpointDirectory, EventRepository, IncomingEvent, OrganizationRepository } from '@app/persistence';
+import { CompiledFilters, describeViolations, FilterTest } from '@app/event-rules';
 import { DeliveryEncoder, newDeliveryEncoder } from './delivery-encoding';
+import { EventSchemas } from './event-schemas';
+import { FanoutMetrics } from './fanout.metrics';
 import { decodeFailureKind, quarantine, QuarantinedRecord, SourceRecord } from './quarantine';
 
 export type { SourceRecord } from './quarantine';
@@ -16,6 +21,8 @@ export interface RecordOutcome {
   accepted: boolean;
   /** A repeat of an id the event log already holds from another record. */
   duplicate: boolean;
+  /** Endpoints that wanted the event's type but whose filter did not match it. */
+  filteredOut: number;
 }
 
 /**
@@ -35,11 +42,16 @@ interface Candidate {
 export class FanoutService {
   /** Organizations seen to exist; organizations are not deleted while events flow. */
   private readonly knownOrganizations = new Set<string>();
+  /** Each endpoint's filter, compiled once per endpoint version. */
+  readonly filters = new CompiledFilters();
 
   constructor(
     private readonly events: EventRepository,
     private readonly organizations: OrganizationRepository,
     private readonly directory: EndpointDirectory,
+    private readonly schemas: EventSchemas,
+    private readonly metrics: FanoutMetrics,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
   /**
@@ -48,7 +60,7 @@ export class FanoutService {
    * Throws only for infrastructure failures (database down): the caller must then not commit.
    */
   async process(records: readonly SourceRecord[]): Promise<RecordOutcome[]> {
-    const outcomes: RecordOutcome[] = records.map(() => ({ deliveries: [], quarantined: null, accepted: false, duplicate: false }));
+    const outcomes: RecordOutcome[] = records.map(() => ({ deliveries: [], quarantined: null, accepted: false, duplicate: false, filteredOut: 0 }));
     const candidates: Candidate[] = [];
     records.forEach((record, index) => {
       const decoded = decodeDomainEvent(record.topic, record.value);
@@ -68,9 +80,18 @@ export class FanoutService {
     await this.rememberExistingOrganizations(candidates.map((c) => c.incoming.event.organizationId));
     const known = new Map<IncomingEvent, Candidate>();
     for (const candidate of candidates) {
-      const organizationId = candidate.incoming.event.organizationId;
-      if (this.knownOrganizations.has(organizationId)) known.set(candidate.incoming, candidate);
-      else outcomes[candidate.index].quarantined = quarantine(records[candidate.index], 'unknown_organization', `unknown organization ${organizationId}`);
+      const { event } = candidate.incoming;
+      if (!this.knownOrganizations.has(event.organizationId)) {
+        outcomes[candidate.index].quarantined = quarantine(records[candidate.index], 'unknown_organization', `unknown organization ${event.organizationId}`);
+        continue;
+      }
+      const broken = await this.schemas.check(event.type, event.data);
+      if (broken) {
+        const reason = `data does not match the schema of ${event.type} (version ${broken.version}): ${describeViolations(broken.violations)}`;
+        outcomes[candidate.index].quarantined = quarantine(records[candidate.index], 'schema', reason, broken.violations);
+        continue;
+      }
+      known.set(candidate.incoming, candidate);
     }
 
     const { toFanOut, refused } = await this.events.recordBatch([...known.keys()]);
@@ -91,10 +112,28 @@ export class FanoutService {
       outcome.accepted = true;
       for (const endpoint of await this.directory.enabledFor(event.organizationId)) {
         if (!endpointWantsEvent(endpoint, event)) continue;
+        if (!this.passes(this.filters.testFor(endpoint), event, endpoint.id)) {
+          outcome.filteredOut++;
+          continue;
+        }
         outcome.deliveries.push({ key: endpoint.id, value: encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id) });
       }
     }
     return outcomes;
+  }
+
+  /**
+   * A filter was checked before it was stored, so a throw here is a defect (of ours or the engine's):
+   * the event is delivered rather than lost, and the defect is logged and counted.
+   */
+  private passes(test: FilterTest, event: object, endpointId: string): boolean {
+    try {
+      return test(event);
+    } catch (err) {
+      this.metrics.filterErrors.inc();
+      this.logger.error({ err, endpointId }, 'an endpoint filter failed on an event; delivering it unfiltered');
+      return true;
+    }
   }
 
   private async rememberExistingOrganizations(ids: string[]): Promise<void> {

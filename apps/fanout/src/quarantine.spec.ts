@@ -35,9 +35,22 @@ describe('quarantine', () => {
       message: {
         key: record.key,
         value: record.value,
-        headers: { [Headers.quarantineReason]: 'not valid JSON: oops', [Headers.sourceTopic]: 'order.new', [Headers.sourcePartition]: '3', [Headers.sourceOffset]: '42' },
+        headers: {
+          [Headers.quarantineReason]: 'not valid JSON: oops',
+          [Headers.quarantineKind]: 'not_json',
+          [Headers.sourceTopic]: 'order.new',
+          [Headers.sourcePartition]: '3',
+          [Headers.sourceOffset]: '42',
+        },
       },
     });
+  });
+
+  it('should carry the particulars as JSON when there are some (a schema violation)', () => {
+    const violations = [{ path: '/total', message: 'must be number' }];
+    const { message } = quarantine(record, 'schema', 'data does not match the schema of order.new (version 2): /total must be number', violations);
+    expect(message.headers?.[Headers.quarantineKind]).toBe('schema');
+    expect(JSON.parse(String(message.headers?.[Headers.quarantineDetails]))).toEqual(violations);
   });
 
   it('should cut a value the quarantine topic could refuse, and say so in the reason', () => {

@@ -11,7 +11,9 @@ export type QuarantineKind =
   | 'type_mismatch'
   | 'unknown_organization'
   | 'undeliverable'
-  | 'unstorable';
+  | 'unstorable'
+  /** `data` breaks its event type's JSON Schema (SPEC §10). */
+  | 'schema';
 
 export interface QuarantinedRecord {
   kind: QuarantineKind;
@@ -44,7 +46,7 @@ export function decodeFailureKind(reason: string): QuarantineKind {
 }
 
 /** The original key and value, with the reason and the source position in headers. */
-export function quarantine(record: SourceRecord, kind: QuarantineKind, reason: string): QuarantinedRecord {
+export function quarantine(record: SourceRecord, kind: QuarantineKind, reason: string, details?: unknown): QuarantinedRecord {
   let value = record.value;
   let fullReason = reason;
   if (value && value.length > QUARANTINE_MAX_VALUE_BYTES) {
@@ -58,6 +60,8 @@ export function quarantine(record: SourceRecord, kind: QuarantineKind, reason: s
       value,
       headers: {
         [Headers.quarantineReason]: fullReason,
+        [Headers.quarantineKind]: kind,
+        ...(details === undefined ? {} : { [Headers.quarantineDetails]: JSON.stringify(details) }),
         [Headers.sourceTopic]: record.topic,
         [Headers.sourcePartition]: String(record.partition),
         [Headers.sourceOffset]: record.offset,

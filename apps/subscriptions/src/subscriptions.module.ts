@@ -10,8 +10,11 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
 import { AdminRateLimiter } from './auth/rate-limiter';
 import { EndpointsController } from './endpoints/endpoints.controller';
+import { FilterPreviewController } from './endpoints/filter-preview.controller';
+import { FilterPreviewService } from './endpoints/filter-preview.service';
 import { EndpointsService } from './endpoints/endpoints.service';
-import { EventTypesController } from './event-types/event-types.controller';
+import { EventTypeCatalogController, EventTypesController } from './event-types/event-types.controller';
+import { EventTypeCatalogService } from './event-types/event-type-catalog.service';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DeliveriesController, EndpointDeliveriesController } from './history/deliveries.controller';
@@ -43,8 +46,10 @@ export class SubscriptionsModule {
         ...healthControllers,
         OrganizationsController,
         ApiKeysController,
+        FilterPreviewController,
         EndpointsController,
         EventTypesController,
+        EventTypeCatalogController,
         EventsController,
         DeliveriesController,
         EndpointDeliveriesController,
@@ -60,6 +65,8 @@ export class SubscriptionsModule {
         OrganizationsService,
         ApiKeysService,
         EndpointsService,
+        EventTypeCatalogService,
+        FilterPreviewService,
         HistoryService,
         RedeliveryService,
         DeliveryPublisher,

@@ -36,6 +36,10 @@ function formatSeconds(seconds: number): string {
 
 export const Headers = {
   quarantineReason: 'x-quarantine-reason',
+  /** The reason's kind (`schema`, `not_json`, `unknown_organization`, ...), the label of the quarantine metric. */
+  quarantineKind: 'x-quarantine-kind',
+  /** JSON with the particulars where there are some: a schema's violations (`[{path, message}]`, ajv's). */
+  quarantineDetails: 'x-quarantine-details',
   sourceTopic: 'x-source-topic',
   sourcePartition: 'x-source-partition',
   sourceOffset: 'x-source-offset',

@@ -1,6 +1,6 @@
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { EndpointChange, Topics } from '@app/contracts';
+import { EndpointChange, EventTypeChange, Topics } from '@app/contracts';
 import { BroadcastReader } from './broadcast-reader';
 
 /**
@@ -14,6 +14,8 @@ import { BroadcastReader } from './broadcast-reader';
 export interface ChangeFeedLifecycle {
   onResync?(): void;
   onDown?(): void;
+  /** An event type's schema or example changed; readers without it ignore such notices. */
+  onEventTypeChange?(change: EventTypeChange): void;
 }
 
 /**
@@ -40,6 +42,7 @@ export class EndpointChangeFeed {
     const live = await this.reader.start(
       (message) => {
         const change = parseChange(message.value);
+        if (change && 'eventType' in change) return lifecycle.onEventTypeChange?.(change);
         if (change) {
           this.logger.debug({ organizationId: change.organizationId, endpointId: change.endpointId, change: change.change, requestId: change.requestId }, 'endpoint change notice');
           return onChange(change);
@@ -59,10 +62,11 @@ export class EndpointChangeFeed {
   }
 }
 
-function parseChange(value: Buffer | null): EndpointChange | null {
+function parseChange(value: Buffer | null): EndpointChange | EventTypeChange | null {
   if (!value) return null;
   try {
-    const parsed = JSON.parse(value.toString('utf8')) as Partial<EndpointChange> | null;
+    const parsed = JSON.parse(value.toString('utf8')) as Partial<EndpointChange & EventTypeChange> | null;
+    if (parsed && typeof parsed.eventType === 'string' && parsed.organizationId === undefined) return { eventType: parsed.eventType, change: 'updated' };
     return parsed && typeof parsed.organizationId === 'string' ? (parsed as EndpointChange) : null;
   } catch {
     return null;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { EndpointChange, Topics } from '@app/contracts';
+import { EndpointChange, EventTypeChange, Topics } from '@app/contracts';
 import { currentRequestId } from '@app/observability';
 import { APP_LOGGER, KafkaProducer } from './messaging.module';
 
@@ -20,10 +20,19 @@ export class EndpointChangePublisher {
   async publish(notice: EndpointChange): Promise<void> {
     const requestId = notice.requestId ?? currentRequestId();
     if (requestId) notice = { ...notice, requestId };
+    await this.send(notice.organizationId, notice, 'could not publish an endpoint change; caches catch up when their TTL expires');
+  }
+
+  /** Fan-outs drop the compiled schema of the type; the same guarantees as endpoint changes. */
+  async publishEventTypeChange(notice: EventTypeChange): Promise<void> {
+    await this.send(notice.eventType, notice, 'could not publish an event type change; fan-outs catch up when their TTL expires');
+  }
+
+  private async send(key: string, notice: EndpointChange | EventTypeChange, failure: string): Promise<void> {
     try {
-      await this.producer.send(Topics.endpointChanges, [{ key: notice.organizationId, value: JSON.stringify(notice) }]);
+      await this.producer.send(Topics.endpointChanges, [{ key, value: JSON.stringify(notice) }]);
     } catch (err) {
-      this.logger.error({ err, ...notice }, 'could not publish an endpoint change; caches catch up when their TTL expires');
+      this.logger.error({ err, ...notice }, failure);
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   RATE_LIMIT_PER_SECOND_MIN, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
 import { PageQueryDto } from '../common/pagination';
 import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
+import { FILTER_DESCRIPTION, FilterField } from './endpoint-filter.field';
 
 const MAX_URL_LENGTH = 2048;
 const MAX_DESCRIPTION_LENGTH = 500;
@@ -116,6 +117,7 @@ export class CreateEndpointDto {
   @MetadataField('optional') metadata?: Record<string, string>;
   @RateLimitField() rateLimitPerSecond?: number | null;
   @OrderingField() ordering?: EndpointOrdering;
+  @FilterField('optional') filter?: Record<string, unknown> | null;
 }
 
 /** Only the fields given change; `mode` is fixed at creation. */
@@ -133,6 +135,7 @@ export class UpdateEndpointDto {
   @MetadataField('optional') metadata?: Record<string, string>;
   @RateLimitField() rateLimitPerSecond?: number | null;
   @OrderingField() ordering?: EndpointOrdering;
+  @FilterField('optional') filter?: Record<string, unknown> | null;
 }
 
 export class ListEndpointsQueryDto extends PageQueryDto {
@@ -171,6 +174,7 @@ export class EndpointResponseDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
   @ApiProperty({ type: 'integer', nullable: true, description: 'Requests per second at most; null: no limit.' }) rateLimitPerSecond: number | null;
   @ApiProperty({ enum: ENDPOINT_ORDERINGS }) ordering: EndpointOrdering;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: FILTER_DESCRIPTION }) filter: object | null;
   @ApiProperty({ description: 'Grows with every change; send it back as `If-Match` to update only the version you read (also the ETag).' })
   version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

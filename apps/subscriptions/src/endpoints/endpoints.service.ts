@@ -39,6 +39,7 @@ export class EndpointsService {
       description: dto.description ?? '',
       headers: dto.headers ?? {},
       metadata: dto.metadata ?? {},
+      filter: storedFilter(dto.filter),
       secret: generateSecret(),
       rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
       ordering: dto.ordering ?? 'none',
@@ -64,8 +65,9 @@ export class EndpointsService {
     // A DTO instance carries every declared field (unset ones as undefined): keep only those sent.
     const changes = Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as EndpointChanges;
     if (Object.keys(changes).length === 0) {
-      throw new BadRequestException(['body must name at least one of url, eventTypes, status, description, headers, metadata, rateLimitPerSecond, ordering']);
+      throw new BadRequestException(['body must name at least one of url, eventTypes, status, description, headers, metadata, rateLimitPerSecond, ordering, filter']);
     }
+    if (dto.filter !== undefined) changes.filter = storedFilter(dto.filter);
     if (dto.url !== undefined) {
       // The policy depends on the mode, which never changes, so reading it before the write is safe.
       const current = await this.find(auth, id);
@@ -145,10 +147,16 @@ export function toEndpointResponse(e: EndpointEntity): EndpointResponseDto {
     metadata: e.metadata,
     rateLimitPerSecond: e.rateLimitPerSecond,
     ordering: e.ordering,
+    filter: e.filter,
     version: e.version,
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };
+}
+
+/** No filter and an empty one both mean "every event of its types": stored alike, as null. */
+function storedFilter(filter: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  return filter && Object.keys(filter).length > 0 ? filter : null;
 }
 
 function toSecretResponse(e: EndpointEntity): EndpointSecretDto {

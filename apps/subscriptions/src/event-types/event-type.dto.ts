@@ -1,9 +1,49 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsObject } from 'class-validator';
 import { DISABLED_REASONS, DisabledReason, MODES, Mode, OperationalEventTypes } from '@app/contracts';
+import { BoundedText, Field } from '../common/validators';
+
+const MAX_DESCRIPTION_LENGTH = 500;
 
 export class EventTypeResponseDto {
   @ApiProperty({ example: 'order.new' }) name: string;
   @ApiProperty() description: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "A JSON Schema (draft-07) the event's `data` must match; an event that breaks it is quarantined (reason `schema`) and delivered to no one. Null: any data.",
+  })
+  schema: Record<string, unknown> | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The `data` of a test event of this type (POST /v1/endpoints/{id}/test, `sourcehub-webhooks trigger`).' })
+  example: Record<string, unknown> | null;
+  @ApiProperty({ description: 'Grows with every change of the entry.' }) version: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+/** The whole entry: a part left out is cleared (PUT replaces). */
+export class PutEventTypeDto {
+  @Field('optional', { maxLength: MAX_DESCRIPTION_LENGTH, example: 'A customer placed an order' }, BoundedText(MAX_DESCRIPTION_LENGTH))
+  description?: string;
+
+  @Field(
+    'optional',
+    {
+      type: 'object',
+      additionalProperties: true,
+      example: { type: 'object', required: ['orderId', 'total'], properties: { orderId: { type: 'string' }, total: { type: 'number', minimum: 0 } } },
+      description: "JSON Schema (draft-07; formats such as `email` and `date-time` known; no remote `$ref`) for the events' `data`.",
+    },
+    IsObject({ message: 'schema must be a JSON Schema object' }),
+  )
+  schema?: Record<string, unknown>;
+
+  @Field(
+    'optional',
+    { type: 'object', additionalProperties: true, example: { orderId: 'ord_1', total: 42.5 }, description: 'The `data` of a test event; must match `schema`.' },
+    IsObject({ message: 'example must be a JSON object (the data of an event)' }),
+  )
+  example?: Record<string, unknown>;
 }
 
 /** The whole catalog in one response: it is a short reference list, not tenant data that grows. */

@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
 import { Page } from '../common/pagination';
 import { ResourceIdPipe } from '../common/resource-id.pipe';
 import { DELIVERY_ID, HistoryIdPipe } from './history-id.pipe';
-import { DeliveryDetailDto, DeliveryPageDto, DeliveryResponseDto, ListDeliveriesQueryDto, RedeliveryAcceptedDto, TestEventAcceptedDto } from './history.dto';
+import { DeliveryDetailDto, DeliveryPageDto, DeliveryResponseDto, ListDeliveriesQueryDto, RedeliveryAcceptedDto, SendTestEventDto, TestEventAcceptedDto } from './history.dto';
 import { HistoryService } from './history.service';
 import { RedeliveryService } from './redelivery.service';
 
@@ -63,11 +63,13 @@ export class EndpointDeliveriesController {
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: TestEventAcceptedDto,
-    description: "Sends a `webhook.test` event of the endpoint's mode to this endpoint only, through the normal delivery path (signed, retried, logged).",
+    description:
+      "Sends a test event of the endpoint's mode to this endpoint only, through the normal delivery path (signed, retried, logged; its filter is not applied). " +
+      "It carries the catalog's example of the type asked for, else of the first subscribed type that has one; else it is a generic `webhook.test`.",
   })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The endpoint is disabled.' })
-  sendTestEvent(@Auth() auth: OrgAuth, @EndpointId() id: string): Promise<TestEventAcceptedDto> {
-    return this.redelivery.sendTestEvent(auth, id);
+  sendTestEvent(@Auth() auth: OrgAuth, @EndpointId() id: string, @Body() body: SendTestEventDto): Promise<TestEventAcceptedDto> {
+    return this.redelivery.sendTestEvent(auth, id, body?.eventType);
   }
 }

@@ -105,5 +105,15 @@ export class RedeliveryAcceptedDto {
 }
 
 export class TestEventAcceptedDto extends RedeliveryAcceptedDto {
-  @ApiProperty({ example: 'webhook.test' }) eventType: string;
+  @ApiProperty({ example: 'order.new', description: 'The type sent: one with an example in the catalog when one applies, else `webhook.test`.' }) eventType: string;
+}
+
+export class SendTestEventDto {
+  @ApiPropertyOptional({
+    example: 'order.new',
+    description: "A catalog type to send (with its example as data, or the built-in one). Absent: the first type the endpoint subscribes to that has an example in the catalog, else a generic `webhook.test`.",
+  })
+  @IsOptional()
+  @Matches(EVENT_TYPE_NAME_PATTERN, { message: 'eventType must be an event type name such as order.new' })
+  eventType?: string;
 }

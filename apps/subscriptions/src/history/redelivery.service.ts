@@ -1,6 +1,6 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { deliveryIdFor, DomainEvent, newId } from '@app/contracts';
-import { DeliveryHistoryRepository, EndpointEntity, EndpointRepository, EventHistoryRepository } from '@app/persistence';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { deliveryIdFor, DomainEvent, exampleEventData, newId, testEventExample } from '@app/contracts';
+import { DeliveryHistoryRepository, EndpointEntity, EndpointRepository, EventHistoryRepository, EventTypeRepository } from '@app/persistence';
 import { OrgAuth } from '../auth/auth.guards';
 import { DeliveryPublisher, domainEventOf } from './delivery-publisher';
 import { RedeliveryAcceptedDto, TestEventAcceptedDto } from './history.dto';
@@ -17,6 +17,7 @@ export class RedeliveryService {
     private readonly deliveries: DeliveryHistoryRepository,
     private readonly endpoints: EndpointRepository,
     private readonly publisher: DeliveryPublisher,
+    private readonly eventTypes: EventTypeRepository,
   ) {}
 
   /**
@@ -40,20 +41,31 @@ export class RedeliveryService {
   }
 
   /**
-   * Sends a `webhook.test` event of the endpoint's mode to that endpoint only. It is stored in the
-   * event log and its delivery is created as pending at once, so it is listed and can be resent.
+   * Sends a test event of the endpoint's mode to that endpoint only (its filter is not applied: the
+   * point is to see a delivery arrive). It carries an example from the catalog when one applies (the
+   * type asked for, else one the endpoint subscribes to), else it is a generic `webhook.test`. It is
+   * stored in the event log and its delivery is created as pending at once, so it is listed and can be resent.
    */
-  async sendTestEvent(auth: OrgAuth, endpointId: string): Promise<TestEventAcceptedDto> {
+  async sendTestEvent(auth: OrgAuth, endpointId: string, requestedType?: string): Promise<TestEventAcceptedDto> {
     const endpoint = await this.endpoints.findById(auth.organizationId, endpointId);
     if (!endpoint) throw new NotFoundException([`endpoint ${endpointId} not found`]);
     assertEnabled(endpoint);
+    const catalog = await this.eventTypes.list();
+    if (requestedType !== undefined && !catalog.some((t) => t.name === requestedType)) {
+      throw new BadRequestException([`eventType ${requestedType} is not in the catalog (GET /v1/event-types)`]);
+    }
+    const example = testEventExample(endpoint.eventTypes, catalog, requestedType);
+    const type = requestedType ?? example?.name ?? TEST_EVENT_TYPE;
     const event: DomainEvent = {
       id: newId('evt'),
-      type: TEST_EVENT_TYPE,
+      type,
       organizationId: auth.organizationId,
       mode: endpoint.mode,
       occurredAt: new Date().toISOString(),
-      data: { message: 'A test event sent from Sourcehub Webhooks to check this endpoint', endpointId },
+      data:
+        type === TEST_EVENT_TYPE
+          ? { message: 'A test event sent from Sourcehub Webhooks to check this endpoint', endpointId }
+          : (example?.example ?? exampleEventData(type)),
     };
     await this.events.insertApiEvent(event);
     const deliveryId = deliveryIdFor(auth.organizationId, event.id, endpointId);
@@ -61,7 +73,7 @@ export class RedeliveryService {
     // After the publish: a pending row never stands for a message that was not sent. If the attempt
     // was quicker, its row is already there and this changes nothing.
     await this.deliveries.insertPending([{ id: deliveryId, organizationId: auth.organizationId, eventId: event.id, endpointId }]);
-    return { deliveryId, eventId: event.id, endpointId, attempt: 1, eventType: TEST_EVENT_TYPE };
+    return { deliveryId, eventId: event.id, endpointId, attempt: 1, eventType: type };
   }
 }
 

@@ -85,7 +85,8 @@ export class ListenService {
       organizationId: auth.organizationId,
       mode: 'test',
       occurredAt: new Date().toISOString(),
-      data: dto.data ?? exampleEventData(dto.type),
+      // The catalog's example first (PUT /v1/event-types), then the built-in one of a seeded type, then {}.
+      data: dto.data ?? (await this.eventTypes.findByName(dto.type))?.example ?? exampleEventData(dto.type),
     };
     try {
       await this.ensureDomainTopic(dto.type);

@@ -66,6 +66,10 @@ export class EndpointEntity {
   @Column('text', { default: 'webhook' })
   kind: EndpointKind;
 
+  /** A MongoDB-style query over the event body; null receives every event of its types (SPEC §10). */
+  @Column('jsonb', { nullable: true })
+  filter: object | null;
+
   /** Sessions only: renewed while the CLI is connected; past it the session is removed. */
   @Column('timestamptz', { name: 'session_expires_at', nullable: true })
   sessionExpiresAt: Date | null;

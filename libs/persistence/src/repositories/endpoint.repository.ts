@@ -5,6 +5,7 @@ import { EndpointEntity } from '../entities';
 
 export interface NewEndpoint {
   url: string;
+  filter?: object | null;
   mode: Mode;
   eventTypes: string[];
   description: string;
@@ -16,7 +17,7 @@ export interface NewEndpoint {
 }
 
 /** The fields an update may change; `mode` is fixed at creation. */
-export type EndpointChanges = Partial<Pick<EndpointEntity, 'url' | 'eventTypes' | 'status' | 'description' | 'headers' | 'metadata' | 'rateLimitPerSecond' | 'ordering'>>;
+export type EndpointChanges = Partial<Pick<EndpointEntity, 'url' | 'eventTypes' | 'status' | 'description' | 'headers' | 'metadata' | 'rateLimitPerSecond' | 'ordering' | 'filter'>>;
 
 export interface EndpointFilter {
   mode?: Mode;

@@ -264,6 +264,8 @@
     const opsBoxes = operationalTypes.map((t) => h('input', { type: 'checkbox', value: t.name, id: `type-${t.name}`, checked: wanted.has(t.name) }));
     all.addEventListener('change', () => typeBoxes.forEach((b) => (b.disabled = all.checked)));
     const pacing = pacingFields(endpoint);
+    const chosenTypes = () => [...(all.checked ? ['*'] : typeBoxes.filter((b) => b.checked).map((b) => b.value)), ...opsBoxes.filter((b) => b.checked).map((b) => b.value)];
+    const filter = window.SourcehubFilterEditor({ h, api, act, errorBox, ApiError }, endpoint ? endpoint.filter : null, () => ({ mode: m, eventTypes: chosenTypes() }));
     const submit = h('button', { type: 'submit' }, editing ? 'Save changes' : 'Create endpoint');
     const form = h(
       'form',
@@ -272,10 +274,9 @@
         onsubmit: (e) => {
           e.preventDefault();
           void act(submit, box, async () => {
-            const domain = all.checked ? ['*'] : typeBoxes.filter((b) => b.checked).map((b) => b.value);
-            const eventTypes = [...domain, ...opsBoxes.filter((b) => b.checked).map((b) => b.value)];
+            const eventTypes = chosenTypes();
             if (eventTypes.length === 0) throw new ApiError(400, ['Choose at least one event type, or all.']);
-            const body = { url: url.value.trim(), eventTypes, description: description.value, ...pacing.values() };
+            const body = { url: url.value.trim(), eventTypes, description: description.value, filter: filter.value(), ...pacing.values() };
             const saved = editing ? await api('PATCH', `/v1/endpoints/${id}`, body) : await api('POST', '/v1/endpoints', { ...body, mode: m });
             toast(editing ? 'Endpoint saved.' : 'Endpoint created.');
             go(`#/endpoints/${saved.id}`);
@@ -300,6 +301,7 @@
         operationalTypes.map((t, i) => h('label', { for: `type-${t.name}` }, opsBoxes[i], h('span', { class: 'mono' }, t.name), h('span', { class: 'muted' }, `— ${t.description}`))),
       ),
       pacing.element,
+      filter.element,
       h('div', { class: 'field' }, h('label', { for: 'endpoint-description' }, 'Description (optional)'), description),
       h('div', { class: 'row' }, submit, h('a', { class: 'button secondary', href: editing ? `#/endpoints/${id}` : '#/endpoints' }, 'Cancel')),
     );
@@ -510,6 +512,8 @@
           h('dd', {}, typesText(endpoint.eventTypes)),
           h('dt', {}, 'Delivery pace'),
           h('dd', { id: 'endpoint-pacing' }, pacingText(endpoint)),
+          h('dt', {}, 'Filter'),
+          h('dd', { class: 'mono', id: 'endpoint-filter-value' }, endpoint.filter ? JSON.stringify(endpoint.filter) : 'none (every event of its types)'),
           h('dt', {}, 'Description'),
           h('dd', {}, endpoint.description || '—'),
           h('dt', {}, 'Created'),

@@ -1,0 +1,3 @@
+export * from './event-filter';
+export * from './compiled-filters';
+export * from './event-schema';
