@@ -16,7 +16,7 @@ export async function createDeliveryApp(config: DeliveryConfig, logger: Logger):
   app.enableShutdownHooks();
   // Schema and topics exist before any consumer starts (consumers start when the app initialises).
   await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
-  const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
+  const layout = config.topicLayout;
   // The operational events' domain topics too: the delivery publishes them (the producer creates no topic).
   const operational = domainTopics(layout, OPERATIONAL_EVENT_CATALOG.map((t) => t.name));
   await ensureTopics(app.get(KAFKA), [...pipelineTopics(layout, parseRetrySchedule(config.RETRY_SCHEDULE_SECONDS)), ...operational]);

@@ -4,6 +4,18 @@ import { Topics, retryTierTopic } from '@app/contracts';
 export interface TopicLayout {
   partitions: number;
   replicationFactor: number;
+  /** min.insync.replicas of every topic created (the producers send with acks = all). */
+  minInsyncReplicas?: number;
+}
+
+function topicConfig(layout: TopicLayout, topic: string, extra: ITopicConfig['configEntries'] = []): ITopicConfig {
+  const minIsr = layout.minInsyncReplicas ?? 1;
+  return {
+    topic,
+    numPartitions: layout.partitions,
+    replicationFactor: layout.replicationFactor,
+    configEntries: [{ name: 'min.insync.replicas', value: String(minIsr) }, ...extra],
+  };
 }
 
 /**
@@ -34,20 +46,19 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], attempt
 
 /** The internal topics of the pipeline: deliveries, one per retry tier, dead letters, quarantine, changes, listen relay. */
 export function pipelineTopics(layout: TopicLayout, retryScheduleSeconds: readonly number[]): ITopicConfig[] {
-  const base = { numPartitions: layout.partitions, replicationFactor: layout.replicationFactor };
   // Tier delays above the default retention would expire messages before they are due.
   const retention = { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) };
   return [
-    { topic: Topics.deliveries, ...base },
-    ...[...new Set(retryScheduleSeconds)].map((s) => ({ topic: retryTierTopic(s), ...base, configEntries: [retention] })),
-    { topic: Topics.deadLetters, ...base, configEntries: [retention] },
-    { topic: Topics.quarantine, ...base, configEntries: [retention] },
-    { topic: Topics.endpointChanges, ...base },
+    topicConfig(layout, Topics.deliveries),
+    ...[...new Set(retryScheduleSeconds)].map((s) => topicConfig(layout, retryTierTopic(s), [retention])),
+    topicConfig(layout, Topics.deadLetters, [retention]),
+    topicConfig(layout, Topics.quarantine, [retention]),
+    topicConfig(layout, Topics.endpointChanges),
     // Relay traffic is worth seconds (a request outlives its timeout by nothing): an hour keeps the disk small.
-    ...[Topics.listenRequests, Topics.listenReplies].map((topic) => ({ topic, ...base, configEntries: [{ name: 'retention.ms', value: String(3600 * 1000) }] })),
+    ...[Topics.listenRequests, Topics.listenReplies].map((topic) => topicConfig(layout, topic, [{ name: 'retention.ms', value: String(3600 * 1000) }])),
   ];
 }
 
 export function domainTopics(layout: TopicLayout, eventTypes: readonly string[]): ITopicConfig[] {
-  return eventTypes.map((topic) => ({ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor }));
+  return eventTypes.map((topic) => topicConfig(layout, topic));
 }

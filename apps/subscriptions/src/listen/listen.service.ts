@@ -103,7 +103,7 @@ export class ListenService {
    */
   private async ensureDomainTopic(type: string): Promise<void> {
     if (this.topicsChecked.has(type)) return;
-    const layout = { partitions: this.config.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.config.KAFKA_REPLICATION_FACTOR };
+    const layout = this.config.topicLayout;
     await ensureTopics(this.kafka, domainTopics(layout, [type]));
     this.topicsChecked.add(type);
   }
