@@ -43,6 +43,12 @@ export class TransactionalProducer {
   private producer: Producer | null = null;
   private busy = false;
   private closed = false;
+  /**
+   * Incremented by every InitProducerId this object makes (at connect and at every replacement). Each one
+   * bumps the epoch of the transactional id, fencing whoever held it before; the caller must then check
+   * where the input partition's committed offset stands before it commits anything (PartitionProducers).
+   */
+  generation = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -73,6 +79,7 @@ export class TransactionalProducer {
       await producer.disconnect().catch(() => undefined);
       throw err;
     }
+    this.generation++;
     this.producer = producer;
   }
 
@@ -150,10 +157,16 @@ export class OpenTransaction {
     private readonly finish: (ended: TransactionEnd) => Promise<void>,
   ) {}
 
+  /**
+   * Every message must name its partition. Requests go one partition at a time: kafkajs sends a request
+   * per leader broker in parallel, each first registering its partitions with the transaction
+   * (AddPartitionsToTxn); two such registrations of one transaction at once are refused by the coordinator
+   * with CONCURRENT_TRANSACTIONS. With one partition per request there is never more than one.
+   */
   async send(outgoing: TopicMessages[]): Promise<void> {
     this.assertOpen();
     try {
-      for (const topicMessages of chunkByBytes(outgoing, MAX_REQUEST_BYTES)) {
+      for (const topicMessages of chunkByBytes(byPartition(outgoing), MAX_REQUEST_BYTES, true)) {
         await this.transaction.sendBatch({ topicMessages, acks: -1 });
       }
     } catch (err) {
@@ -165,7 +178,7 @@ export class OpenTransaction {
   async commit(offsets: TransactionOffsets): Promise<void> {
     this.assertOpen();
     try {
-      await this.transaction.sendOffsets(offsets);
+      await sendOffsets(this.transaction, offsets);
     } catch (err) {
       await this.fail(true);
       throw err;
@@ -196,12 +209,55 @@ export class OpenTransaction {
   }
 }
 
-/** Splits the messages into requests of at most `maxBytes` (a larger single message goes alone). */
-export function chunkByBytes(outgoing: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
+/**
+ * kafkajs retries a refused AddPartitionsToTxn, but not AddOffsetsToTxn: the first request of a transaction
+ * that produced nothing (every record a duplicate, or wanted by no endpoint) is AddOffsetsToTxn, and right
+ * after the previous commit the coordinator (transaction protocol v1, the only one kafkajs speaks) still
+ * writes that commit's markers and answers CONCURRENT_TRANSACTIONS. That is the coordinator asking to be
+ * asked again, not a failure of the transaction: try again after the same short waits.
+ */
+async function sendOffsets(transaction: Transaction, offsets: TransactionOffsets): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transaction.sendOffsets(offsets);
+      return;
+    } catch (err) {
+      const concurrent = (err as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
+      if (!concurrent || attempt >= TRANSACTION_RETRY.retries) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(TRANSACTION_RETRY.initialRetryTime * 2 ** attempt, TRANSACTION_RETRY.maxRetryTime)));
+    }
+  }
+}
+
+/** One entry per (topic, partition), in first-seen order; every message must name its partition. */
+export function byPartition(outgoing: readonly TopicMessages[]): TopicMessages[] {
+  const groups = new Map<string, TopicMessages>();
+  for (const { topic, messages } of outgoing) {
+    for (const message of messages) {
+      if (typeof message.partition !== 'number') throw new Error(`a transactional message to ${topic} without a partition`);
+      const key = `${topic}\u0000${message.partition}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { topic, messages: [] }));
+      group.messages.push(message);
+    }
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Splits the messages into requests of at most `maxBytes` (a larger single message goes alone); with
+ * `onePerRequest`, every entry of `outgoing` starts a request of its own.
+ */
+export function chunkByBytes(outgoing: readonly TopicMessages[], maxBytes: number, onePerRequest = false): TopicMessages[][] {
   const chunks: TopicMessages[][] = [];
   let current: TopicMessages[] = [];
   let currentBytes = 0;
   for (const { topic, messages } of outgoing) {
+    if (onePerRequest && current.length > 0) {
+      chunks.push(current);
+      current = [];
+      currentBytes = 0;
+    }
     let group: Message[] = [];
     for (const message of messages) {
       const size = messageBytes(message);

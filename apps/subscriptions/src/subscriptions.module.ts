@@ -11,6 +11,7 @@ import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
 import { AdminRateLimiter } from './auth/rate-limiter';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
+import { EndpointPartitions } from './endpoints/endpoint-partitions';
 import { EventTypesController } from './event-types/event-types.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -58,6 +59,7 @@ export class SubscriptionsModule {
         ApiKeyGuard,
         PlatformAdminGuard,
         OrganizationsService,
+        EndpointPartitions,
         ApiKeysService,
         EndpointsService,
         HistoryService,

@@ -44,6 +44,26 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], attempt
   }
 }
 
+/**
+ * Adds partitions to the deliveries topic, its retry tiers and dead letters up to `layout.partitions`, all
+ * of them together, so an endpoint's partition number exists in each. Endpoints keep their stored partition
+ * (nothing in flight moves); new endpoints fill the new partitions first. Domain topics are never grown here:
+ * their producers key by organization, and growing would move organizations between partitions.
+ */
+export async function growDeliveryTopics(kafka: Kafka, layout: TopicLayout, retryScheduleSeconds: readonly number[]): Promise<string[]> {
+  const names = [Topics.deliveries, ...[...new Set(retryScheduleSeconds)].map((s) => retryTierTopic(s)), Topics.deadLetters];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: names });
+    const grow = topics.filter((t) => t.partitions.length < layout.partitions).map((t) => ({ topic: t.name, count: layout.partitions }));
+    if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow, validateOnly: false });
+    return grow.map((g) => g.topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The internal topics of the pipeline: deliveries, one per retry tier, dead letters, quarantine, changes, listen relay. */
 export function pipelineTopics(layout: TopicLayout, retryScheduleSeconds: readonly number[]): ITopicConfig[] {
   // Tier delays above the default retention would expire messages before they are due.

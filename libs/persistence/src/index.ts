@@ -15,3 +15,4 @@ export * from './repositories/replay-job.repository';
 export * from './repositories/retention.repository';
 export * from './cache/endpoint-directory';
 export * from './repositories/listen-session.repository';
+export { pinEndpoint, unpinnedEndpoints } from './repositories/delivery-partitions';

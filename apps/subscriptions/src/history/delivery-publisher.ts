@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryMessage, DomainEvent, encodeDeliveryMessage, Topics } from '@app/contracts';
+import { deliveryRecord, DeliveryMessage, DomainEvent, Topics } from '@app/contracts';
 import { KafkaProducer } from '@app/messaging';
 import { StoredEvent } from '@app/persistence';
 
@@ -15,7 +15,7 @@ export class DeliveryPublisher {
   async publish(messages: readonly DeliveryMessage[]): Promise<void> {
     await this.producer.send(
       Topics.deliveries,
-      messages.map((m) => ({ key: m.endpointId, value: encodeDeliveryMessage(m) })),
+      messages.map((m) => deliveryRecord(m)),
     );
   }
 }

@@ -69,4 +69,17 @@ export class EndpointEntity {
   /** Sessions only: renewed while the CLI is connected; past it the session is removed. */
   @Column('timestamptz', { name: 'session_expires_at', nullable: true })
   sessionExpiresAt: Date | null;
+
+  /**
+   * Its partition of the deliveries topic (and the same number of every retry tier and the dead letters),
+   * chosen at creation as the least loaded one. Null only until the admin API pins an endpoint created
+   * before partitions were stored (to the partition its key hashes to, where its messages already are).
+   */
+  @Column('int', { name: 'delivery_partition', nullable: true })
+  deliveryPartition: number | null;
+}
+
+/** The `partition` field of a delivery message for this endpoint (none while it is not pinned yet). */
+export function deliveryPartitionOf(endpoint: Pick<EndpointEntity, 'deliveryPartition'>): { partition?: number } {
+  return endpoint.deliveryPartition === null ? {} : { partition: endpoint.deliveryPartition };
 }
