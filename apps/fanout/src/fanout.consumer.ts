@@ -11,7 +11,7 @@ import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, RecordOutcome, SourceRecord } from './fanout.service';
 import { QuarantineKind } from './quarantine';
 import { PartitionProducer, PartitionProducers } from './partition-producers';
-import { AmbiguousCommitError, OpenTransaction } from './transactional-producer';
+import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
 /**
  * All partitions of one fetch are handed to eachBatch at once and share one transaction (see
@@ -296,6 +296,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         this.recovering = true;
         this.requestRestart('unknown-commit-outcome');
       }
+      if (isFenced(err)) throw new PartitionTakenError(err);
       throw err;
     } finally {
       for (const state of states) state.resolve(live);
@@ -326,6 +327,21 @@ class Tally {
       this.deliveries += o.deliveries.length;
       if (o.quarantined) this.quarantined.push(o.quarantined.kind);
     }
+  }
+}
+
+/**
+ * Another instance initialised the transactional id of one of this round's partitions: the group gave the
+ * partition away, so this instance's generation is out of date. Typed as kafkajs' rebalance errors so the
+ * consumer rejoins the group as it does for those, instead of crashing, leaving and joining again (which
+ * starts one more rebalance, moving partitions from under the other instances' open transactions in turn).
+ */
+class PartitionTakenError extends Error {
+  readonly type = 'REBALANCE_IN_PROGRESS';
+
+  constructor(cause: unknown) {
+    super(`a partition of this round was taken by another fan-out instance: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'PartitionTakenError';
   }
 }
 

@@ -43,6 +43,12 @@ export class PartitionProducers {
   async get(topic: string, partition: number): Promise<PartitionProducer> {
     const key = `${topic}\u0000${partition}`;
     let entry = this.producers.get(key);
+    // Fenced by another instance: that one has the partition now. Reached again only after this instance
+    // rejoined and was given the partition back, so taking the id back is right.
+    if (entry?.producer.fenced) {
+      this.producers.delete(key);
+      entry = undefined;
+    }
     if (!entry) {
       const producer = new TransactionalProducer(this.kafka, PartitionProducers.transactionalId(this.groupId, topic, partition), this.logger);
       await producer.connect();

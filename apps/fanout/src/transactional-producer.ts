@@ -23,7 +23,21 @@ const TRANSACTION_RETRY = { initialRetryTime: 20, maxRetryTime: 5_000, retries: 
 type Transaction = Awaited<ReturnType<Producer['transaction']>>;
 export type TransactionOffsets = { consumerGroupId: string; topics: TopicOffsets[] };
 /** How a transaction ended; a failed one is aborted first when `abort` is given (not after an unknown commit outcome). */
-type TransactionEnd = { failed: false } | { failed: true; abort: (() => Promise<void>) | null };
+type TransactionEnd = { failed: false } | { failed: true; abort: (() => Promise<void>) | null; error: unknown };
+
+/**
+ * A newer producer initialised this transactional id (another instance took the input partition): nothing
+ * more may be done with it here. kafkajs wraps the broker's answer (INVALID_PRODUCER_EPOCH, or
+ * PRODUCER_FENCED, code 90, which it does not name) in errors of its own, so the chain is searched.
+ */
+export function isFenced(err: unknown): boolean {
+  for (let e = err as { type?: string; code?: number; message?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED' || e.code === 90) return true;
+    if (typeof e.message === 'string' && /old epoch|producer.*fenced/i.test(e.message)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
 
 /** The commit request was sent but its outcome is unknown: the offsets may or may not be committed. */
 export class AmbiguousCommitError extends Error {
@@ -43,6 +57,8 @@ export class TransactionalProducer {
   private producer: Producer | null = null;
   private busy = false;
   private closed = false;
+  /** Fenced by a newer holder of the transactional id: closed for good, never re-initialised (that would fence the holder back). */
+  fenced = false;
   /**
    * Incremented by every InitProducerId this object makes (at connect and at every replacement). Each one
    * bumps the epoch of the transactional id, fencing whoever held it before; the caller must then check
@@ -100,8 +116,7 @@ export class TransactionalProducer {
     try {
       return new OpenTransaction(await this.producer.transaction(), (transaction) => this.finish(transaction));
     } catch (err) {
-      this.busy = false;
-      await this.reset();
+      await this.finish({ failed: true, abort: null, error: err });
       throw err;
     }
   }
@@ -114,7 +129,15 @@ export class TransactionalProducer {
    */
   private async finish(ended: TransactionEnd): Promise<void> {
     try {
-      if (ended.failed) {
+      if (ended.failed && isFenced(ended.error)) {
+        // The coordinator already aborted what we had open. Re-initialising would take the id back from its
+        // new holder, which would then fence us again: the partition is someone else's now.
+        this.fenced = true;
+        this.closed = true;
+        const old = this.producer;
+        this.producer = null;
+        await old?.disconnect().catch(() => undefined);
+      } else if (ended.failed) {
         if (ended.abort) await ended.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
         await this.reset();
       }
@@ -170,7 +193,7 @@ export class OpenTransaction {
         await this.transaction.sendBatch({ topicMessages, acks: -1 });
       }
     } catch (err) {
-      await this.fail(true);
+      await this.fail(true, err);
       throw err;
     }
   }
@@ -180,13 +203,15 @@ export class OpenTransaction {
     try {
       await sendOffsets(this.transaction, offsets);
     } catch (err) {
-      await this.fail(true);
+      await this.fail(true, err);
       throw err;
     }
     try {
       await this.transaction.commit();
     } catch (err) {
-      await this.fail(false);
+      await this.fail(false, err);
+      // Fenced: the new holder's InitProducerId aborted this transaction, so its outcome is known.
+      if (isFenced(err)) throw err;
       throw new AmbiguousCommitError(err);
     }
     this.ended = true;
@@ -196,12 +221,12 @@ export class OpenTransaction {
   /** Gives the transaction up (nothing of it becomes visible) and replaces the producer. */
   async abort(): Promise<void> {
     if (this.ended) return;
-    await this.fail(true);
+    await this.fail(true, null);
   }
 
-  private async fail(abort: boolean): Promise<void> {
+  private async fail(abort: boolean, error: unknown): Promise<void> {
     this.ended = true;
-    await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null });
+    await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null, error });
   }
 
   private assertOpen(): void {

@@ -34,10 +34,21 @@ export class DeliveryPartitions1796189580000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER endpoints_delivery_partition_load
       AFTER INSERT OR DELETE OR UPDATE OF delivery_partition ON endpoints
       FOR EACH ROW EXECUTE FUNCTION endpoints_count_delivery_partition()`);
+    // TRUNCATE fires no row trigger: start the counts over with it.
+    await q.query(`CREATE OR REPLACE FUNCTION endpoints_reset_delivery_partition_load() RETURNS trigger AS $$
+      BEGIN
+        DELETE FROM delivery_partition_load;
+        RETURN NULL;
+      END $$ LANGUAGE plpgsql`);
+    await q.query('DROP TRIGGER IF EXISTS endpoints_delivery_partition_load_truncate ON endpoints');
+    await q.query(`CREATE TRIGGER endpoints_delivery_partition_load_truncate
+      AFTER TRUNCATE ON endpoints FOR EACH STATEMENT EXECUTE FUNCTION endpoints_reset_delivery_partition_load()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TRIGGER IF EXISTS endpoints_delivery_partition_load_truncate ON endpoints');
     await q.query('DROP TRIGGER IF EXISTS endpoints_delivery_partition_load ON endpoints');
+    await q.query('DROP FUNCTION IF EXISTS endpoints_reset_delivery_partition_load()');
     await q.query('DROP FUNCTION IF EXISTS endpoints_count_delivery_partition()');
     await q.query('DROP TABLE IF EXISTS delivery_partition_load');
     await q.query('ALTER TABLE endpoints DROP COLUMN IF EXISTS delivery_partition');
