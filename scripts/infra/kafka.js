@@ -13,7 +13,8 @@ const { readPid, isAlive, cmdline, findPids, rmFile, tail, terminate, assertPort
 const { checkJava, ensureKafkaJars } = require('./kafka-install');
 const { kafkaHealthy } = require('./kafka-admin');
 
-const KAFKA_READY_TIMEOUT_MS = 90_000;
+// A node restarted after a SIGKILL recovers its logs first; on a loaded 2-core machine that took over 90 s.
+const KAFKA_READY_TIMEOUT_MS = 180_000;
 
 const nodePaths = (node) => ({
   dir: node.dir,
