@@ -1,4 +1,4 @@
-import { ITopicConfig, Kafka } from 'kafkajs';
+import { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { Topics, retryTierTopic } from '@app/contracts';
 
 export interface TopicLayout {
@@ -24,16 +24,21 @@ function topicConfig(layout: TopicLayout, topic: string, extra: ITopicConfig['co
  * "already exists" or "does not host this topic-partition" answers and simply checks again).
  */
 export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], attempts = 10): Promise<void> {
+  await withAdmin(kafka, attempts, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+  });
+}
+
+/** Runs `step` with a connected admin client, again after a growing pause when it fails (metadata still propagating). */
+async function withAdmin<T>(kafka: Kafka, attempts: number, step: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        const existing = new Set(await admin.listTopics());
-        const missing = topics.filter((t) => !existing.has(t.topic));
-        if (missing.length === 0) return;
-        await admin.createTopics({ topics: missing, waitForLeaders: true });
-        return;
+        return await step(admin);
       } catch (err) {
         if (attempt >= attempts) throw err;
         await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
@@ -52,16 +57,13 @@ export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], attempt
  */
 export async function growDeliveryTopics(kafka: Kafka, layout: TopicLayout, retryScheduleSeconds: readonly number[]): Promise<string[]> {
   const names = [Topics.deliveries, ...[...new Set(retryScheduleSeconds)].map((s) => retryTierTopic(s)), Topics.deadLetters];
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  // Right after the topics were created a broker may not know them yet ("does not host this topic-partition").
+  return withAdmin(kafka, 10, async (admin) => {
     const { topics } = await admin.fetchTopicMetadata({ topics: names });
     const grow = topics.filter((t) => t.partitions.length < layout.partitions).map((t) => ({ topic: t.name, count: layout.partitions }));
     if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow, validateOnly: false });
     return grow.map((g) => g.topic);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** The internal topics of the pipeline: deliveries, one per retry tier, dead letters, quarantine, changes, listen relay. */

@@ -22,14 +22,22 @@ export class TopicPartitionCounts {
     return entry.count;
   }
 
-  private async fetch(topic: string): Promise<number> {
+  private async fetch(topic: string, attempts = 5): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = topics[0]?.partitions.length ?? 0;
-      if (partitions === 0) throw new Error(`topic ${topic} has no partitions yet`);
-      return partitions;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+          const partitions = topics[0]?.partitions.length ?? 0;
+          if (partitions === 0) throw new Error(`topic ${topic} has no partitions yet`);
+          return partitions;
+        } catch (err) {
+          // Just created: a broker may not know the topic for a moment.
+          if (attempt >= attempts) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
     } finally {
       await admin.disconnect();
     }
