@@ -10,6 +10,7 @@
  *   broker     stop the Kafka broker, keep it down CHAOS_BROKER_DOWN_SECONDS (10), start it (CHAOS_BROKER_RESTARTS, default 2)
  *   database   stop PostgreSQL for CHAOS_DB_DOWN_SECONDS (90: longer than every cache TTL) while probing the admin API (CHAOS_DB_OUTAGES, default 1)
  *   rebalance-storm  for CHAOS_STORM_SECONDS (60), every few seconds add a delivery instance or SIGKILL one of the extra ones
+ *   cluster    (not in the default set) three brokers: SIGKILL the busiest leader and a second broker, restart; SIGKILL the active controller (chaos/cluster.ts)
  * `kills` selects the three kill phases. CHAOS_RATE sets the load (events/s, default 100).
  *
  * Invariant for every phase: per endpoint, the distinct webhook-ids received equal the set of the
@@ -30,6 +31,7 @@ import { Ledger, LedgerTally } from './ledger';
 import { SteadyLoad } from './load';
 import { BrokerLogWatch } from './broker-log';
 import { markdown } from './report';
+import { clusterPhase } from './cluster';
 
 const log = (msg: string) => process.stderr.write(`[chaos] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,8 +62,10 @@ const ENDPOINTS = [
   { name: 'product-created', eventTypes: ['product.created'] },
 ];
 
-type PhaseName = 'kill-subscriptions' | 'kill-fanout' | 'kill-delivery' | 'broker' | 'database' | 'rebalance-storm';
+type PhaseName = 'kill-subscriptions' | 'kill-fanout' | 'kill-delivery' | 'broker' | 'database' | 'rebalance-storm' | 'cluster';
 const PHASES: PhaseName[] = ['kill-subscriptions', 'kill-fanout', 'kill-delivery', 'broker', 'database', 'rebalance-storm'];
+/** Phases run only when named: `cluster` needs the three-broker layout. */
+const NAMED_ONLY: PhaseName[] = ['cluster'];
 
 export interface Episode {
   n: number;
@@ -108,12 +112,13 @@ export interface PhaseResult {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/infra.js is CommonJS without types
 const infra = require('../scripts/infra') as {
-  up(): Promise<Record<string, string>>;
-  stopOne(which: 'kafka' | 'postgres'): Promise<unknown>;
-  startOne(which: 'kafka' | 'postgres'): Promise<unknown>;
+  up(options?: { brokers?: number }): Promise<Record<string, string>>;
+  stopOne(which: string): Promise<unknown>;
+  startOne(which: string): Promise<unknown>;
+  status(): Promise<{ kafka: { brokerCount: number; nodes: Array<{ id: number; pid: number | null }>; activeController: number | null } }>;
 };
 
-class Chaos {
+export class Chaos {
   readonly deadline: number;
   pipeline: Pipeline;
   receiver: BenchReceiver;
@@ -296,7 +301,7 @@ class Chaos {
   }
 }
 
-function baseChecks(tally: LedgerTally, exits: string[]): Check[] {
+export function baseChecks(tally: LedgerTally, exits: string[]): Check[] {
   return [
     { what: 'nothing lost', ok: tally.lost === 0, detail: `${tally.lost} of ${tally.expected} expected deliveries never arrived` },
     { what: 'nothing delivered that was not published', ok: tally.unexpected === 0, detail: `${tally.unexpected} unexpected webhook-ids` },
@@ -519,10 +524,10 @@ function selectedPhases(args: string[]): PhaseName[] {
   const chosen = new Set<PhaseName>();
   for (const a of args) {
     if (a === 'kills') for (const p of PHASES.filter((x) => x.startsWith('kill-'))) chosen.add(p);
-    else if ((PHASES as string[]).includes(a)) chosen.add(a as PhaseName);
-    else throw new Error(`unknown phase ${a}; choose from kills, ${PHASES.join(', ')}`);
+    else if ([...PHASES, ...NAMED_ONLY].includes(a as PhaseName)) chosen.add(a as PhaseName);
+    else throw new Error(`unknown phase ${a}; choose from kills, ${[...PHASES, ...NAMED_ONLY].join(', ')}`);
   }
-  return PHASES.filter((p) => chosen.has(p));
+  return [...PHASES, ...NAMED_ONLY].filter((p) => chosen.has(p));
 }
 
 async function main(): Promise<void> {
@@ -554,7 +559,7 @@ async function main(): Promise<void> {
   });
 
   try {
-    Object.assign(process.env, await infra.up());
+    Object.assign(process.env, await infra.up(phases.includes('cluster') ? { brokers: 3 } : {}));
     log('starting the services...');
     await chaos.start();
     for (const phase of phases) {
@@ -565,6 +570,7 @@ async function main(): Promise<void> {
       if (phase === 'broker') results.push(await brokerPhase(chaos));
       if (phase === 'database') results.push(await databasePhase(chaos));
       if (phase === 'rebalance-storm') results.push(await rebalanceStormPhase(chaos));
+      if (phase === 'cluster') results.push(await clusterPhase(chaos, infra, OPTIONS, { log, secs, baseChecks, result }));
     }
   } catch (err) {
     aborted = `failed: ${(err as Error).stack}`;

@@ -237,7 +237,7 @@ export async function scaling(): Promise<Result[]> {
   const settings = { DELIVERY_MAX_IN_FLIGHT: '20' };
   const rates: number[] = [];
   const results: Result[] = [];
-  for (const instances of [1, 2, 3]) {
+  for (const instances of [1, 2, 4]) {
     const result = await withPipeline({ instances, settings, receiver: { latencyMs: 50 } }, async (pipeline, receiver) => {
       const { orgId, paths } = await endpoints(pipeline, receiver, 48);
       const ids = await publishClosedLoop(pipeline.producer, orgId, 200, ['order.new']);

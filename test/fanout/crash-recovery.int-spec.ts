@@ -1,19 +1,17 @@
 import { Producer } from 'kafkajs';
 import { deliveryIdFor, Topics } from '@app/contracts';
-import { domainEvent } from '../history/history-support';
 import { eventually, query, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
-import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
+import { Org } from '../subscriptions/admin-api';
 import { ServiceProcess } from '../support/service-process';
-import { freePort, settle, TopicReader } from './fanout-kit';
+import { burstDeliveryIds, burstOrganizations, freePort, publishBurst, settle, TopicReader, until } from './fanout-kit';
 
 const EVENTS = 10_000;
-const CHUNK = 500;
 /** Makes producing dominate a round, so a kill at a random moment most likely finds a transaction open. */
 const PADDING = 'x'.repeat(2_000);
 const MAX_KILLS = 5;
 
 // The fan-out as a real process (`npm run build` first), killed with SIGKILL while it works through a
-// 10,000-event burst and started again with the same INSTANCE_ID: the Kafka transactions must leave
+// 10,000-event burst and started again (fencing is by input partition, the INSTANCE_ID does not matter): the Kafka transactions must leave
 // exactly one committed delivery message per (event, endpoint), none lost and none doubled.
 describe('fan-out killed in the middle of a burst', () => {
   const env = testEnv({ FANOUT_SESSION_TIMEOUT_MS: '6000' });
@@ -23,20 +21,14 @@ describe('fan-out killed in the middle of a burst', () => {
   let committed: TopicReader;
   let uncommitted: TopicReader;
   const processes: ServiceProcess[] = [];
-  const orgs: Org[] = [];
-  const endpointsByOrg = new Map<string, string[]>();
+  let orgs: Org[] = [];
+  let endpointsByOrg = new Map<string, string[]>();
 
   beforeAll(async () => {
     await resetWorld();
     stack = await startStack(env, ['subscriptions']);
     producer = await testProducer();
-    for (const name of ['Acme', 'Globex', 'Initech', 'Umbrella']) {
-      const org = await createOrg(stack.apiUrl, name);
-      orgs.push(org);
-      const endpoints = [];
-      for (const eventTypes of [['*'], ['order.new']]) endpoints.push((await createEndpoint(stack.apiUrl, org, { mode: 'live', eventTypes })).id);
-      endpointsByOrg.set(org.id, endpoints);
-    }
+    ({ orgs, endpointsByOrg } = await burstOrganizations(stack.apiUrl));
   });
 
   afterAll(async () => {
@@ -44,17 +36,6 @@ describe('fan-out killed in the middle of a burst', () => {
     await Promise.all([committed?.stop(), uncommitted?.stop(), producer?.disconnect()]);
     await stack?.stop();
   });
-
-  async function publishBurst(): Promise<void> {
-    for (let start = 0; start < EVENTS; start += CHUNK) {
-      const messages = [];
-      for (let i = start; i < Math.min(start + CHUNK, EVENTS); i++) {
-        const org = orgs[i % orgs.length];
-        messages.push({ key: org.id, value: JSON.stringify(domainEvent(org.id, 'order.new', 'live', `evt_burst_${i}`, { i, padding: PADDING })) });
-      }
-      await producer.send({ topic: 'order.new', acks: -1, messages });
-    }
-  }
 
   /** Records of transactions that can never commit: seen by a read-uncommitted reader, never by a read-committed one. */
   async function orphanedRecords(): Promise<number> {
@@ -75,7 +56,7 @@ describe('fan-out killed in the middle of a burst', () => {
   it('should leave exactly one delivery message per (event, endpoint) after a SIGKILL and a restart', async () => {
     processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
     [committed, uncommitted] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.deliveries, { readUncommitted: true })]);
-    const burst = publishBurst();
+    const burst = publishBurst(producer, orgs, 'evt_burst_', 0, EVENTS, PADDING);
 
     // Kill while the burst is being fanned out until a kill finds a transaction open (usually the first).
     let killsInsideTransaction = 0;
@@ -97,11 +78,7 @@ describe('fan-out killed in the middle of a burst', () => {
     await settle(committed, groupId, ['order.new']);
     expect(killsInsideTransaction).toBe(1);
 
-    const expected = new Set<string>();
-    for (let i = 0; i < EVENTS; i++) {
-      const org = orgs[i % orgs.length];
-      for (const endpointId of endpointsByOrg.get(org.id) ?? []) expected.add(deliveryIdFor(org.id, `evt_burst_${i}`, endpointId));
-    }
+    const expected = burstDeliveryIds(orgs, endpointsByOrg, 'evt_burst_', EVENTS);
     const written = committed.deliveries();
     const distinct = new Set(written.map((d) => d.deliveryId));
     expect({ messages: written.length, distinct: distinct.size }).toEqual({ messages: expected.size, distinct: expected.size });
@@ -112,12 +89,3 @@ describe('fan-out killed in the middle of a burst', () => {
     expect(Number(count)).toBe(EVENTS);
   }, 300_000);
 });
-
-/** Polls a synchronous condition every few milliseconds: a transaction stays open for well under a second. */
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

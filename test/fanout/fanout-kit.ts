@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Consumer, IHeaders, Producer } from 'kafkajs';
-import { decodeDeliveryMessage, DeliveryMessage, SEED_EVENT_TYPES, Topics, OPERATIONAL_EVENT_CATALOG } from '@app/contracts';
+import { decodeDeliveryMessage, DeliveryMessage, deliveryIdFor, SEED_EVENT_TYPES, Topics, OPERATIONAL_EVENT_CATALOG } from '@app/contracts';
 import { eventually, resetWorld, startStack, testKafka, testProducer } from '../support/stack';
+import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
+import { domainEvent } from '../history/history-support';
 
 // Helpers of the fan-out suites: read a topic the way the delivery service does (read committed),
 // know when the fan-out has finished, publish raw domain records (the built fan-out runs as a process through ServiceProcess).
@@ -182,4 +184,49 @@ function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
     if (value !== undefined) out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }
   return out;
+}
+
+/** Polls a synchronous condition every few milliseconds: a transaction stays open for well under a second. */
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Four organizations, each with a `*` and an `order.new` live endpoint: the world of the burst tests. */
+export async function burstOrganizations(apiUrl: string): Promise<{ orgs: Org[]; endpointsByOrg: Map<string, string[]> }> {
+  const orgs: Org[] = [];
+  const endpointsByOrg = new Map<string, string[]>();
+  for (const name of ['Acme', 'Globex', 'Initech', 'Umbrella']) {
+    const org = await createOrg(apiUrl, name);
+    orgs.push(org);
+    const endpoints = [];
+    for (const eventTypes of [['*'], ['order.new']]) endpoints.push((await createEndpoint(apiUrl, org, { mode: 'live', eventTypes })).id);
+    endpointsByOrg.set(org.id, endpoints);
+  }
+  return { orgs, endpointsByOrg };
+}
+
+/** Events `${prefix}${i}` for i in [from, to), round-robin over the organizations, padded, in chunks of 500. */
+export async function publishBurst(producer: Producer, orgs: Org[], prefix: string, from: number, to: number, padding: string): Promise<void> {
+  for (let start = from; start < to; start += 500) {
+    const messages = [];
+    for (let i = start; i < Math.min(start + 500, to); i++) {
+      const org = orgs[i % orgs.length];
+      messages.push({ key: org.id, value: JSON.stringify(domainEvent(org.id, 'order.new', 'live', `${prefix}${i}`, { i, padding })) });
+    }
+    await producer.send({ topic: 'order.new', acks: -1, messages });
+  }
+}
+
+/** The delivery id of every (event, endpoint) pair of a burst. */
+export function burstDeliveryIds(orgs: Org[], endpointsByOrg: Map<string, string[]>, prefix: string, events: number): Set<string> {
+  const expected = new Set<string>();
+  for (let i = 0; i < events; i++) {
+    const org = orgs[i % orgs.length];
+    for (const endpointId of endpointsByOrg.get(org.id) ?? []) expected.add(deliveryIdFor(org.id, `${prefix}${i}`, endpointId));
+  }
+  return expected;
 }

@@ -5,6 +5,6 @@ const { up } = require('../../scripts/infra');
 module.exports = async () => {
   if (process.env.KAFKA_BROKERS && process.env.DATABASE_URL) return;
   const env = await up();
-  process.env.KAFKA_BROKERS = env.KAFKA_BROKERS;
-  process.env.DATABASE_URL = env.DATABASE_URL;
+  // KAFKA_BROKERS, DATABASE_URL and, on the three-broker cluster, KAFKA_REPLICATION_FACTOR.
+  Object.assign(process.env, env);
 };

@@ -25,6 +25,8 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     RETRY_SCHEDULE_SECONDS: '1,2',
     DELIVERY_TIMEOUT_MS: '1000',
     KAFKA_TOPIC_PARTITIONS: '4',
+    // Set by `infra up --brokers 3` (through global-setup): the suites then run on the replicated cluster.
+    ...(process.env.KAFKA_REPLICATION_FACTOR ? { KAFKA_REPLICATION_FACTOR: process.env.KAFKA_REPLICATION_FACTOR } : {}),
     FANOUT_GROUP_ID: `test-fanout-${run}`,
     DELIVERY_GROUP_ID: `test-delivery-${run}`,
     INSTANCE_ID: `test-${run}`,

@@ -6,6 +6,7 @@ import {
   deliveryExhaustedEvent,
   DeliveryMessage,
   domainEventRecord,
+  deliveryRecord,
   encodeDeliveryMessage,
   Headers,
   isOperationalEventType,
@@ -245,7 +246,7 @@ export class DeliveryService implements OnApplicationShutdown {
         record: this.record(message, sent, 'failed', `gave up after ${message.attempt} attempts: ${result.error}`, null),
         next: {
           topic: Topics.deadLetters,
-          message: { key: message.endpointId, value: encodeDeliveryMessage(message), headers: { [Headers.deadLetterReason]: result.error ?? result.outcome } },
+          message: { ...deliveryRecord(message), headers: { [Headers.deadLetterReason]: result.error ?? result.outcome } },
         },
         raised: this.exhaustedEvent(message, endpoint.mode, result.statusCode, startedAt),
         signal,
@@ -326,7 +327,7 @@ export class DeliveryService implements OnApplicationShutdown {
     record.nextAttemptAt = new Date(dueAt);
     return {
       record,
-      next: { topic: retryTierTopic(tierSeconds), message: { key: message.endpointId, value: encodeDeliveryMessage(next), headers: { [Headers.dueAt]: String(dueAt) } } },
+      next: { topic: retryTierTopic(tierSeconds), message: { ...deliveryRecord(next), headers: { [Headers.dueAt]: String(dueAt) } } },
     };
   }
 

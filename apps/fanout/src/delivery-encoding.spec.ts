@@ -22,6 +22,14 @@ describe('newDeliveryEncoder', () => {
     expect(decodeDeliveryMessage(encoded).event).toEqual({ ...e });
   });
 
+  it.each([[undefined], [0], [11]])('should produce exactly the bytes of encodeDeliveryMessage with partition %s', (partition) => {
+    const e = event({ orderId: 'o1' });
+    const encoded = newDeliveryEncoder(e).encode('del_1', 'ep_1', partition);
+    const message = { deliveryId: 'del_1', organizationId: e.organizationId, endpointId: 'ep_1', attempt: 1, event: e, trigger: 'event' as const };
+    expect(encoded.equals(encodeDeliveryMessage(partition === undefined ? message : { ...message, partition }))).toBe(true);
+    expect(decodeDeliveryMessage(encoded).partition).toBe(partition);
+  });
+
   it('should report the encoded event size in bytes, not characters', () => {
     const e = event({ name: '東京' });
     expect(newDeliveryEncoder(e).eventBytes).toBe(Buffer.byteLength(JSON.stringify(e)));

@@ -9,7 +9,7 @@ import { DomainEvent } from '@app/contracts';
 export interface DeliveryEncoder {
   /** Size of the serialised event, the bulk of every message. */
   eventBytes: number;
-  encode(deliveryId: string, endpointId: string): Buffer;
+  encode(deliveryId: string, endpointId: string, partition?: number): Buffer;
 }
 
 export function newDeliveryEncoder(event: DomainEvent): DeliveryEncoder {
@@ -17,10 +17,10 @@ export function newDeliveryEncoder(event: DomainEvent): DeliveryEncoder {
   const organizationJson = JSON.stringify(event.organizationId);
   return {
     eventBytes: Buffer.byteLength(eventJson),
-    encode: (deliveryId, endpointId) =>
+    encode: (deliveryId, endpointId, partition) =>
       Buffer.from(
         `{"deliveryId":${JSON.stringify(deliveryId)},"organizationId":${organizationJson},"endpointId":${JSON.stringify(endpointId)},` +
-          `"attempt":1,"event":${eventJson},"trigger":"event"}`,
+          `"attempt":1,"event":${eventJson},"trigger":"event"${partition === undefined ? '' : `,"partition":${partition}`}}`,
       ),
   };
 }

@@ -27,7 +27,7 @@ export class DomainTopicDiscovery implements OnApplicationShutdown {
     let existing = new Set(await admin.listTopics());
     const missing = listed.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      const layout = { partitions: this.config.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.config.KAFKA_REPLICATION_FACTOR };
+      const layout = this.config.topicLayout;
       await ensureTopics(this.kafka, domainTopics(layout, missing));
       existing = new Set(await admin.listTopics());
     }

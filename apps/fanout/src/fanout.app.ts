@@ -14,7 +14,7 @@ export async function createFanoutApp(config: FanoutConfig, logger: Logger): Pro
   app.enableShutdownHooks();
   // Schema and topics exist before the consumer starts (it starts when the app initialises).
   await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
-  const layout = { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR };
+  const layout = config.topicLayout;
   const eventTypes = (await app.get(EventTypeRepository).list()).map((t) => t.name);
   await ensureTopics(app.get(KAFKA), [...pipelineTopics(layout, []), ...domainTopics(layout, eventTypes)]);
   return app;

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, Message, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EndpointChange, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
-import { APP_LOGGER, EndpointChangeFeed, GroupCommit, KAFKA } from '@app/messaging';
+import { APP_LOGGER, EndpointChangeFeed, GroupCommit, hashPartition, KAFKA, TopicPartitionCounts } from '@app/messaging';
 import { EndpointDirectory } from '@app/persistence';
 import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { sameTopics } from './domain-topics';
@@ -11,8 +11,8 @@ import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, RecordOutcome, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
 import { QuarantineKind } from './quarantine';
-import { commitPoint } from './commit-point';
-import { AmbiguousCommitError, OpenTransaction, TransactionalProducer } from './transactional-producer';
+import { PartitionProducer, PartitionProducers } from './partition-producers';
+import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
 /**
  * All partitions of one fetch are handed to eachBatch at once and share one transaction (see
@@ -61,7 +61,8 @@ const SLICE_RECORDS = 1_000;
 export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer: Consumer | null = null;
   private topics: string[] = [];
-  private readonly producer: TransactionalProducer;
+  private readonly producers: PartitionProducers;
+  private readonly partitionCounts: TopicPartitionCounts;
   private readonly changeFeed: EndpointChangeFeed;
   private readonly rounds = new GroupCommit<EachBatchPayload>((batches) => this.runRound(batches));
   /** Start, restart and stop of the consumer happen one at a time, in call order. */
@@ -85,14 +86,14 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     private readonly schemas: EventSchemas,
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
-    // A stable transactional id per instance lets a restarted instance fence its killed
-    // predecessor and abort the transaction it left open.
-    this.producer = new TransactionalProducer(kafka, `webhooks-fanout-${config.INSTANCE_ID}`, logger);
+    // One transactional id per input partition: whoever takes a partition fences its previous holder.
+    this.producers = new PartitionProducers(kafka, config.FANOUT_GROUP_ID, logger);
+    this.partitionCounts = new TopicPartitionCounts(kafka);
   }
 
   /** Ready: able to commit, and consuming in the group (or with nothing to consume yet). */
   isRunning(): boolean {
-    if (this.stopping || !this.producer.isConnected()) return false;
+    if (this.stopping) return false;
     return this.joined || (this.topics.length === 0 && this.refreshTimer !== null);
   }
 
@@ -126,7 +127,6 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       },
       onEventTypeChange: () => this.schemas.invalidate(),
     });
-    await this.producer.connect();
     await this.serially(() => this.reconcile('start'));
     this.scheduleRefresh();
   }
@@ -135,7 +135,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.stopping = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     await this.serially(() => this.stopConsumer());
-    await this.producer.disconnect();
+    await this.producers.closeAll();
     await this.changeFeed.stop();
   }
 
@@ -201,6 +201,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       this.joined = true;
       this.leader = e.payload.isLeader;
       this.logger.info({ assignment: e.payload.memberAssignment }, 'fan-out joined its consumer group');
+      void this.producers.retain(e.payload.memberAssignment).catch((err: unknown) => this.logger.warn({ err }, 'could not close the producers of partitions given away'));
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
@@ -239,66 +240,88 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * One fetch's batches: decoded, recorded and routed a slice at a time, each slice's output sent
-   * into the open transaction, which commits with the offsets of what it holds (usually the whole
-   * fetch in one; a new one starts when the output passes MAX_TRANSACTION_BYTES).
+   * One fetch's batches, each input partition in a transaction of its own producer (PartitionProducers):
+   * decoded, recorded and routed a slice at a time across all partitions (one database statement per
+   * slice), each partition's output sent into its open transaction, which commits with that partition's
+   * offsets (a new one starts when its output passes MAX_TRANSACTION_BYTES). Records the partition's
+   * committed offset already covers (committed by an instance fenced since) are skipped.
    */
   private async runRound(payloads: EachBatchPayload[]): Promise<void> {
     if (this.recovering) throw new Error('waiting for the consumer restart after an unknown commit outcome; the batch will be read again');
     const live = payloads.filter((p) => p.batch.messages.length > 0 && p.isRunning() && !p.isStale());
     if (live.length === 0) return;
     const stopTimer = this.metrics.roundSeconds.startTimer();
+    const [deliveryPartitions, quarantinePartitions] = await Promise.all([this.partitionCounts.count(Topics.deliveries), this.partitionCounts.count(Topics.quarantine)]);
+    const states = await Promise.all(live.map(async ({ batch }) => new PartitionRound(batch, await this.producers.get(batch.topic, batch.partition))));
 
-    const records: SourceRecord[] = [];
-    const positions: Array<{ batch: number; offset: string }> = [];
-    live.forEach(({ batch }, b) => {
-      for (const m of batch.messages) {
-        records.push({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value });
-        positions.push({ batch: b, offset: m.offset });
+    const records: Array<SourceRecord & { state: PartitionRound }> = [];
+    for (const state of states) {
+      for (const m of state.batch.messages) {
+        if (state.from !== null && BigInt(m.offset) < state.from) continue; // fanned out and committed already
+        records.push({ topic: state.batch.topic, partition: state.batch.partition, offset: m.offset, key: m.key, value: m.value, state });
       }
-    });
-    const batches = live.map(({ batch }) => ({ topic: batch.topic, partition: batch.partition, lastOffset: batch.lastOffset() }));
+    }
 
-    let transaction: OpenTransaction | null = null;
-    let start = 0;
-    let bytes = 0;
-    let tally = new Tally();
+    let heartbeatDone = false;
+    const open = async (state: PartitionRound): Promise<OpenTransaction> => {
+      if (!heartbeatDone) {
+        // A rebalance in progress throws here, before anything more is produced: the new owner re-reads.
+        await live[0].heartbeat();
+        heartbeatDone = true;
+      }
+      return (state.transaction ??= await state.entry.producer.begin());
+    };
+    const commit = async (state: PartitionRound): Promise<void> => {
+      const offset = state.commitOffset();
+      if (offset === null) return;
+      const transaction = await open(state);
+      state.transaction = null;
+      await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
+      state.committed(offset);
+      this.count(state.tally);
+      state.tally = new Tally();
+    };
+
     try {
       for (let at = 0; at < records.length; ) {
         const end = Math.min(records.length, at + SLICE_RECORDS);
-        const outcomes = await this.fanout.process(records.slice(at, end));
-        if (!transaction) {
-          // A rebalance in progress throws here, before anything more is produced: the new owner re-reads.
-          await live[0].heartbeat();
-          transaction = await this.producer.begin();
-        }
-        await transaction.send([
-          { topic: Topics.deliveries, messages: outcomes.flatMap((o) => o.deliveries) },
-          { topic: Topics.quarantine, messages: outcomes.flatMap((o) => (o.quarantined ? [o.quarantined.message] : [])) },
-        ]);
-        for (const o of outcomes) bytes += outputBytes(o);
-        tally.add(outcomes);
+        const slice = records.slice(at, end);
+        const outcomes = await this.fanout.process(slice);
+        const touched = new Set<PartitionRound>();
+        slice.forEach((record, i) => {
+          const o = outcomes[i];
+          const state = record.state;
+          touched.add(state);
+          state.take(record.offset, o);
+          for (const m of o.deliveries) state.deliveries.push(m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m);
+          if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
+        });
         at = end;
-        if (bytes < MAX_TRANSACTION_BYTES && at < records.length) continue;
-
-        const point = commitPoint(batches, positions, start, at);
-        const committing = transaction;
-        transaction = null;
-        await committing.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: point.offsets });
-        for (const { batch, offset } of point.resolved) live[batch].resolveOffset(offset);
-        this.count(tally);
-        tally = new Tally();
-        start = at;
-        bytes = 0;
+        await Promise.all(
+          [...touched].map(async (state) => {
+            if (state.deliveries.length + state.quarantined.length > 0) {
+              const transaction = await open(state);
+              const outgoing = state.drain();
+              await transaction.send(outgoing);
+            }
+            if (state.bytes >= MAX_TRANSACTION_BYTES) await commit(state);
+          }),
+        );
       }
+      const results = await Promise.allSettled(states.map((state) => commit(state)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } catch (err) {
       // Nothing of an unfinished transaction becomes visible; its records are read again.
-      await transaction?.abort();
+      await Promise.all(states.map(async (state) => state.transaction?.abort()));
       if (err instanceof AmbiguousCommitError) {
         this.recovering = true;
         this.requestRestart('unknown-commit-outcome');
       }
+      if (isFenced(err)) throw new PartitionTakenError(err);
       throw err;
+    } finally {
+      for (const state of states) state.resolve(live);
     }
     stopTimer();
   }
@@ -328,6 +351,87 @@ class Tally {
       this.deliveries += o.deliveries.length;
       this.filteredOut += o.filteredOut;
       if (o.quarantined) this.quarantined.push(o.quarantined.kind);
+    }
+  }
+}
+
+/**
+ * Another instance initialised the transactional id of one of this round's partitions: the group gave the
+ * partition away, so this instance's generation is out of date. Typed as kafkajs' rebalance errors so the
+ * consumer rejoins the group as it does for those, instead of crashing, leaving and joining again (which
+ * starts one more rebalance, moving partitions from under the other instances' open transactions in turn).
+ */
+class PartitionTakenError extends Error {
+  readonly type = 'REBALANCE_IN_PROGRESS';
+
+  constructor(cause: unknown) {
+    super(`a partition of this round was taken by another fan-out instance: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'PartitionTakenError';
+  }
+}
+
+/** One input partition's part of a round: what was taken, what is to be sent, what was committed. */
+class PartitionRound {
+  /** Records below this offset were committed before this round (by this instance or a fenced one). */
+  readonly from: bigint | null;
+  transaction: OpenTransaction | null = null;
+  deliveries: Message[] = [];
+  quarantined: Message[] = [];
+  bytes = 0;
+  tally = new Tally();
+  /** The last record taken into the open transaction, and the last one committed. */
+  private lastTaken: string | null = null;
+  private lastCommitted: string | null = null;
+
+  constructor(
+    readonly batch: EachBatchPayload['batch'],
+    readonly entry: PartitionProducer,
+  ) {
+    this.from = entry.committedFrom;
+  }
+
+  take(offset: string, outcome: RecordOutcome): void {
+    this.lastTaken = offset;
+    this.bytes += outputBytes(outcome);
+    this.tally.add([outcome]);
+  }
+
+  drain(): TopicMessages[] {
+    const outgoing = [
+      { topic: Topics.deliveries, messages: this.deliveries },
+      { topic: Topics.quarantine, messages: this.quarantined },
+    ].filter((t) => t.messages.length > 0);
+    this.deliveries = [];
+    this.quarantined = [];
+    return outgoing;
+  }
+
+  /**
+   * The offset to commit for what was taken since the last commit: one past the last record, or past the
+   * batch's own last offset when the batch is done (that skips a trailing control record). Null: nothing new.
+   */
+  commitOffset(): string | null {
+    if (this.lastTaken === null || this.lastTaken === this.lastCommitted) return null;
+    const last = this.lastTaken === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : this.lastTaken;
+    return (BigInt(last) + 1n).toString();
+  }
+
+  committed(offset: string): void {
+    this.lastCommitted = this.lastTaken;
+    this.entry.committedFrom = BigInt(offset);
+    this.bytes = 0;
+  }
+
+  /** Tells kafkajs how far this partition got: what was committed, and what was skipped as committed before. */
+  resolve(live: EachBatchPayload[]): void {
+    const payload = live.find((p) => p.batch === this.batch);
+    if (!payload) return;
+    if (this.lastCommitted !== null) {
+      const done = this.lastCommitted === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : this.lastCommitted;
+      payload.resolveOffset(done);
+    } else if (this.from !== null) {
+      const skipped = this.batch.messages.filter((m) => BigInt(m.offset) < (this.from as bigint));
+      if (skipped.length > 0) payload.resolveOffset(skipped[skipped.length - 1].offset);
     }
   }
 }

@@ -116,7 +116,9 @@ export class FanoutService {
           outcome.filteredOut++;
           continue;
         }
-        outcome.deliveries.push({ key: endpoint.id, value: encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id) });
+        const partition = endpoint.deliveryPartition ?? undefined;
+        const value = encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id, partition);
+        outcome.deliveries.push(partition === undefined ? { key: endpoint.id, value } : { key: endpoint.id, value, partition });
       }
     }
     return outcomes;

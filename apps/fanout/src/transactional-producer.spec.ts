@@ -1,5 +1,5 @@
 import { TopicMessages } from 'kafkajs';
-import { chunkByBytes } from './transactional-producer';
+import { byPartition, chunkByBytes, isFenced } from './transactional-producer';
 
 const message = (bytes: number) => ({ key: 'k', value: Buffer.alloc(bytes) });
 const sizes = (chunks: TopicMessages[][]) => chunks.map((chunk) => chunk.map((t) => `${t.topic}:${t.messages.length}`));
@@ -20,5 +20,40 @@ describe('chunkByBytes', () => {
     const chunks = chunkByBytes([{ topic: 'a', messages }], 1000);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.flat().flatMap((t) => t.messages.map((m) => m.key))).toEqual(messages.map((m) => m.key));
+  });
+});
+
+describe('byPartition and one partition per request', () => {
+  const at = (partition: number, key: string) => ({ key, value: Buffer.alloc(10), partition });
+
+  it('should group by (topic, partition) in first-seen order, keeping each group in order', () => {
+    const groups = byPartition([
+      { topic: 'd', messages: [at(1, 'a'), at(0, 'b'), at(1, 'c')] },
+      { topic: 'q', messages: [at(1, 'x')] },
+    ]);
+    expect(groups.map((g) => `${g.topic}/${g.messages[0].partition}:${g.messages.map((m) => m.key).join('')}`)).toEqual(['d/1:ac', 'd/0:b', 'q/1:x']);
+  });
+
+  it('should refuse a message without a partition (kafkajs would pick one, and its leader, in parallel)', () => {
+    expect(() => byPartition([{ topic: 'd', messages: [{ key: 'k', value: 'v' }] }])).toThrow('without a partition');
+  });
+
+  it('should start a new request for every group when asked, so one request never spans two partitions', () => {
+    const chunks = chunkByBytes(byPartition([{ topic: 'd', messages: [at(0, 'a'), at(1, 'b'), at(0, 'c')] }]), 1000, true);
+    expect(chunks.map((c) => c.map((t) => `${t.topic}/${t.messages[0].partition}:${t.messages.length}`))).toEqual([['d/0:2'], ['d/1:1']]);
+  });
+});
+
+describe('isFenced', () => {
+  it.each<[string, unknown, boolean]>([
+    ['INVALID_PRODUCER_EPOCH', { type: 'INVALID_PRODUCER_EPOCH' }, true],
+    ['PRODUCER_FENCED by code', { code: 90 }, true],
+    ['wrapped by kafkajs', new Error('x', { cause: { type: 'INVALID_PRODUCER_EPOCH' } }), true],
+    ["kafkajs' own wording", new Error('Producer attempted an operation with an old epoch. Either there is a newer producer'), true],
+    ['CONCURRENT_TRANSACTIONS', { type: 'CONCURRENT_TRANSACTIONS', message: 'another concurrent operation' }, false],
+    ['a connection error', new Error('Connection timeout'), false],
+    ['nothing', null, false],
+  ])('should tell %s', (_name, err, fenced) => {
+    expect(isFenced(err)).toBe(fenced);
   });
 });

@@ -22,7 +22,21 @@ const TRANSACTION_RETRY = { initialRetryTime: 20, maxRetryTime: 5_000, retries: 
 type Transaction = Awaited<ReturnType<Producer['transaction']>>;
 export type TransactionOffsets = { consumerGroupId: string; topics: TopicOffsets[] };
 /** How a transaction ended; a failed one is aborted first when `abort` is given (not after an unknown commit outcome). */
-type TransactionEnd = { failed: false } | { failed: true; abort: (() => Promise<void>) | null };
+type TransactionEnd = { failed: false } | { failed: true; abort: (() => Promise<void>) | null; error: unknown };
+
+/**
+ * A newer producer initialised this transactional id (another instance took the input partition): nothing
+ * more may be done with it here. kafkajs wraps the broker's answer (INVALID_PRODUCER_EPOCH, or
+ * PRODUCER_FENCED, code 90, which it does not name) in errors of its own, so the chain is searched.
+ */
+export function isFenced(err: unknown): boolean {
+  for (let e = err as { type?: string; code?: number; message?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED' || e.code === 90) return true;
+    if (typeof e.message === 'string' && /old epoch|producer.*fenced/i.test(e.message)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
 
 /** The commit request was sent but its outcome is unknown: the offsets may or may not be committed. */
 export class AmbiguousCommitError extends Error {
@@ -42,6 +56,14 @@ export class TransactionalProducer {
   private producer: Producer | null = null;
   private busy = false;
   private closed = false;
+  /** Fenced by a newer holder of the transactional id: closed for good, never re-initialised (that would fence the holder back). */
+  fenced = false;
+  /**
+   * Incremented by every InitProducerId this object makes (at connect and at every replacement). Each one
+   * bumps the epoch of the transactional id, fencing whoever held it before; the caller must then check
+   * where the input partition's committed offset stands before it commits anything (PartitionProducers).
+   */
+  generation = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -72,6 +94,7 @@ export class TransactionalProducer {
       await producer.disconnect().catch(() => undefined);
       throw err;
     }
+    this.generation++;
     this.producer = producer;
   }
 
@@ -92,8 +115,7 @@ export class TransactionalProducer {
     try {
       return new OpenTransaction(await this.producer.transaction(), (transaction) => this.finish(transaction));
     } catch (err) {
-      this.busy = false;
-      await this.reset();
+      await this.finish({ failed: true, abort: null, error: err });
       throw err;
     }
   }
@@ -106,7 +128,15 @@ export class TransactionalProducer {
    */
   private async finish(ended: TransactionEnd): Promise<void> {
     try {
-      if (ended.failed) {
+      if (ended.failed && isFenced(ended.error)) {
+        // The coordinator already aborted what we had open. Re-initialising would take the id back from its
+        // new holder, which would then fence us again: the partition is someone else's now.
+        this.fenced = true;
+        this.closed = true;
+        const old = this.producer;
+        this.producer = null;
+        await old?.disconnect().catch(() => undefined);
+      } else if (ended.failed) {
         if (ended.abort) await ended.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
         await this.reset();
       }
@@ -149,14 +179,20 @@ export class OpenTransaction {
     private readonly finish: (ended: TransactionEnd) => Promise<void>,
   ) {}
 
+  /**
+   * Every message must name its partition. Requests go one partition at a time: kafkajs sends a request
+   * per leader broker in parallel, each first registering its partitions with the transaction
+   * (AddPartitionsToTxn); two such registrations of one transaction at once are refused by the coordinator
+   * with CONCURRENT_TRANSACTIONS. With one partition per request there is never more than one.
+   */
   async send(outgoing: TopicMessages[]): Promise<void> {
     this.assertOpen();
     try {
-      for (const topicMessages of chunkByBytes(outgoing, MAX_REQUEST_BYTES)) {
+      for (const topicMessages of chunkByBytes(byPartition(outgoing), MAX_REQUEST_BYTES, true)) {
         await this.transaction.sendBatch({ topicMessages, acks: -1 });
       }
     } catch (err) {
-      await this.fail(true);
+      await this.fail(true, err);
       throw err;
     }
   }
@@ -164,15 +200,17 @@ export class OpenTransaction {
   async commit(offsets: TransactionOffsets): Promise<void> {
     this.assertOpen();
     try {
-      await this.transaction.sendOffsets(offsets);
+      await sendOffsets(this.transaction, offsets);
     } catch (err) {
-      await this.fail(true);
+      await this.fail(true, err);
       throw err;
     }
     try {
       await this.transaction.commit();
     } catch (err) {
-      await this.fail(false);
+      await this.fail(false, err);
+      // Fenced: the new holder's InitProducerId aborted this transaction, so its outcome is known.
+      if (isFenced(err)) throw err;
       throw new AmbiguousCommitError(err);
     }
     this.ended = true;
@@ -182,12 +220,12 @@ export class OpenTransaction {
   /** Gives the transaction up (nothing of it becomes visible) and replaces the producer. */
   async abort(): Promise<void> {
     if (this.ended) return;
-    await this.fail(true);
+    await this.fail(true, null);
   }
 
-  private async fail(abort: boolean): Promise<void> {
+  private async fail(abort: boolean, error: unknown): Promise<void> {
     this.ended = true;
-    await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null });
+    await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null, error });
   }
 
   private assertOpen(): void {
@@ -195,12 +233,55 @@ export class OpenTransaction {
   }
 }
 
-/** Splits the messages into requests of at most `maxBytes` (a larger single message goes alone). */
-export function chunkByBytes(outgoing: readonly TopicMessages[], maxBytes: number): TopicMessages[][] {
+/**
+ * kafkajs retries a refused AddPartitionsToTxn, but not AddOffsetsToTxn: the first request of a transaction
+ * that produced nothing (every record a duplicate, or wanted by no endpoint) is AddOffsetsToTxn, and right
+ * after the previous commit the coordinator (transaction protocol v1, the only one kafkajs speaks) still
+ * writes that commit's markers and answers CONCURRENT_TRANSACTIONS. That is the coordinator asking to be
+ * asked again, not a failure of the transaction: try again after the same short waits.
+ */
+async function sendOffsets(transaction: Transaction, offsets: TransactionOffsets): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transaction.sendOffsets(offsets);
+      return;
+    } catch (err) {
+      const concurrent = (err as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
+      if (!concurrent || attempt >= TRANSACTION_RETRY.retries) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(TRANSACTION_RETRY.initialRetryTime * 2 ** attempt, TRANSACTION_RETRY.maxRetryTime)));
+    }
+  }
+}
+
+/** One entry per (topic, partition), in first-seen order; every message must name its partition. */
+export function byPartition(outgoing: readonly TopicMessages[]): TopicMessages[] {
+  const groups = new Map<string, TopicMessages>();
+  for (const { topic, messages } of outgoing) {
+    for (const message of messages) {
+      if (typeof message.partition !== 'number') throw new Error(`a transactional message to ${topic} without a partition`);
+      const key = `${topic}\u0000${message.partition}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { topic, messages: [] }));
+      group.messages.push(message);
+    }
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Splits the messages into requests of at most `maxBytes` (a larger single message goes alone); with
+ * `onePerRequest`, every entry of `outgoing` starts a request of its own.
+ */
+export function chunkByBytes(outgoing: readonly TopicMessages[], maxBytes: number, onePerRequest = false): TopicMessages[][] {
   const chunks: TopicMessages[][] = [];
   let current: TopicMessages[] = [];
   let currentBytes = 0;
   for (const { topic, messages } of outgoing) {
+    if (onePerRequest && current.length > 0) {
+      chunks.push(current);
+      current = [];
+      currentBytes = 0;
+    }
     let group: Message[] = [];
     for (const message of messages) {
       const size = messageBytes(message);

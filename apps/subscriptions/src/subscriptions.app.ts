@@ -33,7 +33,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
   app.enableShutdownHooks();
 
   await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
-  await ensureTopics(app.get(KAFKA), pipelineTopics({ partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR }, []));
+  await ensureTopics(app.get(KAFKA), pipelineTopics(config.topicLayout, []));
 
   const document = SwaggerModule.createDocument(
     app,

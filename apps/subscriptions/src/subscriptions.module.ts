@@ -15,6 +15,7 @@ import { FilterPreviewService } from './endpoints/filter-preview.service';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypeCatalogController, EventTypesController } from './event-types/event-types.controller';
 import { EventTypeCatalogService } from './event-types/event-type-catalog.service';
+import { EndpointPartitions } from './endpoints/endpoint-partitions';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DeliveriesController, EndpointDeliveriesController } from './history/deliveries.controller';
@@ -63,6 +64,7 @@ export class SubscriptionsModule {
         ApiKeyGuard,
         PlatformAdminGuard,
         OrganizationsService,
+        EndpointPartitions,
         ApiKeysService,
         EndpointsService,
         EventTypeCatalogService,

@@ -81,6 +81,16 @@ export class CommonConfig {
   KAFKA_REPLICATION_FACTOR: number = 1;
 
   /**
+   * In-sync replicas a write to the project's topics needs (every producer waits for all of them). Unset: one less
+   * than the replication factor, at least 1 (RF 3 -> 2: one broker may be down without stopping writes).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+
+  /**
    * How long a starting service waits for another one to finish migrating the database before it
    * gives up with a message naming the holder of the migration lock (it warns from 3 s on).
    */
@@ -96,6 +106,13 @@ export class CommonConfig {
 
   get kafkaBrokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
+  }
+
+  /** How the project's topics are created: partitions, replication and the in-sync replicas a write needs. */
+  get topicLayout(): { partitions: number; replicationFactor: number; minInsyncReplicas: number } {
+    const replicationFactor = this.KAFKA_REPLICATION_FACTOR;
+    const minInsyncReplicas = Math.min(this.KAFKA_MIN_INSYNC_REPLICAS ?? Math.max(1, replicationFactor - 1), replicationFactor);
+    return { partitions: this.KAFKA_TOPIC_PARTITIONS, replicationFactor, minInsyncReplicas };
   }
 }
 

@@ -17,6 +17,18 @@ export interface DeliveryMessage {
   trigger: 'event' | 'resend' | 'replay' | 'test';
   /** The admin API request behind a resend, replay or test event, for the delivery's logs; kept on its retries. */
   requestId?: string;
+  /**
+   * The endpoint's partition of the deliveries topic, chosen when the endpoint was created and stored with it.
+   * Every message of the endpoint (first attempts, retry tiers, dead letters, resends, replays) is written to
+   * this partition number, so its order holds and partitions can be added without moving it. Absent on
+   * messages written before partitions were stored: those go by the hash of the key, as they always did.
+   */
+  partition?: number;
+}
+
+/** The Kafka record of a delivery message: keyed by endpoint, on the endpoint's partition when it has one. */
+export function deliveryRecord(message: DeliveryMessage, value: Buffer = encodeDeliveryMessage(message)): { key: string; value: Buffer; partition?: number } {
+  return message.partition === undefined ? { key: message.endpointId, value } : { key: message.endpointId, value, partition: message.partition };
 }
 
 export function encodeDeliveryMessage(message: DeliveryMessage): Buffer {
@@ -29,6 +41,9 @@ export function decodeDeliveryMessage(value: Buffer | null): DeliveryMessage {
   const message = JSON.parse(value.toString('utf8')) as DeliveryMessage;
   if (typeof message.deliveryId !== 'string' || typeof message.endpointId !== 'string' || !message.event) {
     throw new Error('delivery message missing deliveryId, endpointId or event');
+  }
+  if (message.partition !== undefined && !(Number.isInteger(message.partition) && message.partition >= 0)) {
+    throw new Error(`delivery message with an invalid partition ${JSON.stringify(message.partition)}`);
   }
   return message;
 }

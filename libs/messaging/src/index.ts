@@ -10,3 +10,4 @@ export * from './endpoint-change-publisher';
 export * from './broadcast-reader';
 export * from './co-located-assigner';
 export * from './kafka-log-level';
+export * from './topic-partitions';

@@ -16,3 +16,4 @@ export * from './repositories/retention.repository';
 export * from './cache/endpoint-directory';
 export * from './repositories/listen-session.repository';
 export * from './repositories/strict-queue.repository';
+export { pinEndpoint, unpinnedEndpoints } from './repositories/delivery-partitions';

@@ -5,6 +5,7 @@ import { EndpointChangePublisher } from '@app/messaging';
 import { EndpointChanges, EndpointEntity, EndpointRepository, EventTypeRepository, VersionedWrite } from '@app/persistence';
 import { checkUrl, createHostResolver, generateSecret, HostResolver, parseAllowedNetworks, UrlPolicy } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
+import { EndpointPartitions } from './endpoint-partitions';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { CreateEndpointDto, EndpointResponseDto, EndpointSecretDto, EndpointWithSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './endpoint.dto';
 
@@ -18,6 +19,7 @@ export class EndpointsService {
     private readonly endpoints: EndpointRepository,
     private readonly eventTypes: EventTypeRepository,
     private readonly changes: EndpointChangePublisher,
+    private readonly partitions: EndpointPartitions,
     @Inject(SubscriptionsConfig) config: SubscriptionsConfig,
   ) {
     this.policy = {
@@ -43,7 +45,7 @@ export class EndpointsService {
       secret: generateSecret(),
       rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
       ordering: dto.ordering ?? 'none',
-    });
+    }, await this.partitions.deliveryPartitions());
     await this.publishChange(auth, endpoint.id, 'created');
     return { ...toEndpointResponse(endpoint), secret: endpoint.secret };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryMessage, DomainEvent, encodeDeliveryMessage, Topics } from '@app/contracts';
+import { deliveryRecord, DeliveryMessage, DomainEvent, Topics } from '@app/contracts';
 import { KafkaProducer } from '@app/messaging';
 import { currentRequestId } from '@app/observability';
 import { StoredEvent } from '@app/persistence';
@@ -17,7 +17,7 @@ export class DeliveryPublisher {
     const requestId = currentRequestId();
     await this.producer.send(
       Topics.deliveries,
-      messages.map((m) => ({ key: m.endpointId, value: encodeDeliveryMessage(requestId && !m.requestId ? { ...m, requestId } : m) })),
+      messages.map((m) => deliveryRecord(requestId && !m.requestId ? { ...m, requestId } : m)),
     );
   }
 }

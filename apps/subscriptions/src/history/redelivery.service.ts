@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { deliveryIdFor, DomainEvent, exampleEventData, newId, testEventExample } from '@app/contracts';
-import { DeliveryHistoryRepository, EndpointEntity, EndpointRepository, EventHistoryRepository, EventTypeRepository } from '@app/persistence';
+import { DeliveryHistoryRepository, deliveryPartitionOf, EndpointEntity, EndpointRepository, EventHistoryRepository, EventTypeRepository } from '@app/persistence';
 import { OrgAuth } from '../auth/auth.guards';
 import { DeliveryPublisher, domainEventOf } from './delivery-publisher';
 import { RedeliveryAcceptedDto, TestEventAcceptedDto } from './history.dto';
@@ -35,7 +35,7 @@ export class RedeliveryService {
     assertEnabled(endpoint);
     const attempt = delivery.attemptCount + 1;
     await this.publisher.publish([
-      { deliveryId, organizationId: auth.organizationId, endpointId: delivery.endpointId, attempt, event: domainEventOf(event), trigger: 'resend' },
+      { deliveryId, organizationId: auth.organizationId, endpointId: delivery.endpointId, attempt, event: domainEventOf(event), trigger: 'resend', ...deliveryPartitionOf(endpoint) },
     ]);
     return { deliveryId, eventId: event.id, endpointId: delivery.endpointId, attempt };
   }
@@ -69,7 +69,7 @@ export class RedeliveryService {
     };
     await this.events.insertApiEvent(event);
     const deliveryId = deliveryIdFor(auth.organizationId, event.id, endpointId);
-    await this.publisher.publish([{ deliveryId, organizationId: auth.organizationId, endpointId, attempt: 1, event, trigger: 'test' }]);
+    await this.publisher.publish([{ deliveryId, organizationId: auth.organizationId, endpointId, attempt: 1, event, trigger: 'test', ...deliveryPartitionOf(endpoint) }]);
     // After the publish: a pending row never stands for a message that was not sent. If the attempt
     // was quicker, its row is already there and this changes nothing.
     await this.deliveries.insertPending([{ id: deliveryId, organizationId: auth.organizationId, eventId: event.id, endpointId }]);

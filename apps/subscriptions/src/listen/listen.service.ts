@@ -4,6 +4,7 @@ import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ALL_EVENT_TYPES, DomainEvent, encodeListenMessage, exampleEventData, ListenReply, newId, Topics } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
+import { EndpointPartitions } from '../endpoints/endpoint-partitions';
 import { APP_LOGGER, domainTopics, ensureTopics, KAFKA, KafkaProducer } from '@app/messaging';
 import { EndpointEntity, EventTypeRepository, ListenSessionRepository } from '@app/persistence';
 import { generateSecret } from '@app/webhooks';
@@ -28,6 +29,7 @@ export class ListenService {
     private readonly eventTypes: EventTypeRepository,
     private readonly hub: ListenHub,
     private readonly producer: KafkaProducer,
+    private readonly partitions: EndpointPartitions,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -39,7 +41,7 @@ export class ListenService {
       secret: generateSecret(),
       // Until the CLI's stream connects and the holder renews it.
       expiresAt: new Date(Date.now() + this.hub.leaseMs),
-    });
+    }, await this.partitions.deliveryPartitions());
     await this.hub.announce(auth.organizationId, session.id, 'created');
     return toSessionDto(session);
   }
@@ -104,7 +106,7 @@ export class ListenService {
    */
   private async ensureDomainTopic(type: string): Promise<void> {
     if (this.topicsChecked.has(type)) return;
-    const layout = { partitions: this.config.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.config.KAFKA_REPLICATION_FACTOR };
+    const layout = this.config.topicLayout;
     await ensureTopics(this.kafka, domainTopics(layout, [type]));
     this.topicsChecked.add(type);
   }

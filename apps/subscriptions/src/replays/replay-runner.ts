@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { SubscriptionsConfig } from '@app/config';
 import { DeliveryMessage, deliveryIdFor } from '@app/contracts';
 import { APP_LOGGER } from '@app/messaging';
-import { DeliveryHistoryRepository, EndpointRepository, EventHistoryRepository, NewReplayJob, ReplayJob, ReplayJobRepository, TimeKey } from '@app/persistence';
+import { DeliveryHistoryRepository, deliveryPartitionOf, EndpointRepository, EventHistoryRepository, NewReplayJob, ReplayJob, ReplayJobRepository, TimeKey } from '@app/persistence';
 import { DeliveryPublisher, domainEventOf } from '../history/delivery-publisher';
 
 /** Events read, published and recorded as progress together. */
@@ -119,6 +119,7 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
         attempt: attemptCount + 1,
         event: domainEventOf(event),
         trigger: 'replay',
+        ...deliveryPartitionOf(endpoint),
       }));
       await this.publisher.publish(messages);
       await this.deliveries.insertPending(messages.map((m) => ({ id: m.deliveryId, organizationId: m.organizationId, eventId: m.event.id, endpointId: m.endpointId })));

@@ -81,4 +81,16 @@ export class EndpointEntity {
   /** SPEC §10: `strict` delivers one at a time, in order, through the strict queue. */
   @Column('text', { default: 'none' })
   ordering: EndpointOrdering;
+  /**
+   * Its partition of the deliveries topic (and the same number of every retry tier and the dead letters),
+   * chosen at creation as the least loaded one. Null only until the admin API pins an endpoint created
+   * before partitions were stored (to the partition its key hashes to, where its messages already are).
+   */
+  @Column('int', { name: 'delivery_partition', nullable: true })
+  deliveryPartition: number | null;
+}
+
+/** The `partition` field of a delivery message for this endpoint (none while it is not pinned yet). */
+export function deliveryPartitionOf(endpoint: Pick<EndpointEntity, 'deliveryPartition'>): { partition?: number } {
+  return endpoint.deliveryPartition === null ? {} : { partition: endpoint.deliveryPartition };
 }

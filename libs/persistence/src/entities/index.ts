@@ -7,5 +7,6 @@ import { EventEntity } from './event.entity';
 import { OrganizationEntity } from './organization.entity';
 
 export { ApiKeyEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventEntity, EventTypeEntity, OrganizationEntity };
+export { deliveryPartitionOf } from './endpoint.entity';
 
 export const ENTITIES = [OrganizationEntity, ApiKeyEntity, EventTypeEntity, EndpointEntity, EventEntity, DeliveryEntity, AttemptEntity];

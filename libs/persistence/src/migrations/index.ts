@@ -6,6 +6,7 @@ import { ListenSessions1764517000000 } from './1764517000000-listen-sessions';
 import { EndpointPacing1764661616000 } from './1764661616000-endpoint-pacing';
 import { EndpointFilter1796187000000 } from './1796187000000-endpoint-filter';
 import { EventTypeSchemas1796187100000 } from './1796187100000-event-type-schemas';
+import { DeliveryPartitions1796189580000 } from './1796189580000-delivery-partitions';
 
 /** Every migration, oldest first. Listed by class (not a glob) so the webpack bundles carry them. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   EndpointPacing1764661616000,
   EndpointFilter1796187000000,
   EventTypeSchemas1796187100000,
+  DeliveryPartitions1796189580000,
 ];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ALL_EVENT_TYPES, EndpointOrdering, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
+import { insertOnLeastLoadedPartition } from './delivery-partitions';
 
 export interface NewEndpoint {
   url: string;
@@ -40,7 +41,8 @@ export class EndpointRepository {
     return this.db.getRepository(EndpointEntity);
   }
 
-  async create(organizationId: string, fields: NewEndpoint): Promise<EndpointEntity> {
+  /** Creates the endpoint on the least loaded of the deliveries topic's `deliveryPartitions` partitions. */
+  async create(organizationId: string, fields: NewEndpoint, deliveryPartitions: number): Promise<EndpointEntity> {
     const entity = this.repo.create({
       ...fields,
       id: newId('ep'),
@@ -52,7 +54,7 @@ export class EndpointRepository {
       disabledAt: null,
       failingSince: null,
     });
-    await this.repo.insert(entity);
+    await insertOnLeastLoadedPartition(this.db, entity, deliveryPartitions);
     return (await this.findById(organizationId, entity.id)) as EndpointEntity;
   }
 

@@ -101,9 +101,23 @@ export class EventRepository {
       );
     // A row inserted by this statement is invisible to the JOIN branch (same snapshot), so each
     // event appears once: from `inserted` when new, from `events` when it was already there. A row
-    // a concurrent statement inserted after this one's snapshot appears in neither: that is a
-    // publish of the same id from another record, a duplicate, correctly not fanned out here.
+    // a concurrent statement inserted after this one's snapshot appears in neither (the insert waited
+    // for it, then did nothing). That row may come from another record with the same id (a duplicate)
+    // or from this very record, read at the same moment by a stale instance that lost the partition:
+    // taking it for a duplicate would log the event and fan it out nowhere. So those ids are read again
+    // in a new statement, which sees the committed row and its source.
     const owner = new Map(rows.map((r) => [eventKey(r.organization_id, r.id), sourceKey(r.source_topic, r.source_partition, r.source_offset)]));
+    const unseen = items.filter((i) => !owner.has(eventKey(i.event.organizationId, i.event.id)));
+    if (unseen.length > 0) {
+      const keys = JSON.stringify(unseen.map((i) => ({ organization_id: i.event.organizationId, id: i.event.id })));
+      const again: typeof rows = await this.db.query(
+        `SELECT e.organization_id, e.id, e.source_topic, e.source_partition, e.source_offset::text
+           FROM events e JOIN json_to_recordset($1::json) AS k(organization_id text, id text)
+             ON e.organization_id = k.organization_id AND e.id = k.id`,
+        [keys],
+      );
+      for (const r of again) owner.set(eventKey(r.organization_id, r.id), sourceKey(r.source_topic, r.source_partition, r.source_offset));
+    }
     return items.filter((i) => owner.get(eventKey(i.event.organizationId, i.event.id)) === sourceKey(i.topic, i.partition, i.offset));
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EndpointStatus, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
+import { insertOnLeastLoadedPartition } from './delivery-partitions';
 import { updatedRows } from './updated-rows';
 
 /** The URL a session row carries: not http(s), so no code path that misses `kind` could POST anywhere. */
@@ -27,7 +28,8 @@ export class ListenSessionRepository {
     return this.db.getRepository(EndpointEntity);
   }
 
-  async create(organizationId: string, fields: NewListenSession): Promise<EndpointEntity> {
+  /** A session is an endpoint: it gets a deliveries partition like any other (the least loaded). */
+  async create(organizationId: string, fields: NewListenSession, deliveryPartitions: number): Promise<EndpointEntity> {
     const entity = this.repo.create({
       id: newId('ep'),
       organizationId,
@@ -44,7 +46,7 @@ export class ListenSessionRepository {
       kind: 'cli',
       sessionExpiresAt: fields.expiresAt,
     });
-    await this.repo.insert(entity);
+    await insertOnLeastLoadedPartition(this.db, entity, deliveryPartitions);
     return (await this.find(organizationId, entity.id)) as EndpointEntity;
   }
 
