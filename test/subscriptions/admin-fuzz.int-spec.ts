@@ -387,7 +387,7 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
   let unchangedSince: Record<string, string> | null = null;
 
   async function check(op: Operation, req: FuzzRequest): Promise<void> {
-    if (!unchangedSince) await stored.settleReplays();
+    if (!unchangedSince) await stored.settleBackgroundWrites();
     const before = unchangedSince ?? (await stored.fingerprint());
     unchangedSince = null;
     const res = await send(req);

@@ -44,13 +44,18 @@ export class StoredWorld {
     return Object.fromEntries([...tables.rows.map((r) => [r.table_name, r.digest] as const), ...topics]);
   }
 
-  /** A replay job writes in the background after its 202: wait for it so its writes are not blamed on the next request. */
-  async settleReplays(timeoutMs = 10_000): Promise<void> {
+  /**
+   * A replay job writes in the background after its 202, and the endpoint-change outbox is relayed to
+   * Kafka after the change commits: wait for both so their writes are not blamed on the next request.
+   */
+  async settleBackgroundWrites(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM replay_jobs WHERE status = 'running'`);
-      if (rows[0].n === 0) return;
-      if (Date.now() > deadline) throw new Error(`${rows[0].n} replay jobs still running after ${timeoutMs} ms`);
+      const { rows } = await this.db.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM replay_jobs WHERE status = 'running') + (SELECT count(*) FROM endpoint_change_outbox) AS n`,
+      );
+      if (Number(rows[0].n) === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0].n} replay jobs running or endpoint changes not relayed after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

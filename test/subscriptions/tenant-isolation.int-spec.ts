@@ -61,7 +61,7 @@ describe('the admin API between two organizations', () => {
     [a, b] = [await createOrg(stack.apiUrl, 'A'), await createOrg(stack.apiUrl, 'B')];
     [ofA, ofB] = [await populate(stack.apiUrl, a.apiKey, LOOPBACK_URL), await populate(stack.apiUrl, b.apiKey, LOOPBACK_URL)];
     stored = await StoredWorld.open();
-    await stored.settleReplays();
+    await stored.settleBackgroundWrites();
     const aRows = await query<{ id: string; secret: string }>('SELECT id, secret FROM endpoints WHERE organization_id = $1', [a.id]);
     const aKeys = await query<{ id: string }>('SELECT id FROM api_keys WHERE organization_id = $1', [a.id]);
     secretsOfA = [a.id, a.apiKey, ...aRows.flatMap((r) => [r.id, r.secret]), ...aKeys.map((k) => k.id), ...Object.values(ofA).flat()];
@@ -166,7 +166,7 @@ describe('the admin API between two organizations', () => {
   it('should answer 401 on every documented organization operation when the key was revoked', async () => {
     const org = await createOrg(stack.apiUrl, 'C');
     const own = await populate(stack.apiUrl, org.apiKey, LOOPBACK_URL);
-    await stored.settleReplays();
+    await stored.settleBackgroundWrites();
     const extra = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/api-keys', { token: org.apiKey, body: { name: 'to revoke' } });
     expect((await api(stack.apiUrl, 'GET', '/v1/endpoints', { token: extra.body.apiKey })).status).toBe(200);
 

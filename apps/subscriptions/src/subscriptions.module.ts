@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { SubscriptionsConfig } from '@app/config';
 import { MessagingModule, EndpointChangePublisher } from '@app/messaging';
@@ -11,6 +12,8 @@ import { ApiKeyGuard, PlatformAdminGuard } from './auth/auth.guards';
 import { AdminRateLimiter } from './auth/rate-limiter';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
+import { EndpointChangeRelay } from './endpoints/endpoint-change-relay';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { EventTypesController } from './event-types/event-types.controller';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -37,7 +40,13 @@ export class SubscriptionsModule {
       imports: [
         ObservabilityModule.forRoot(),
         PersistenceModule.forRoot(config.DATABASE_URL, 'subscriptions'),
-        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `subscriptions-${config.INSTANCE_ID}`, logger }),
+        MessagingModule.forRoot({
+          brokers: config.kafkaBrokers,
+          clientId: `subscriptions-${config.INSTANCE_ID}`,
+          logger,
+          // Someone waits on every publish of this service: an HTTP client.
+          producerDeadline: { sendTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS },
+        }),
       ],
       controllers: [
         ...healthControllers,
@@ -64,6 +73,9 @@ export class SubscriptionsModule {
         RedeliveryService,
         DeliveryPublisher,
         EndpointChangePublisher,
+        EndpointChangeRelay,
+        IdempotencyInterceptor,
+        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
         ReplaysService,
         ReplayRunner,
         RetentionService,

@@ -8,3 +8,4 @@ export * from './group-commit';
 export * from './kept-consumer';
 export * from './endpoint-change-publisher';
 export * from './broadcast-reader';
+export * from './kafka-unavailable';

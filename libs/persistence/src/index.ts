@@ -15,3 +15,5 @@ export * from './repositories/replay-job.repository';
 export * from './repositories/retention.repository';
 export * from './cache/endpoint-directory';
 export * from './repositories/listen-session.repository';
+export * from './repositories/endpoint-change-outbox.repository';
+export * from './repositories/idempotency-key.repository';

@@ -13,6 +13,8 @@ import { EventHistoryRepository } from './repositories/event-history.repository'
 import { ReplayJobRepository } from './repositories/replay-job.repository';
 import { RetentionRepository } from './repositories/retention.repository';
 import { ListenSessionRepository } from './repositories/listen-session.repository';
+import { EndpointChangeOutbox } from './repositories/endpoint-change-outbox.repository';
+import { IdempotencyKeyRepository } from './repositories/idempotency-key.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -27,6 +29,8 @@ const REPOSITORIES = [
   ReplayJobRepository,
   RetentionRepository,
   ListenSessionRepository,
+  EndpointChangeOutbox,
+  IdempotencyKeyRepository,
 ];
 
 @Global()

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { DisabledReason, DISABLED_REASONS, EndpointStatus, ENDPOINT_STATUSES, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
-import { PageQueryDto } from '../common/pagination';
+import { PAGE_LINKS, PageQueryDto } from '../common/pagination';
 import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
 
 const MAX_URL_LENGTH = 2048;
@@ -136,7 +136,9 @@ export class EndpointWithSecretDto extends EndpointResponseDto {
 
 export class EndpointPageDto {
   @ApiProperty({ type: [EndpointResponseDto] }) data: EndpointResponseDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.nextCursor) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.prevCursor) prevCursor: string | null;
+  @ApiProperty(PAGE_LINKS.hasMore) hasMore: boolean;
 }
 
 export class EndpointSecretDto {

@@ -14,6 +14,7 @@ export class EventTypesController {
 
   @Get()
   @ApiOperation({
+    operationId: 'listEventTypes',
     description:
       'The catalog. It includes the operational event types the platform publishes about your endpoints, ' +
       `webhook.endpoint.disabled (body: ${getSchemaPath(EndpointDisabledEventDto)}) and webhook.delivery.exhausted ` +
@@ -23,6 +24,6 @@ export class EventTypesController {
   @ApiOkResponse({ type: EventTypeListDto })
   async list(): Promise<EventTypeListDto> {
     const types = await this.eventTypes.list();
-    return { data: types.map((t) => ({ name: t.name, description: t.description })) };
+    return { data: types.map((t) => ({ name: t.name, description: t.description })), nextCursor: null, prevCursor: null, hasMore: false };
   }
 }

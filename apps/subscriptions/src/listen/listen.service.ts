@@ -1,13 +1,13 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Response } from 'express';
 import { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
 import { ALL_EVENT_TYPES, DomainEvent, encodeListenMessage, exampleEventData, ListenReply, newId, Topics } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
-import { APP_LOGGER, domainTopics, ensureTopics, KAFKA, KafkaProducer } from '@app/messaging';
+import { domainTopics, ensureTopics, KAFKA, KafkaProducer, withinDeadline } from '@app/messaging';
 import { EndpointEntity, EventTypeRepository, ListenSessionRepository } from '@app/persistence';
 import { generateSecret } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
+import { EndpointChangeRelay } from '../endpoints/endpoint-change-relay';
 import { ListenHub } from './listen-hub';
 import { CreateListenSessionDto, ListenAnswerDto, ListenSessionDto, TriggeredEventDto, TriggerEventDto } from './listen.dto';
 
@@ -28,7 +28,7 @@ export class ListenService {
     private readonly eventTypes: EventTypeRepository,
     private readonly hub: ListenHub,
     private readonly producer: KafkaProducer,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly changes: EndpointChangeRelay,
   ) {}
 
   async create(auth: OrgAuth, dto: CreateListenSessionDto): Promise<ListenSessionDto> {
@@ -40,7 +40,8 @@ export class ListenService {
       // Until the CLI's stream connects and the holder renews it.
       expiresAt: new Date(Date.now() + this.hub.leaseMs),
     });
-    await this.hub.announce(auth.organizationId, session.id, 'created');
+    // The change notice is in the outbox (written with the session): fan-out and delivery reload the organization.
+    this.changes.nudge();
     return toSessionDto(session);
   }
 
@@ -70,7 +71,7 @@ export class ListenService {
   async delete(auth: OrgAuth, id: string): Promise<void> {
     if (!(await this.sessions.delete(auth.organizationId, id))) throw sessionNotFound(id);
     this.hub.close(id, 'the session was deleted');
-    await this.hub.announce(auth.organizationId, id, 'deleted');
+    this.changes.nudge();
   }
 
   /**
@@ -87,13 +88,9 @@ export class ListenService {
       occurredAt: new Date().toISOString(),
       data: dto.data ?? exampleEventData(dto.type),
     };
-    try {
-      await this.ensureDomainTopic(dto.type);
-      await this.producer.send(dto.type, [{ key: auth.organizationId, value: JSON.stringify(event) }]);
-    } catch (err) {
-      this.logger.error({ err, type: dto.type }, 'could not publish a triggered event');
-      throw new ServiceUnavailableException([`the event could not be published to topic ${dto.type}; try again`]);
-    }
+    // Both steps are bounded: with the broker away the caller gets 503 kafka_unavailable within seconds.
+    await withinDeadline(this.ensureDomainTopic(dto.type), this.config.KAFKA_PUBLISH_TIMEOUT_MS, `confirm topic ${dto.type}`);
+    await this.producer.send(dto.type, [{ key: auth.organizationId, value: JSON.stringify(event) }]);
     return { eventId: event.id, type: event.type, mode: 'test', data: event.data };
   }
 

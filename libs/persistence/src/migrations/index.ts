@@ -3,6 +3,7 @@ import { HistoryAndReplays1764400000000 } from './1764400000000-history-and-repl
 import { ApiRateLimits1764450000000 } from './1764450000000-api-rate-limits';
 import { EndpointHealth1764500000000 } from './1764500000000-endpoint-health';
 import { ListenSessions1764517000000 } from './1764517000000-listen-sessions';
+import { IdempotencyAndOutbox1796187146000 } from './1796187146000-idempotency-and-outbox';
 
 /** Every migration, oldest first. Listed by class (not a glob) so the webpack bundles carry them. */
-export const MIGRATIONS = [InitialSchema1764300000000, HistoryAndReplays1764400000000, ApiRateLimits1764450000000, EndpointHealth1764500000000, ListenSessions1764517000000];
+export const MIGRATIONS = [InitialSchema1764300000000, HistoryAndReplays1764400000000, ApiRateLimits1764450000000, EndpointHealth1764500000000, ListenSessions1764517000000, IdempotencyAndOutbox1796187146000];
