@@ -159,7 +159,7 @@ describe('the admin API between two organizations', () => {
     }
 
     expect(outcomes).toEqual(
-      operations.map((op) => ({ operation: describeOperation(op), status: 401, body: { statusCode: 401, error: 'UNAUTHORIZED', message: [expect.any(String)] }, changed: [] })),
+      operations.map((op) => ({ operation: describeOperation(op), status: 401, body: { statusCode: 401, error: 'UNAUTHORIZED', message: [expect.any(String)], code: 'unauthorized' }, changed: [] })),
     );
   });
 
@@ -204,6 +204,6 @@ describe('the admin API between two organizations', () => {
     const res = await api<ErrorBody>(stack.apiUrl, 'GET', path.replace(':endpoint', ofA.endpoints[0]), { token: token ? a.apiKey : undefined });
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'NOT_FOUND', message: [expect.any(String)] });
+    expect(res.body).toEqual({ statusCode: 404, error: 'NOT_FOUND', message: [expect.any(String)], code: 'not_found' });
   });
 });

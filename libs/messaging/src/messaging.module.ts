@@ -21,8 +21,8 @@ export interface ProducerDeadline {
 }
 
 /**
- * An idempotent producer shared by a service. `send` resolves once every replica in sync has the
- * messages (acks -1), so callers may commit whatever depends on them afterwards.
+ * A producer shared by a service (idempotent unless under a deadline). `send` resolves once every
+ * replica in sync has the messages (acks -1), so callers may commit whatever depends on them afterwards.
  */
 @Injectable()
 export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
@@ -33,12 +33,15 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
     @Optional() @Inject(PRODUCER_DEADLINE) private readonly deadline?: ProducerDeadline,
   ) {
     this.producer = kafka.producer({
-      idempotent: true,
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      // Under a deadline, kafkajs' own retries stop soon after it, instead of going on for minutes in the background.
-      ...(deadline ? { retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 } } : {}),
+      // An idempotent kafkajs producer retries a send forever (the admin API's hung for minutes with the
+      // broker away, and would publish long after answering 503). Under a deadline its retries stop a
+      // few seconds after it instead; without idempotence, since kafkajs refuses bounded retries with it.
+      // A retried send may then be written twice: the consumers of what such a service publishes (change
+      // notices, resends and test deliveries keyed by delivery id) take a duplicate as a no-op.
+      ...(deadline ? { idempotent: false, retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 } } : { idempotent: true }),
     });
   }
 

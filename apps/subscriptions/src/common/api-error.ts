@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   request_timeout: 'The request did not arrive in time.',
   rate_limited: 'Too many requests; retry after Retry-After seconds.',
   database_unavailable: 'PostgreSQL cannot be reached right now; retry after Retry-After seconds.',
-  kafka_unavailable: 'The Kafka broker cannot take the message right now; nothing was published; retry after Retry-After seconds.',
+  kafka_unavailable: 'The Kafka broker did not take the message in time; the call was not carried out (a retry may rarely be a duplicate, which webhook-ids let receivers drop); retry after Retry-After seconds.',
   service_unavailable: 'The service is not ready (GET /health/ready names what it waits for).',
   internal_error: 'An unexpected error; it is logged.',
 } as const;

@@ -48,7 +48,7 @@ const SAMPLE_MESSAGES: Record<ErrorCode, string> = {
   request_timeout: 'the request did not arrive in time; send it again',
   rate_limited: 'too many requests for this API key (at most 1200 per 60 s); retry after 12 s',
   database_unavailable: 'the database is unavailable (PostgreSQL cannot be reached); retry in 5 s',
-  kafka_unavailable: 'Kafka (the message broker) is unavailable: nothing was published; retry in 5 s',
+  kafka_unavailable: 'Kafka (the message broker) is unavailable: the call was not carried out; retry in 5 s',
   service_unavailable: 'not ready: database',
   internal_error: 'internal error',
 };

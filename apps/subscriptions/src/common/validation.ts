@@ -86,7 +86,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (isKafkaUnavailable(exception)) {
       return {
         status: 503,
-        message: [`Kafka (the message broker) is unavailable: nothing was published; retry in ${KAFKA_RETRY_AFTER_SECONDS} s`],
+        message: [`Kafka (the message broker) is unavailable: the call was not carried out; retry in ${KAFKA_RETRY_AFTER_SECONDS} s`],
         code: 'kafka_unavailable',
         retryAfterSeconds: KAFKA_RETRY_AFTER_SECONDS,
       };
