@@ -2,11 +2,14 @@
  * `npm run api-client`: regenerates the typed admin API client (libs/api-client/src/schema.ts and the
  * document it is made from, openapi.json) from the document the subscriptions service serves. It
  * starts the service in this process against the local Kafka and PostgreSQL (`npm run infra -- up`,
- * which it runs; INFRA_* move them) and stops it again. test/subscriptions/api-client.int-spec.ts
- * fails when the checked-in files are not what this would write.
+ * which it runs; INFRA_* move them) and stops it again.
+ *
+ * `... scripts/api-client.ts --check <apiUrl>` exits 1 when the checked-in files are not what the
+ * document served at <apiUrl> gives (test/subscriptions/api-client.int-spec.ts runs it: openapi-typescript
+ * needs Node's own module loader, which jest replaces).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 
@@ -42,7 +45,25 @@ function infraEnv(): { KAFKA_BROKERS: string; DATABASE_URL: string } {
   return { KAFKA_BROKERS: kafka, DATABASE_URL: db };
 }
 
-async function main(): Promise<void> {
+/** The checked-in files that differ from what `document` gives. */
+async function stale(document: object): Promise<string[]> {
+  const expected: Array<[string, string]> = [
+    [DOCUMENT_FILE, renderDocument(document)],
+    [SCHEMA_FILE, await renderSchema(document)],
+  ];
+  return expected.filter(([file, text]) => readFileSync(file, 'utf8') !== text).map(([file]) => file);
+}
+
+async function main(args: string[]): Promise<void> {
+  if (args[0] === '--check') {
+    const differ = await stale(await servedDocument(args[1]));
+    if (differ.length > 0) {
+      process.stderr.write(`not generated from the document served at ${args[1]}: ${differ.join(', ')}; run npm run api-client\n`);
+      process.exit(1);
+    }
+    process.stdout.write('the typed client is current with the served document\n');
+    return;
+  }
   // Imported here so that the tests can import the renderers without loading the service.
   const { loadConfig, SubscriptionsConfig } = await import('@app/config');
   const { createLogger } = await import('@app/observability');
@@ -61,7 +82,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
+  main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
     process.exit(1);
   });
