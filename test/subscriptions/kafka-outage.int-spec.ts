@@ -82,6 +82,10 @@ describe('the admin API while the Kafka broker is stopped', () => {
       expect(answer.status).toBeLessThan(300);
       expect(answer.ms).toBeLessThan(5_000);
     }
+    process.stderr.write(
+      `[kafka-outage] broker stopped: test event ${testEvent.ms} ms, resend ${resend.ms} ms, trigger ${trigger.ms} ms (503); ` +
+        `list ${list.ms} ms, create ${created.ms} ms, update ${updated.ms} ms (database only)\n`,
+    );
     const during = created.body as { id: string };
     // The changes wait in the outbox, committed with the endpoints.
     const waiting = await query<{ endpoint_id: string; change: string }>('SELECT endpoint_id, change FROM endpoint_change_outbox ORDER BY id');

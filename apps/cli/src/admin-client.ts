@@ -84,8 +84,8 @@ function refusal(status: number, error: unknown): CliError {
   const message = typeof body === 'string' ? body.slice(0, 300) : Array.isArray(body.message) ? body.message.join('; ') : '';
   if (status === 401) return new CliError(`the admin API refused the API key (401: ${message}); pass an organization's key with --key`);
   if (status === 429) return new CliError(`the admin API is rate limiting this key (429); wait a minute and try again`);
-  const code = typeof body === 'object' && body.code ? ` ${body.code}` : '';
-  return new CliError(`the admin API answered ${status}${code}: ${message}`);
+  const code = typeof body === 'object' && body.code ? ` (${body.code}${body.param ? `, ${body.param}` : ''})` : '';
+  return new CliError(`the admin API answered ${status}: ${message}${code}`);
 }
 
 /** The most telling code of a fetch failure ("ECONNREFUSED"), which undici hides in `cause`. */

@@ -6,6 +6,8 @@ import { EndpointChangeOutbox } from '@app/persistence';
 
 /** Notices per Kafka request and per outbox transaction. */
 const BATCH = 500;
+/** How long an admin call waits for its change notice to reach Kafka before it answers anyway. */
+const RELAY_WAIT_MS = 1_000;
 
 /**
  * Relays the endpoint-change outbox to the change topic: right after each change this instance commits
@@ -51,11 +53,22 @@ export class EndpointChangeRelay implements OnApplicationBootstrap, BeforeApplic
     });
   }
 
-  /** Resolves once a round that started after this call has finished (tests, shutdown). */
-  async flush(): Promise<void> {
-    await this.running;
+  /**
+   * Relays now and waits for it up to `maxWaitMs`: an admin call answers once the caches have been
+   * told, as before the outbox, but never waits long for a broker that is away (the notice stays in
+   * the outbox and goes when it is back).
+   */
+  async relayNow(maxWaitMs = RELAY_WAIT_MS): Promise<void> {
     this.nudge();
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)));
+    // A round already running may have read the outbox before this change committed: wait for the next too.
+    const rounds = (async () => {
+      await this.running;
+      if (this.again || this.running) await this.running;
+    })();
+    await Promise.race([rounds, patience]);
+    clearTimeout(timer);
   }
 
   private async drain(): Promise<void> {

@@ -42,7 +42,7 @@ export class EndpointsService {
       metadata: dto.metadata ?? {},
       secret: generateSecret(),
     });
-    this.changes.nudge();
+    await this.changes.relayNow();
     return { ...toEndpointResponse(endpoint), secret: endpoint.secret };
   }
 
@@ -73,20 +73,20 @@ export class EndpointsService {
     }
     if (dto.eventTypes !== undefined) changes.eventTypes = await this.normaliseEventTypes(dto.eventTypes);
     const endpoint = written(id, await this.endpoints.update(auth.organizationId, id, changes, expectedVersion), expectedVersion);
-    this.changes.nudge();
+    await this.changes.relayNow();
     return toEndpointResponse(endpoint);
   }
 
   async delete(auth: OrgAuth, id: string, expectedVersion: number | undefined): Promise<void> {
     written(id, await this.endpoints.delete(auth.organizationId, id, expectedVersion), expectedVersion);
-    this.changes.nudge();
+    await this.changes.relayNow();
   }
 
   async rotateSecret(auth: OrgAuth, id: string): Promise<EndpointSecretDto> {
     const previousExpiresAt = new Date(Date.now() + this.rotationOverlapMs);
     const endpoint = written(id, await this.endpoints.rotateSecret(auth.organizationId, id, generateSecret(), previousExpiresAt), undefined);
     // Delivery instances cache secrets with the endpoint: they must reload to sign with the new one.
-    this.changes.nudge();
+    await this.changes.relayNow();
     return toSecretResponse(endpoint);
   }
 

@@ -41,7 +41,7 @@ export class ListenService {
       expiresAt: new Date(Date.now() + this.hub.leaseMs),
     });
     // The change notice is in the outbox (written with the session): fan-out and delivery reload the organization.
-    this.changes.nudge();
+    await this.changes.relayNow();
     return toSessionDto(session);
   }
 
@@ -71,7 +71,7 @@ export class ListenService {
   async delete(auth: OrgAuth, id: string): Promise<void> {
     if (!(await this.sessions.delete(auth.organizationId, id))) throw sessionNotFound(id);
     this.hub.close(id, 'the session was deleted');
-    this.changes.nudge();
+    await this.changes.relayNow();
   }
 
   /**
