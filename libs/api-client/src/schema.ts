@@ -680,7 +680,7 @@ export interface components {
         };
         Error: {
             /**
-             * @description What is wrong, for programs: `invalid_field`: A field, query parameter or header has a value the API does not accept; `param` names it. `invalid_json`: The body is not valid JSON, or could not be read as its headers say. `invalid_request`: The request as a whole cannot be served (its path, or a combination of fields); `param` names the part when one is at fault. `unauthorized`: No valid API key (or platform token) was given. `not_found`: No such resource in your organization (another organization's resources answer this too). `conflict`: The resource is not in a state that allows this call; the message says why. `version_conflict`: If-Match named a version that is no longer current; read the resource again. `endpoint_disabled`: The endpoint is disabled; enable it first. `idempotency_conflict`: This Idempotency-Key was used with another request (method, path or body) within 24 h. `idempotency_in_progress`: A request with this Idempotency-Key is still being processed; retry after Retry-After. `body_too_large`: The body is larger than the API reads. `unsupported_media_type`: The body is not JSON, or not in an encoding or charset the API reads. `headers_too_large`: The request line and headers are too large. `request_timeout`: The request did not arrive in time. `rate_limited`: Too many requests; retry after Retry-After seconds. `database_unavailable`: PostgreSQL cannot be reached right now; retry after Retry-After seconds. `kafka_unavailable`: The Kafka broker cannot take the message right now; nothing was published; retry after Retry-After seconds. `service_unavailable`: The service is not ready (GET /health/ready names what it waits for). `internal_error`: An unexpected error; it is logged.
+             * @description What is wrong, for programs: `invalid_field`: A field, query parameter or header has a value the API does not accept; `param` names it. `invalid_json`: The body is not valid JSON, or could not be read as its headers say. `invalid_request`: The request as a whole cannot be served (its path, or a combination of fields); `param` names the part when one is at fault. `unauthorized`: No valid API key (or platform token) was given. `not_found`: No such resource in your organization (another organization's resources answer this too). `conflict`: The resource is not in a state that allows this call; the message says why. `version_conflict`: If-Match named a version that is no longer current; read the resource again. `endpoint_disabled`: The endpoint is disabled; enable it first. `idempotency_conflict`: This Idempotency-Key was used with another request (method, path or body) within 24 h. `idempotency_in_progress`: A request with this Idempotency-Key is still being processed; retry after Retry-After. `body_too_large`: The body is larger than the API reads. `unsupported_media_type`: The body is not JSON, or not in an encoding or charset the API reads. `headers_too_large`: The request line and headers are too large. `request_timeout`: The request did not arrive in time. `rate_limited`: Too many requests; retry after Retry-After seconds. `database_unavailable`: PostgreSQL cannot be reached right now; retry after Retry-After seconds. `kafka_unavailable`: The Kafka broker did not take the message in time; the call was not carried out (a retry may rarely be a duplicate, which webhook-ids let receivers drop); retry after Retry-After seconds. `service_unavailable`: The service is not ready (GET /health/ready names what it waits for). `internal_error`: An unexpected error; it is logged.
              * @enum {string}
              */
             code: "invalid_field" | "invalid_json" | "invalid_request" | "unauthorized" | "not_found" | "conflict" | "version_conflict" | "endpoint_disabled" | "idempotency_conflict" | "idempotency_in_progress" | "body_too_large" | "unsupported_media_type" | "headers_too_large" | "request_timeout" | "rate_limited" | "database_unavailable" | "kafka_unavailable" | "service_unavailable" | "internal_error";
@@ -1300,7 +1300,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker cannot take the message right now; nothing was published; retry after Retry-After seconds. */
+            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker did not take the message in time; the call was not carried out (a retry may rarely be a duplicate, which webhook-ids let receivers drop); retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2131,7 +2131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker cannot take the message right now; nothing was published; retry after Retry-After seconds. */
+            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker did not take the message in time; the call was not carried out (a retry may rarely be a duplicate, which webhook-ids let receivers drop); retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2423,7 +2423,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker cannot take the message right now; nothing was published; retry after Retry-After seconds. */
+            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker did not take the message in time; the call was not carried out (a retry may rarely be a duplicate, which webhook-ids let receivers drop); retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2686,7 +2686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker cannot take the message right now; nothing was published; retry after Retry-After seconds. */
+            /** @description PostgreSQL cannot be reached right now; retry after Retry-After seconds. The Kafka broker did not take the message in time; the call was not carried out (a retry may rarely be a duplicate, which webhook-ids let receivers drop); retry after Retry-After seconds. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

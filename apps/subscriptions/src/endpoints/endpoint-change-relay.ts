@@ -74,11 +74,11 @@ export class EndpointChangeRelay implements OnApplicationBootstrap, BeforeApplic
   private async drain(): Promise<void> {
     try {
       while (!this.stopped && (await this.outbox.relay(BATCH, (changes) => this.publisher.publishAll(changes))) === BATCH);
-      if (this.failing) this.logger.info('endpoint changes are relayed to Kafka again');
+      if (this.failing) this.logger.info('endpoint changes are relayed again');
       this.failing = false;
     } catch (err) {
       // Once per outage: the notices wait in the outbox, nothing is lost.
-      if (!this.failing) this.logger.warn({ err }, 'could not relay endpoint changes to Kafka; they stay in the outbox and are retried');
+      if (!this.failing) this.logger.warn({ err }, 'could not relay endpoint changes (Kafka or PostgreSQL away); they stay in the outbox and are retried');
       this.failing = true;
     }
   }
