@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createApiClient } from '@app/api-client';
 import { IdempotencyInterceptor } from '../../apps/subscriptions/src/idempotency/idempotency.interceptor';
+import { keyDigest } from '../../apps/subscriptions/src/idempotency/request-fingerprint';
 import { PLATFORM_ADMIN_TOKEN, query, resetWorld, startStack, testEnv } from '../support/stack';
 import { createOrg, LOOPBACK_URL, Org } from './admin-api';
 
@@ -41,7 +42,12 @@ describe('Idempotency-Key on the admin API', () => {
     expect(again.response.headers.get('etag')).toBe(first.response.headers.get('etag'));
     expect(again.response.headers.get('idempotent-replayed')).toBe('true');
     expect(first.response.headers.get('idempotent-replayed')).toBeNull();
-    expect(await endpointsOf(org)).toEqual([JSON.parse(first.data as string).id]);
+    const endpoint = JSON.parse(first.data as string) as { id: string; secret: string };
+    expect(await endpointsOf(org)).toEqual([endpoint.id]);
+    // The stored answer is sealed under the key: neither the key nor the signing secret is in the table.
+    const stored = (await query<{ row: string }>('SELECT t::text AS row FROM idempotency_keys t')).map((r) => r.row).join('\n');
+    expect(stored).not.toContain(endpoint.secret);
+    expect(stored).not.toContain(key);
   });
 
   it('should refuse the same key with another body with 409 idempotency_conflict and create nothing', async () => {
@@ -119,7 +125,7 @@ describe('Idempotency-Key on the admin API', () => {
     const key = randomUUID();
     const body = { url: LOOPBACK_URL, mode: 'test' as const };
     const first = await clientOf(org).POST('/v1/endpoints', { body, params: header(key) });
-    await query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE scope = $1 AND key = $2`, [`org:${org.id}`, key]);
+    await query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE scope = $1 AND key = $2`, [`org:${org.id}`, keyDigest(key)]);
 
     const later = await clientOf(org).POST('/v1/endpoints', { body, params: header(key) });
 

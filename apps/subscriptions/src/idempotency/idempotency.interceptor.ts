@@ -7,7 +7,7 @@ import { APP_LOGGER } from '@app/messaging';
 import { IdempotencyKeyRepository, Reservation } from '@app/persistence';
 import type { AuthedRequest } from '../auth/auth.guards';
 import { apiError } from '../common/api-error';
-import { IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from './request-fingerprint';
+import { IDEMPOTENCY_KEY_PATTERN, keyDigest, openAnswer, requestFingerprint, sealAnswer } from './request-fingerprint';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** Set on an answer that is the replay of an earlier one. */
@@ -55,7 +55,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
     // Only authenticated routes take a key (every POST is one); a guard refused the others already.
     if (!scope) return next.handle();
 
-    const found = await this.reserve(scope, key, requestFingerprint(req.method, req.originalUrl, req.body));
+    // The database keeps the key's digest and the answer sealed under the key (see sealAnswer).
+    const digest = keyDigest(key);
+    const found = await this.reserve(scope, digest, requestFingerprint(req.method, req.originalUrl, req.body));
     switch (found.kind) {
       case 'mismatch':
         throw apiError(409, 'idempotency_conflict', `${IDEMPOTENCY_HEADER} ${key.slice(0, 100)} was used with another request (method, path or body) in the last ${this.ttlMs / 3_600_000} h; use a new key for a new request`, IDEMPOTENCY_HEADER);
@@ -66,30 +68,31 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
         res.status(found.answer.status);
         if (found.answer.etag) res.setHeader('ETag', found.answer.etag);
         res.setHeader(REPLAYED_HEADER, 'true');
-        return of(found.answer.body === null ? undefined : (JSON.parse(found.answer.body) as unknown));
+        return of(found.answer.body === null ? undefined : (JSON.parse(openAnswer(key, scope, found.answer.body)) as unknown));
       }
       case 'reserved':
         return next.handle().pipe(
-          concatMap((body: unknown) => from(this.complete(scope, key, res, body))),
-          catchError((err: unknown) => from(this.release(scope, key)).pipe(concatMap(() => throwError(() => err)))),
+          concatMap((body: unknown) => from(this.complete(scope, key, digest, res, body))),
+          catchError((err: unknown) => from(this.release(scope, digest)).pipe(concatMap(() => throwError(() => err)))),
         );
     }
   }
 
   /** Reserves the key, or waits while another request holds it, up to WAIT_FOR_FIRST_MS. */
-  private async reserve(scope: string, key: string, hash: string): Promise<Reservation> {
+  private async reserve(scope: string, digest: string, hash: string): Promise<Reservation> {
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
-      const found = await this.keys.reserve(scope, key, hash, this.ttlMs, PROCESSING_LOCK_MS);
+      const found = await this.keys.reserve(scope, digest, hash, this.ttlMs, PROCESSING_LOCK_MS);
       if (found.kind !== 'processing' || Date.now() > deadline) return found;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 
-  private async complete(scope: string, key: string, res: Response, body: unknown): Promise<unknown> {
+  private async complete(scope: string, key: string, digest: string, res: Response, body: unknown): Promise<unknown> {
     const etag = res.getHeader('ETag');
+    const text = body === undefined ? null : JSON.stringify(body);
     try {
-      await this.keys.complete(scope, key, { status: res.statusCode, body: body === undefined ? null : JSON.stringify(body), etag: typeof etag === 'string' ? etag : null });
+      await this.keys.complete(scope, digest, { status: res.statusCode, body: text === null ? null : sealAnswer(key, scope, text), etag: typeof etag === 'string' ? etag : null });
     } catch (err) {
       // The work is done and answered; a retry with this key waits out PROCESSING_LOCK_MS, then runs again.
       this.logger.warn({ err, scope }, 'could not record the answer of an idempotent request');
@@ -97,9 +100,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnApplicationBoo
     return body;
   }
 
-  private async release(scope: string, key: string): Promise<void> {
+  private async release(scope: string, digest: string): Promise<void> {
     try {
-      await this.keys.release(scope, key);
+      await this.keys.release(scope, digest);
     } catch (err) {
       this.logger.warn({ err, scope }, 'could not release the Idempotency-Key of a failed request; it is free again after the processing lock');
     }

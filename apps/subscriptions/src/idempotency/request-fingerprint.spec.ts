@@ -1,4 +1,4 @@
-import { canonicalJson, IDEMPOTENCY_KEY_PATTERN, requestFingerprint } from './request-fingerprint';
+import { canonicalJson, IDEMPOTENCY_KEY_PATTERN, keyDigest, openAnswer, requestFingerprint, sealAnswer } from './request-fingerprint';
 
 describe('canonicalJson', () => {
   it.each<[unknown, string]>([
@@ -38,5 +38,31 @@ describe('IDEMPOTENCY_KEY_PATTERN', () => {
     ['ünïcode', false],
   ])('should judge %j as %s', (key, ok) => {
     expect(IDEMPOTENCY_KEY_PATTERN.test(key)).toBe(ok);
+  });
+});
+
+describe('sealed answers', () => {
+  const answer = '{"id":"ep_1","secret":"whsec_abc"}';
+
+  it('should open what was sealed under the same key and scope, and store neither the key nor the secret', () => {
+    const sealed = sealAnswer('key-1', 'org:a', answer);
+    expect(openAnswer('key-1', 'org:a', sealed)).toBe(answer);
+    expect(sealed).not.toContain('whsec_');
+    expect(keyDigest('key-1')).toMatch(/^[0-9a-f]{64}$/);
+    expect(keyDigest('key-1')).not.toBe(keyDigest('key-2'));
+  });
+
+  it.each([
+    ['another key', 'key-2', 'org:a'],
+    ['another scope', 'key-1', 'org:b'],
+  ])('should refuse to open it with %s', (_what, key, scope) => {
+    const sealed = sealAnswer('key-1', 'org:a', answer);
+    expect(() => openAnswer(key, scope, sealed)).toThrow();
+  });
+
+  it('should refuse a changed seal', () => {
+    const sealed = Buffer.from(sealAnswer('key-1', 'org:a', answer), 'base64');
+    sealed[sealed.length - 1] ^= 1;
+    expect(() => openAnswer('key-1', 'org:a', sealed.toString('base64'))).toThrow();
   });
 });
