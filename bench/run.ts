@@ -1,8 +1,10 @@
 /*
- * `npm run bench [-- scenario ...]`: benchmarks on the real local Kafka + PostgreSQL and the built
- * services (separate processes), with the load generator and receiver in this process. Not a test:
- * it reports numbers. Writes bench/results/latest.{json,md} and latency.png (committed, so changes
- * in performance show in review) and keeps every run's JSON in bench/results/runs/ (not committed).
+ * `npm run bench [-- scenario ...] [--allow-dirty]`: benchmarks on the real local Kafka + PostgreSQL and
+ * the built services (separate processes), with the load generator and receiver in this process. Not a
+ * test: it reports numbers. Every run's JSON goes to bench/results/runs/ (committed: small, and the
+ * evidence behind the report). A run of every default scenario also writes bench/results/latest.{json,md}
+ * and latency.png. A report names the commit it measured, so it refuses to run on a tree with
+ * uncommitted changes unless told (--allow-dirty; the commit is then marked "-dirty").
  *
  * Scenarios, in this order by default: fanout, throughput, latency, isolation, scaling,
  * retry-precision, memory. `latency-1000` runs one rate only.
@@ -32,8 +34,17 @@ const DEFAULT = ['fanout', 'throughput', 'latency', 'isolation', 'scaling', 'ret
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2).filter((a) => a !== '--');
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const allowDirty = args.includes('--allow-dirty');
+  const requested = args.filter((a) => a !== '--allow-dirty');
   const names = requested.length > 0 ? requested : DEFAULT;
+  const dirty = uncommittedChanges();
+  if (dirty.length > 0 && !allowDirty) {
+    throw new Error(
+      `the tree has uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', ...' : ''}): a report must name the code it measured. ` +
+        'Commit first, or pass --allow-dirty for a run you will not commit.',
+    );
+  }
   for (const n of names) if (!SCENARIOS[n]) throw new Error(`unknown scenario "${n}"; choose from ${Object.keys(SCENARIOS).join(', ')}`);
   for (const name of ['subscriptions', 'fanout', 'delivery']) {
     if (!existsSync(path.join(REPO, 'dist', 'apps', name, 'main.js'))) throw new Error(`dist/apps/${name}/main.js is missing: run \`npm run build\` first`);
@@ -52,7 +63,8 @@ async function main(): Promise<void> {
     }
   }
   const report: Report = { date: new Date().toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: machine(), versions: await versions(), results };
-  write(report, await latencyChart(results));
+  const complete = DEFAULT.every((n) => names.includes(n));
+  write(report, complete ? await latencyChart(results) : null, complete);
   const voids = results.filter((r) => !r.ledger.balanced).map((r) => r.scenario);
   if (voids.length > 0) {
     log(`VOID runs (ledger does not balance): ${voids.join(', ')}`);
@@ -74,22 +86,35 @@ async function versions(): Promise<Record<string, string>> {
   await db.end();
   let commit = 'unknown';
   try {
-    commit = execSync('git rev-parse --short HEAD', { cwd: REPO }).toString().trim();
+    commit = execSync('git rev-parse --short HEAD', { cwd: REPO }).toString().trim() + (uncommittedChanges().length > 0 ? '-dirty' : '');
   } catch {
     /* not a git checkout */
   }
   return { commit, node: process.version, kafka, postgresql: rows[0].server_version, kafkajs: pkg('kafkajs'), undici: pkg('undici'), pg: pkg('pg') };
 }
 
-function write(report: Report, chart: Buffer | null): void {
+/** Tracked files changed and not committed, outside the results this run writes. */
+function uncommittedChanges(): string[] {
+  const out = execSync("git status --porcelain --untracked-files=no -- . ':!bench/results'", { cwd: REPO }).toString();
+  return out.split('\n').filter(Boolean).map((line) => line.slice(3));
+}
+
+function write(report: Report, chart: Buffer | null, complete: boolean): void {
   const dir = path.join(__dirname, 'results');
   mkdirSync(path.join(dir, 'runs'), { recursive: true });
   const json = JSON.stringify(report, null, 2) + '\n';
-  writeFileSync(path.join(dir, 'runs', `${report.date.replace(/[:.]/g, '-')}.json`), json);
+  const run = path.join(dir, 'runs', `${report.date.replace(/[:.]/g, '-')}-${report.versions.commit}.json`);
+  writeFileSync(run, json);
+  if (!complete) {
+    // A partial run is evidence for one question, not the report: it is kept and printed, latest.* stay.
+    process.stdout.write(markdown(report));
+    log(`wrote ${path.relative(REPO, run)} (partial run: latest.md unchanged; ${Math.round(report.durationSeconds)} s)`);
+    return;
+  }
   writeFileSync(path.join(dir, 'latest.json'), json);
   writeFileSync(path.join(dir, 'latest.md'), markdown(report));
   if (chart) writeFileSync(path.join(dir, 'latency.png'), chart);
-  log(`wrote ${path.relative(REPO, path.join(dir, 'latest.md'))}${chart ? ' and latency.png' : ''} (${Math.round(report.durationSeconds)} s)`);
+  log(`wrote ${path.relative(REPO, path.join(dir, 'latest.md'))}${chart ? ' and latency.png' : ''} and ${path.relative(REPO, run)} (${Math.round(report.durationSeconds)} s)`);
 }
 
 main().catch((err) => {

@@ -105,6 +105,7 @@ export interface PhaseResult {
   ok: boolean;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/infra.js is CommonJS without types
 const infra = require('../scripts/infra') as {
   up(): Promise<Record<string, string>>;
   stopOne(which: 'kafka' | 'postgres'): Promise<unknown>;
@@ -436,12 +437,14 @@ function probeRoutes(chaos: Chaos): Array<{ route: string; run: () => Promise<Re
   ];
 }
 
+const emptyCounts = (): Record<string, number> => ({});
+
 async function databasePhase(chaos: Chaos): Promise<PhaseResult> {
   const t0 = Date.now();
   const { ledger, load } = await chaos.beginPhase('database');
   const episodes: Episode[] = [];
   const routes = probeRoutes(chaos);
-  const probes = new Map(routes.map((r) => [r.route, { route: r.route, statuses: {} as Record<string, number>, retryAfterOnEvery503: true, maxMs: 0 }]));
+  const probes = new Map(routes.map((r) => [r.route, { route: r.route, statuses: emptyCounts(), retryAfterOnEvery503: true, maxMs: 0 }]));
   for (let n = 1; n <= OPTIONS.dbOutages; n++) {
     const before = await chaos.nextOutage(OPTIONS.dbDownMs + 120_000, 'database outages');
     if (!before) break;

@@ -17,7 +17,7 @@ export const CLIENT_DIR = join(__dirname, '..', 'libs', 'api-client', 'src');
 export const SCHEMA_FILE = join(CLIENT_DIR, 'schema.ts');
 export const DOCUMENT_FILE = join(CLIENT_DIR, 'openapi.json');
 
-const HEADER = '// Generated from the admin API\'s /openapi.json by `npm run api-client`: do not edit by hand.\n/* eslint-disable */\n\n';
+const HEADER = '// Generated from the admin API\'s /openapi.json by `npm run api-client`: do not edit by hand.\n\n';
 
 /** The TypeScript types of a document, as openapi-typescript writes them. */
 export async function renderSchema(document: object): Promise<string> {

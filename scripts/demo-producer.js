@@ -23,22 +23,26 @@ async function main() {
   });
   await producer.connect();
   let n = 0;
-  const timer = setInterval(async () => {
+  const publishNext = async () => {
     const [type, data] = samples[n++ % samples.length];
     const event = { id: `evt_${crypto.randomUUID()}`, type, organizationId, mode: 'live', occurredAt: new Date().toISOString(), data: data() };
     await producer.send({ topic: type, messages: [{ key: organizationId, value: JSON.stringify(event) }] });
-    console.log(`[producer] published ${type} ${event.id}`);
-  }, 2000);
+    console.log(`[producer] published ${String(type)} ${event.id}`);
+  };
+  // A failed publish ends the demo with its error rather than going on as if it had been sent.
+  const timer = setInterval(() => void publishNext().catch(fail), 2000);
   const stop = async () => {
     clearInterval(timer);
     await producer.disconnect();
     process.exit(0);
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
 }
 
-main().catch((err) => {
+function fail(err) {
   console.error(`[producer] ${err.message}`);
   process.exit(1);
-});
+}
+
+main().catch(fail);

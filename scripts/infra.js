@@ -24,7 +24,6 @@
  */
 
 const fs = require('fs');
-const fsp = require('fs/promises');
 const os = require('os');
 const net = require('net');
 const path = require('path');

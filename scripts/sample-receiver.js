@@ -24,7 +24,7 @@ const server = http.createServer((req, res) => {
     if (!verifier) return res.writeHead(503).end('no secret configured yet');
     try {
       const event = verifier.verify(body, req.headers);
-      console.log(`[receiver] ✔ ${event.type} ${event.id} (${event.mode}) webhook-id=${req.headers['webhook-id']} signature verified: ${JSON.stringify(event.data)}`);
+      console.log(`[receiver] ✔ ${event.type} ${event.id} (${event.mode}) webhook-id=${String(req.headers['webhook-id'])} signature verified: ${JSON.stringify(event.data)}`);
       res.writeHead(200).end('ok');
     } catch (err) {
       console.log(`[receiver] ✘ rejected a request: ${err.message}`);

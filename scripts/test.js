@@ -6,7 +6,7 @@
  * prints one closing line "tests: N passed, N failed". Infrastructure this run started is stopped
  * again at the end; infrastructure that was already running is left running.
  *
- *   npm test                       everything
+ *   npm test                       everything (type-check, lint, unit, build, integration)
  *   npm test -- unit               unit suites only (no infrastructure)
  *   npm test -- integration [path] integration suites (optionally one path pattern)
  */
@@ -57,6 +57,11 @@ async function main() {
       process.stderr.write('[test] type-checking...\n');
       if (run(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit']) !== 0) {
         process.stderr.write('[test] type errors: fix them first.\n');
+        process.exit(1);
+      }
+      process.stderr.write('[test] linting (npm run lint)...\n');
+      if (run(process.execPath, [path.join(REPO, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']) !== 0) {
+        process.stderr.write('[test] lint errors: fix them first (npx eslint --fix . fixes some).\n');
         process.exit(1);
       }
     }

@@ -32,7 +32,7 @@ const HEADER_LINES = [
   /^> Events: order\.new, customer\.created$/,
   /^> Ready! Forwarding test-mode events to http:\/\/127\.0\.0\.1:\d+\/webhooks$/,
 ];
-const DELIVERY_LINE = /^(\d\d:\d\d:\d\d)  (\S+)\s+(evt_[0-9a-z]{26})  \[(\d{3}|refused|timeout)\]  (\d+) ms(?:  \(attempt (\d+)\))?$/;
+const DELIVERY_LINE = /^(\d\d:\d\d:\d\d) {2}(\S+)\s+(evt_[0-9a-z]{26}) {2}\[(\d{3}|refused|timeout)\] {2}(\d+) ms(?: {2}\(attempt (\d+)\))?$/;
 const END_LINE = /^> Session ep_[0-9a-z]{26} ended; its endpoint was deleted$/;
 
 // SPEC §11 end to end: the built CLI as a child process, the real Kafka and PostgreSQL, fan-out and

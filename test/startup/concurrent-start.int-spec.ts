@@ -98,7 +98,7 @@ describe('a concurrent index build under the migration lock while services run a
       await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       const waiting = await Promise.all((['fanout', 'delivery'] as const).map((n) => service(n, db!.url)));
       const starts = waiting.map((p) => p.start(READY_WITHIN_MS + 20_000));
-      starts.forEach((s) => s.catch(() => undefined));
+      for (const s of starts) s.catch(() => undefined);
       // Both have connected (so they are at their migration step, the first thing they do in the database).
       await eventually(async () => {
         const { rows } = await holder.query<{ n: number }>(

@@ -11,6 +11,7 @@ import { createOrg, ErrorBody, Org } from './admin-api';
 // fan-out and delivery caches once the broker is back, through the outbox. The test stops the test
 // broker itself (as the chaos drill does) and starts it again, whatever happens.
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/infra.js is CommonJS without types
 const infra = require('../../scripts/infra') as { stopOne(which: 'kafka'): Promise<unknown>; startOne(which: 'kafka'): Promise<unknown> };
 
 interface Timed {

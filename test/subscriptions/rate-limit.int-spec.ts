@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { PLATFORM_ADMIN_TOKEN, query, resetWorld, startStack, testEnv } from '../support/stack';
-import { createOrg, LOOPBACK_URL, Org } from './admin-api';
+import { createOrg, LOOPBACK_URL } from './admin-api';
 import { missingSecurityHeaders } from './security-headers';
 
 interface Answer {

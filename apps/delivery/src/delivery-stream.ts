@@ -97,13 +97,14 @@ export class DeliveryStream {
     });
   }
 
-  private takeBatch({ batch, resolveOffset }: EachBatchPayload): void {
+  private takeBatch(payload: EachBatchPayload): void {
+    const { batch } = payload;
     // A batch not taken is not resolved, so it is fetched again (or by the next owner).
     if (this.stopping || batch.messages.length === 0) return;
     const messages = batch.messages.map((m) => toEngineMessage(batch.topic, batch.partition, m));
     const taken = this.engine().take(batch.topic, batch.partition, messages);
     // Resolving moves only the fetch position (autoCommit is off): the engine commits.
-    if (taken !== null) resolveOffset(taken);
+    if (taken !== null) payload.resolveOffset(taken);
   }
 
   pause(topic: string, partition: number): void {

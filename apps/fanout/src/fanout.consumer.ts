@@ -24,16 +24,15 @@ const PARTITION_SHARES_PER_FETCH = 4;
 const FEED_DOWN_CACHE_TTL_MS = 1_000;
 const RESTART_DELAY_MS = 1_000;
 /**
- * Output bytes per Kafka transaction. At the fan-out's measured ~10 MB/s this is well under a
- * second, far inside the 30 s transaction timeout even on a starved machine; larger buys little.
+ * Output bytes per Kafka transaction: well under a second of the fan-out's output, far inside the
+ * 30 s transaction timeout even on a starved machine; larger buys little (decision 0006).
  */
 const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
 /**
  * Records decoded, logged and routed at a time, their output sent into the open transaction
  * before the next slice is read: a round holds one slice's delivery messages in memory, not a
- * whole fetch's times the fan-out factor (2 MB of events at factor 10 was ~80,000 messages, and
- * the fan-out peaked at 346 MB draining a backlog). Large enough that a fetch at factor 1 is a
- * few database statements, not hundreds.
+ * whole fetch's times the fan-out factor (decision 0006 has the memory it saved). Large enough
+ * that a fetch at factor 1 is a few database statements, not hundreds.
  */
 const SLICE_RECORDS = 1_000;
 

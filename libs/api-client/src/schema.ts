@@ -1,5 +1,4 @@
 // Generated from the admin API's /openapi.json by `npm run api-client`: do not edit by hand.
-/* eslint-disable */
 
 export interface paths {
     "/v1/api-keys": {

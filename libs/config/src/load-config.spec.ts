@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     ['a malformed DATABASE_URL', { ...base, DATABASE_URL: 'mysql://x' }, /DATABASE_URL is invalid/],
     ['a non-numeric PORT', { ...base, PORT: 'eighty' }, /PORT is invalid/],
     ['a timeout below 100 ms', { ...base, DELIVERY_TIMEOUT_MS: '5' }, /DELIVERY_TIMEOUT_MS is invalid/],
+    ['a retry schedule with a word in it', { ...base, RETRY_SCHEDULE_SECONDS: '10,soon' }, /RETRY_SCHEDULE_SECONDS is invalid \(RETRY_SCHEDULE_SECONDS: "soon" is not a positive number of seconds/],
+    ['a private network that is no CIDR', { ...base, WEBHOOK_ALLOWED_PRIVATE_NETWORKS: '10.0.0.0/8,10.0.0' }, /WEBHOOK_ALLOWED_PRIVATE_NETWORKS is invalid \(WEBHOOK_ALLOWED_PRIVATE_NETWORKS: "10.0.0" is not a CIDR/],
     ['a DNS server given by name', { ...base, DNS_SERVERS: '127.0.0.1,dns.example.com' }, /DNS_SERVERS is invalid \(DNS_SERVERS must be a comma-separated list of DNS server addresses/],
   ])('should refuse %s and name the setting', (_name, env, message) => {
     expect(() => loadConfig(DeliveryConfig, env)).toThrow(ConfigError);

@@ -3,10 +3,35 @@ import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { Resolver } from 'node:dns';
 import { hostname } from 'node:os';
+import { parseAllowedNetworks, parseRetrySchedule } from '@app/webhooks';
 
 const toBoolean = ({ value }: { value: unknown }) => value === true || value === 'true' || value === '1';
 
 /** A comma-separated list Node's resolver accepts as DNS servers (`ip`, `ip:port`, `[ipv6]:port`); empty allowed. */
+/**
+ * A setting kept as the string the operator wrote but checked at start by the very parser that reads it
+ * later, so a bad value exits naming the variable instead of failing inside a service.
+ */
+function ParsesWith(parse: (raw: string) => unknown): PropertyDecorator {
+  let problem = '';
+  return ValidateBy({
+    name: 'parsesWith',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        try {
+          parse(value);
+          return true;
+        } catch (err) {
+          problem = (err as Error).message;
+          return false;
+        }
+      },
+      defaultMessage: () => problem,
+    },
+  });
+}
+
 function IsDnsServerList(): PropertyDecorator {
   return ValidateBy({
     name: 'isDnsServerList',
@@ -77,7 +102,7 @@ export class CommonConfig {
 /** Settings that decide which webhook targets are allowed (SPEC §5). */
 export class UrlPolicyConfig extends CommonConfig {
   /** CIDRs that may be targeted although private (development and tests only). Parsed by @app/webhooks. */
-  @IsString()
+  @ParsesWith(parseAllowedNetworks)
   WEBHOOK_ALLOWED_PRIVATE_NETWORKS: string = '';
 
   @Transform(toBoolean)
@@ -285,7 +310,7 @@ export class DeliveryConfig extends UrlPolicyConfig {
   override PORT = 3002;
 
   /** Waits between attempts, parsed and capped by @app/webhooks. */
-  @IsString()
+  @ParsesWith(parseRetrySchedule)
   RETRY_SCHEDULE_SECONDS: string = '10,100,1000,10000';
 
   @Type(() => Number)

@@ -48,12 +48,12 @@ export async function runMigrations(dataSource: DataSource, options: RunMigratio
   if (pendingMigrations(all, await appliedMigrations(dataSource)).length === 0) return [];
 
   const runner = dataSource.createQueryRunner();
-  const client: PoolClient = await runner.connect();
+  const client = (await runner.connect()) as PoolClient;
   let locked = false;
   try {
     await waitForMigrationLock(
       {
-        tryLock: async () => (await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [MIGRATION_LOCK_KEY]))[0].ok === true,
+        tryLock: async () => ((await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [MIGRATION_LOCK_KEY])) as Array<{ ok: boolean }>)[0].ok === true,
         holder: () => lockHolder(dataSource),
         log: { warn: (fields, message) => options.logger?.warn(fields, message) },
       },
@@ -65,7 +65,7 @@ export async function runMigrations(dataSource: DataSource, options: RunMigratio
       },
     );
     locked = true;
-    const ownPid: number = (await runner.query('SELECT pg_backend_pid() AS pid'))[0].pid;
+    const [{ pid: ownPid }] = (await runner.query('SELECT pg_backend_pid() AS pid')) as Array<{ pid: number }>;
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'each';
     const watch = watchMigration(dataSource, ownPid, options);
@@ -91,7 +91,7 @@ export async function runMigrations(dataSource: DataSource, options: RunMigratio
 }
 
 async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
-  const [{ exists }] = await dataSource.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
+  const [{ exists }] = await dataSource.query<Array<{ exists: boolean }>>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
   if (!exists) return [];
   const rows: Array<{ name: string }> = await dataSource.query('SELECT name FROM schema_migrations');
   return rows.map((r) => r.name);

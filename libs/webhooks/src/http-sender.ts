@@ -76,7 +76,7 @@ const MAX_PARSE_CHUNK_BYTES = 1024;
  */
 function sliceReads(socket: Socket): void {
   const read = socket.read.bind(socket);
-  socket.read = (size?: number) => {
+  socket.read = (size?: number): unknown => {
     // A destroyed socket still hands out what it had buffered: nothing of it is wanted.
     if (socket.destroyed) return null;
     if (size !== undefined) return read(size);
@@ -137,11 +137,9 @@ function statusFailure(status: number): Failure | null {
 
 // Takes the first bytes and hangs up: a receiver answering with a huge body must not cost memory or time.
 /**
- * POSTs one signed webhook. Built on undici rather than axios: on this project's delivery benchmark
- * axios was a third of the delivery service's CPU, and `npx ts-node --transpile-only
- * bench/http-client.bench.ts` measured undici at 3-4x axios's requests/s with a quarter of the
- * CPU per request (README, "Benchmarks"). undici also ignores HTTP(S)_PROXY and follows no
- * redirects unless asked, which is what an SSRF-safe sender wants.
+ * POSTs one signed webhook. Built on undici rather than axios for CPU per request (decision 0006,
+ * bench/http-client.bench.ts). undici also ignores HTTP(S)_PROXY and follows no redirects unless
+ * asked, which is what an SSRF-safe sender wants.
  */
 export class WebhookHttpSender {
   private readonly dispatcher: Agent;
@@ -159,8 +157,8 @@ export class WebhookHttpSender {
       bodyTimeout: opts.timeoutMs,
       connect: (options, callback) =>
         connectGuarded(options, (err, socket) => {
-          if (socket) sliceReads(socket as Socket);
-          (callback as (err: Error | null, socket: Socket | null) => void)(err, socket as Socket | null);
+          if (socket) sliceReads(socket);
+          (callback as (err: Error | null, socket: Socket | null) => void)(err, socket);
         }),
     });
     this.excerptBytes = opts.maxResponseExcerptBytes ?? DEFAULT_EXCERPT_BYTES;
@@ -195,8 +193,8 @@ export class WebhookHttpSender {
 
   /**
    * One POST through undici's dispatcher with a handler of our own rather than `request()`: no
-   * AbortSignal, response stream or async iteration per call, which made the sender cost ~100 µs
-   * of CPU per request against ~40 µs here (bench/http-client.bench.ts). Settles once: on the
+   * AbortSignal, response stream or async iteration per call, the larger part of the sender's CPU
+   * per request (decision 0006). Settles once: on the
    * deadline, on an error, on the end of the answer, or as soon as the excerpt is full (the rest
    * of the answer is not read: the request is aborted and its socket closed).
    */

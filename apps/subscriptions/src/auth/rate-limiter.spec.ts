@@ -12,7 +12,8 @@ const database = (query: () => Promise<unknown>) => ({ driver: { master: { query
 
 function answer(): Response & { headers: Record<string, string> } {
   const headers: Record<string, string> = {};
-  return Object.assign({ headers, setHeader: (name: string, value: string) => void (headers[name] = value) }) as unknown as Response & { headers: Record<string, string> };
+  const fake = { headers, setHeader: (name: string, value: string) => void (headers[name] = value) };
+  return fake as unknown as Response & { headers: Record<string, string> };
 }
 
 const request = (ip: string) => ({ ip, socket: {} }) as Request;

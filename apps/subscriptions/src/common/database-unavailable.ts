@@ -35,6 +35,6 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
   if (typeof e.message === 'string' && DRIVER_MESSAGES.test(e.message)) return true;
   // TypeORM wraps the driver's error; connecting to 127.0.0.1 and ::1 fails as an AggregateError.
-  const nested = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  const nested: unknown[] = [e.driverError, e.cause, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
   return nested.some((inner) => inner !== error && isDatabaseUnavailable(inner, depth + 1));
 }

@@ -74,7 +74,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const fields = typeof body === 'string' ? {} : (body as { message?: unknown; code?: unknown; param?: unknown });
       const raw = typeof body === 'string' ? body : (fields.message ?? exception.message);
-      const message = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+      const message = Array.isArray(raw) ? raw.map(String) : [typeof raw === 'string' ? raw : JSON.stringify(raw)];
       const code = typeof fields.code === 'string' ? (fields.code as ErrorCode) : defaultCode(status);
       const param = typeof fields.param === 'string' ? fields.param : status === 400 ? leadingField(message[0] ?? '') : undefined;
       return { status, message, code, param };

@@ -324,7 +324,7 @@ export class SimulatedWorld {
         try {
           resolve(answer());
         } catch (err) {
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       });
     });

@@ -64,10 +64,10 @@ export class HistoryAndReplays1764400000000 implements MigrationInterface {
 }
 
 async function createIndex(q: QueryRunner, name: string, definition: string): Promise<void> {
-  const rows: Array<{ valid: boolean }> = await q.query(
+  const rows = (await q.query(
     `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1`,
     [name],
-  );
+  )) as Array<{ valid: boolean }>;
   if (rows.length > 0 && rows[0].valid) return;
   if (rows.length > 0) await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
   await q.query(`CREATE INDEX CONCURRENTLY ${name} ON ${definition}`);

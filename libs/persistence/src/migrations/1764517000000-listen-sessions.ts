@@ -16,9 +16,9 @@ export class ListenSessions1764517000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE endpoints ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'webhook'`);
     await q.query('ALTER TABLE endpoints ADD COLUMN IF NOT EXISTS session_expires_at timestamptz');
-    const rows: Array<{ valid: boolean }> = await q.query(
+    const rows = (await q.query(
       `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'endpoints_cli_session_expiry_idx'`,
-    );
+    )) as Array<{ valid: boolean }>;
     if (rows.length > 0 && rows[0].valid) return;
     // A concurrent build that failed leaves an INVALID index behind: drop it and build again.
     if (rows.length > 0) await q.query('DROP INDEX CONCURRENTLY IF EXISTS endpoints_cli_session_expiry_idx');

@@ -46,8 +46,4 @@ export class EndpointChangeOutbox {
     });
   }
 
-  async pending(): Promise<number> {
-    const [row] = (await this.db.query('SELECT count(*)::int AS n FROM endpoint_change_outbox')) as Array<{ n: number }>;
-    return row.n;
-  }
 }

@@ -93,7 +93,7 @@
   }
 
   function go(hash) {
-    if (location.hash === hash) route();
+    if (location.hash === hash) void route();
     else location.hash = hash;
   }
 
@@ -160,7 +160,7 @@
         class: 'panel',
         onsubmit: (e) => {
           e.preventDefault();
-          act(button, box, async () => {
+          void act(button, box, async () => {
             sessionStorage.setItem(KEY_STORE, input.value.trim());
             try {
               await api('GET', '/v1/endpoints?limit=1');
@@ -244,7 +244,7 @@
         class: 'panel',
         onsubmit: (e) => {
           e.preventDefault();
-          act(submit, box, async () => {
+          void act(submit, box, async () => {
             const domain = all.checked ? ['*'] : typeBoxes.filter((b) => b.checked).map((b) => b.value);
             const eventTypes = [...domain, ...opsBoxes.filter((b) => b.checked).map((b) => b.value)];
             if (eventTypes.length === 0) throw new ApiError(400, ['Choose at least one event type, or all.']);
@@ -285,10 +285,10 @@
 
     const toggle = h('button', { type: 'button', class: 'secondary' }, endpoint.status === 'enabled' ? 'Disable' : 'Enable');
     toggle.addEventListener('click', () =>
-      act(toggle, actionsBox, async () => {
+      void act(toggle, actionsBox, async () => {
         await api('PATCH', `/v1/endpoints/${id}`, { status: endpoint.status === 'enabled' ? 'disabled' : 'enabled' });
         toast(endpoint.status === 'enabled' ? 'Endpoint disabled.' : 'Endpoint enabled.');
-        route();
+        void route();
       }),
     );
     // A platform-disabled endpoint says why and offers to take it back, which clears the reason.
@@ -296,17 +296,17 @@
     if (endpoint.status === 'disabled' && endpoint.disabledReason) {
       const reEnable = h('button', { type: 'button', id: 're-enable' }, 'Re-enable');
       reEnable.addEventListener('click', () =>
-        act(reEnable, actionsBox, async () => {
+        void act(reEnable, actionsBox, async () => {
           await api('PATCH', `/v1/endpoints/${id}`, { status: 'enabled' });
           toast('Endpoint enabled again.');
-          route();
+          void route();
         }),
       );
       disabledNotice = h('div', { class: 'notice', id: 'disabled-notice', role: 'status' }, h('p', {}, DISABLED_REASONS[endpoint.disabledReason] || `Disabled by the platform (${endpoint.disabledReason}).`), reEnable);
     }
     const testButton = h('button', { type: 'button', id: 'send-test' }, 'Send test event');
     testButton.addEventListener('click', () =>
-      act(testButton, actionsBox, async () => {
+      void act(testButton, actionsBox, async () => {
         const sent = await api('POST', `/v1/endpoints/${id}/test`);
         toast(`Test event ${sent.eventId} queued.`);
         await loadDeliveries();
@@ -314,7 +314,7 @@
     );
     const remove = h('button', { type: 'button', class: 'danger' }, 'Delete');
     remove.addEventListener('click', () =>
-      act(remove, actionsBox, async () => {
+      void act(remove, actionsBox, async () => {
         if (!window.confirm(`Delete the endpoint ${endpoint.url}? It stops receiving events at once.`)) return;
         await api('DELETE', `/v1/endpoints/${id}`);
         toast('Endpoint deleted.');
@@ -327,7 +327,7 @@
     const secretNote = h('p', { class: 'hint', id: 'secret-note' });
     const reveal = h('button', { type: 'button', class: 'secondary', id: 'reveal-secret', 'aria-controls': 'secret-value' }, 'Reveal');
     reveal.addEventListener('click', () =>
-      act(reveal, null, async () => {
+      void act(reveal, null, async () => {
         const s = await api('GET', `/v1/endpoints/${id}/secret`);
         secretOut.textContent = s.secret;
         secretNote.textContent = s.previousSecretExpiresAt ? `The previous secret also signs until ${new Date(s.previousSecretExpiresAt).toLocaleString()}.` : '';
@@ -335,7 +335,7 @@
     );
     const rotate = h('button', { type: 'button', class: 'secondary', id: 'rotate-secret' }, 'Rotate');
     rotate.addEventListener('click', () =>
-      act(rotate, null, async () => {
+      void act(rotate, null, async () => {
         if (!window.confirm('Rotate the signing secret? The current one keeps signing during the overlap period.')) return;
         const s = await api('POST', `/v1/endpoints/${id}/rotate-secret`);
         secretOut.textContent = s.secret;
@@ -358,7 +358,7 @@
       {
         onsubmit: (e) => {
           e.preventDefault();
-          act(replayButton, replayBox, async () => {
+          void act(replayButton, replayBox, async () => {
             let job = await api('POST', `/v1/endpoints/${id}/replay`, { from: new Date(from.value).toISOString(), to: new Date(to.value).toISOString() });
             progressBar.hidden = false;
             while (job.status === 'running') {
@@ -418,7 +418,7 @@
       const resend = h('button', { type: 'button', id: 'resend' }, 'Resend');
       const box = errorBox();
       resend.addEventListener('click', () =>
-        act(resend, box, async () => {
+        void act(resend, box, async () => {
           const queued = await api('POST', `/v1/deliveries/${deliveryId}/resend`);
           toast(`Attempt ${queued.attempt} queued.`);
           await loadDelivery();
@@ -541,6 +541,6 @@
     });
   }
   document.getElementById('sign-out').addEventListener('click', () => signOut());
-  window.addEventListener('hashchange', route);
-  route();
+  window.addEventListener('hashchange', () => void route());
+  void route();
 })();
