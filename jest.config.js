@@ -2,7 +2,7 @@
 // (test/, against the real Kafka and PostgreSQL that `npm run infra -- up` starts).
 // ts-jest transpiles each file alone (fast); `npm run typecheck` does the type checking.
 const moduleNameMapper = {
-  '^@app/(config|contracts|delivery-engine|event-rules|messaging|observability|persistence|producer|webhooks)(|/.*)$': '<rootDir>/libs/$1/src$2',
+  '^@app/(api-client|config|contracts|delivery-engine|event-rules|messaging|observability|persistence|producer|webhooks)(|/.*)$': '<rootDir>/libs/$1/src$2',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] };
 const common = {

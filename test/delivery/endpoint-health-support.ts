@@ -1,6 +1,7 @@
 import { Producer } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
-import { api, PLATFORM_ADMIN_TOKEN } from '../support/stack';
+import { createApiClient } from '@app/api-client';
+import { PLATFORM_ADMIN_TOKEN } from '../support/stack';
 import { ReceivedRequest } from '../support/test-receiver';
 
 export interface Org {
@@ -17,15 +18,15 @@ export interface Endpoint {
 export const OPERATIONAL = ['webhook.endpoint.disabled', 'webhook.delivery.exhausted'];
 
 export async function newOrg(apiUrl: string, name: string): Promise<Org> {
-  const res = await api<Org>(apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } });
-  expect(res.status).toBe(201);
-  return res.body;
+  const { data, response } = await createApiClient(apiUrl, { token: PLATFORM_ADMIN_TOKEN }).POST('/v1/organizations', { body: { name } });
+  expect(response.status).toBe(201);
+  return data!;
 }
 
 export async function newEndpoint(apiUrl: string, org: Org, url: string, eventTypes: string[]): Promise<Endpoint> {
-  const res = await api<Endpoint>(apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url, mode: 'live', eventTypes } });
-  expect(res.status).toBe(201);
-  return res.body;
+  const { data, response } = await createApiClient(apiUrl, { token: org.apiKey }).POST('/v1/endpoints', { body: { url, mode: 'live', eventTypes } });
+  expect(response.status).toBe(201);
+  return data!;
 }
 
 export async function publish(producer: Producer, org: Org, id: string, type = 'order.new'): Promise<void> {

@@ -1,4 +1,4 @@
-import { api } from '../support/stack';
+import { createApiClient } from '@app/api-client';
 
 // Shapes of the history API's answers, as the suites read them.
 
@@ -58,6 +58,6 @@ export function domainEvent(organizationId: string, type: string, mode: 'live' |
 
 /** The delivery of `eventId` to `endpointId` once it satisfies `done`. */
 export async function deliveryOf(apiUrl: string, token: string, endpointId: string, eventId: string): Promise<DeliveryBody | undefined> {
-  const res = await api<PageBody<DeliveryBody>>(apiUrl, 'GET', `/v1/endpoints/${endpointId}/deliveries?limit=100`, { token });
-  return res.body.data.find((d) => d.eventId === eventId);
+  const { data } = await createApiClient(apiUrl, { token }).GET('/v1/endpoints/{id}/deliveries', { params: { path: { id: endpointId }, query: { limit: 100 } } });
+  return data?.data.find((d) => d.eventId === eventId);
 }

@@ -10,7 +10,8 @@ import { changedParts, OrgResources, populate, StoredWorld } from './stored-worl
 
 // Property-based fuzzing of every operation of the admin API's own OpenAPI document: generated path
 // ids, query strings, headers and bodies, valid-shaped and hostile. Whatever is sent, the service must
-// answer below 500, shape every 4xx as {statusCode, error, message[]} naming the field at fault, leak
+// answer below 500, shape every 4xx as {statusCode, error, message[], code, param?} naming the field at
+// fault (in the message and in `param`), with a code from the document's list, leak
 // no internals, change nothing (tables and published topics) when it refuses, and pollute no prototype.
 //
 // Seeded and bounded: a new seed each run (printed with the outcome; FUZZ_SEED=<n> replays one),
@@ -335,6 +336,7 @@ const prototypeKeys = () => [Object.prototype, Array.prototype, Function.prototy
 describe('the admin API under generated hostile requests (fast-check)', () => {
   let stack: Awaited<ReturnType<typeof startStack>>;
   let operations: Operation[];
+  let errorCodes: Set<string>;
   let world: World;
   let stored: StoredWorld;
   const prototypesBefore = prototypeKeys();
@@ -345,7 +347,9 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
     await resetWorld();
     // A listen session without a CLI is reaped after the grace period: not while the suite compares stored states.
     stack = await startStack(testEnv({ LISTEN_SESSION_GRACE_SECONDS: '3600' }), ['subscriptions']);
-    operations = operationsOf(await fetchOpenApi(stack.apiUrl));
+    const document = await fetchOpenApi(stack.apiUrl);
+    operations = operationsOf(document);
+    errorCodes = new Set((document.components?.schemas?.Error?.properties?.code?.enum ?? []) as string[]);
     // Writes that succeed change what later cases find; deleting and revoking go last so the rest keep targets.
     const destructive = (op: Operation) => (op.method === 'DELETE' ? 1 : 0);
     operations.sort((x, y) => destructive(x) - destructive(y));
@@ -389,7 +393,7 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
   let unchangedSince: Record<string, string> | null = null;
 
   async function check(op: Operation, req: FuzzRequest): Promise<void> {
-    if (!unchangedSince) await stored.settleReplays();
+    if (!unchangedSince) await stored.settleBackgroundWrites();
     const before = unchangedSince ?? (await stored.fingerprint());
     unchangedSince = null;
     const res = await send(req);
@@ -404,7 +408,7 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
     if (prototypeKeys().join('|') !== prototypesBefore.join('|')) throw new Error(`a built-in prototype was changed by ${what}`);
     if (res.status < 400) return;
 
-    let body: { statusCode?: unknown; error?: unknown; message?: unknown };
+    let body: { statusCode?: unknown; error?: unknown; message?: unknown; code?: unknown; param?: unknown };
     try {
       body = JSON.parse(res.text) as typeof body;
     } catch {
@@ -412,10 +416,16 @@ describe('the admin API under generated hostile requests (fast-check)', () => {
     }
     const shaped = body.statusCode === res.status && typeof body.error === 'string' && Array.isArray(body.message) && body.message.length > 0 && body.message.every((m) => typeof m === 'string');
     if (!shaped) throw new Error(`a ${res.status} not shaped {statusCode, error, message[]}: ${what}`);
+    // SPEC §13: a machine-readable code from the documented list on every error, `param` when it is a string.
+    if (typeof body.code !== 'string' || !errorCodes.has(body.code)) throw new Error(`a ${res.status} without a documented code (${JSON.stringify(body.code)}): ${what}`);
+    if (body.param !== undefined && typeof body.param !== 'string') throw new Error(`a ${res.status} whose param is not a string: ${what}`);
     if (res.status === 400) {
       const names = blameableNames(op, req);
       const unnamed = (body.message as string[]).filter((m) => !namesAField(m, names));
       if (unnamed.length > 0) throw new Error(`a 400 message that names no field (${JSON.stringify(unnamed)}): ${what}`);
+      // The field at fault, spelled as the request has it (a nested one by its dotted path from there).
+      const root = typeof body.param === 'string' ? body.param.split(/[.[]/)[0] : undefined;
+      if (root === undefined || !(names.has(root) || names.has(body.param as string))) throw new Error(`a 400 whose param ${JSON.stringify(body.param)} names no field of the request: ${what}`);
     }
     const after = await stored.fingerprint();
     const changed = changedParts(before, after);

@@ -52,7 +52,7 @@ describe('admin API while its database is unreachable', () => {
       expect({ status: c.status, retryAfter: c.retryAfter, body: c.body }).toEqual({
         status: 503,
         retryAfter: '5',
-        body: { statusCode: 503, error: 'SERVICE_UNAVAILABLE', message: [expect.stringMatching(/database is unavailable/)] },
+        body: { statusCode: 503, error: 'SERVICE_UNAVAILABLE', message: [expect.stringMatching(/database is unavailable/)], code: 'database_unavailable' },
       });
       // Within the pool's connect timeout (5 s), not a hang.
       expect(c.ms).toBeLessThan(8_000);

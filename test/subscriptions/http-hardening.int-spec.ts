@@ -30,7 +30,8 @@ function sendRaw(apiUrl: string, bytes: string): Promise<string> {
   });
 }
 
-const errorShape = (status: number) => ({ statusCode: status, error: expect.any(String), message: expect.arrayContaining([expect.any(String)]) });
+// Every error answer carries a machine-readable code (SPEC §13); `param` where a field is at fault.
+const errorShape = (status: number) => expect.objectContaining({ statusCode: status, error: expect.any(String), message: expect.arrayContaining([expect.any(String)]), code: expect.any(String) });
 const STACK_FRAME = /\bat .+:\d+:\d+|node_modules|\.ts:\d+/;
 
 // Security headers, body limits and the refusals that happen below the controllers (parser, router,
@@ -122,7 +123,7 @@ describe('the admin API at the HTTP level', () => {
       answers.push(`${describeOperation(op)} → ${res.status} ${res.text}`);
     }
 
-    expect(answers).toEqual(operations.map((op) => `${describeOperation(op)} → 413 {"statusCode":413,"error":"PAYLOAD_TOO_LARGE","message":["body is too large: 256kb at most"]}`));
+    expect(answers).toEqual(operations.map((op) => `${describeOperation(op)} → 413 {"statusCode":413,"error":"PAYLOAD_TOO_LARGE","message":["body is too large: 256kb at most"],"code":"body_too_large","param":"body"}`));
     expect(changedParts(before, await stored.fingerprint())).toEqual([]);
   });
 
@@ -149,7 +150,10 @@ describe('the admin API at the HTTP level', () => {
 
     const res = await send(`${stack.apiUrl}/v1/endpoints`, { method: 'POST', headers: { ...json(), ...headers }, body });
 
-    expect({ status: res.status, body: JSON.parse(res.text) }).toEqual({ status, body: { statusCode: status, error: expect.any(String), message: [message] } });
+    expect({ status: res.status, body: JSON.parse(res.text) }).toEqual({
+      status,
+      body: { statusCode: status, error: expect.any(String), message: [message], code: expect.stringMatching(/^(invalid_field|invalid_json|unsupported_media_type)$/), param: expect.any(String) },
+    });
     expect(missingSecurityHeaders(res.headers)).toEqual([]);
     expect(changedParts(before, await stored.fingerprint())).toEqual([]);
     expect(Object.prototype).not.toHaveProperty('polluted');

@@ -270,6 +270,6 @@ describe('the admin API given bad input', () => {
     const res = await call(lenient.apiUrl, { method: 'GET', path: '/v1/endpoints/%FF' });
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'BAD_REQUEST', message: ['path /v1/endpoints/%FF is not valid percent-encoded UTF-8'] });
+    expect(res.body).toEqual({ statusCode: 400, error: 'BAD_REQUEST', message: ['path /v1/endpoints/%FF is not valid percent-encoded UTF-8'], code: 'invalid_request', param: 'path' });
   });
 });

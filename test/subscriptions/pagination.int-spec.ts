@@ -1,7 +1,7 @@
 import { api, resetWorld, startStack, testEnv } from '../support/stack';
 import { createEndpoint, createOrg, EndpointBody, listAll, Org } from './admin-api';
 
-type Page = { data: EndpointBody[]; nextCursor: string | null };
+type Page = { data: EndpointBody[]; nextCursor: string | null; prevCursor: string | null; hasMore: boolean };
 
 function countById(items: Array<{ id: string }>): Map<string, number> {
   const counts = new Map<string, number>();
@@ -101,7 +101,7 @@ describe('the endpoint list, page by page', () => {
   it('should use 20 items per page when no limit is given and end with a null cursor when the last page is full', async () => {
     const org = await createOrg(stack.apiUrl, 'Defaults');
     const empty = await api<Page>(stack.apiUrl, 'GET', '/v1/endpoints', { token: org.apiKey });
-    expect(empty.body).toEqual({ data: [], nextCursor: null });
+    expect(empty.body).toEqual({ data: [], nextCursor: null, prevCursor: null, hasMore: false });
     for (let i = 0; i < 40; i++) await createEndpoint(stack.apiUrl, org);
 
     const first = await api<Page>(stack.apiUrl, 'GET', '/v1/endpoints', { token: org.apiKey });
@@ -114,6 +114,29 @@ describe('the endpoint list, page by page', () => {
     expect(second.body.nextCursor).toBeNull();
     expect(max.body.data).toHaveLength(40);
     expect(max.body.nextCursor).toBeNull();
+    expect([first.body.hasMore, second.body.hasMore, max.body.hasMore]).toEqual([true, false, false]);
+    expect([first.body.prevCursor, max.body.prevCursor]).toEqual([null, null]);
+  });
+
+  it('should page back with prevCursor through exactly the pages it paged forward through, in list order', async () => {
+    const org = await createOrg(stack.apiUrl, 'Back and forth');
+    for (let i = 0; i < 23; i++) await createEndpoint(stack.apiUrl, org, { description: `e${i}` });
+    const get = async (cursor: string | null) => {
+      const res = await api<Page>(stack.apiUrl, 'GET', `/v1/endpoints?limit=5${cursor ? `&cursor=${cursor}` : ''}`, { token: org.apiKey });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const forward: Page[] = [await get(null)];
+    while (forward[forward.length - 1].hasMore) forward.push(await get(forward[forward.length - 1].nextCursor));
+    expect(forward.map((p) => p.data.length)).toEqual([5, 5, 5, 5, 3]);
+
+    const back: Page[] = [forward[forward.length - 1]];
+    while (back[back.length - 1].prevCursor) back.push(await get(back[back.length - 1].prevCursor));
+    const ids = (pages: Page[]) => pages.map((p) => p.data.map((e) => e.id));
+    expect(ids(back).reverse()).toEqual(ids(forward));
+    // The first page reached going back links forward again, and nowhere back.
+    expect(back[back.length - 1].prevCursor).toBeNull();
+    expect((await get(back[back.length - 1].nextCursor)).data.map((e) => e.id)).toEqual(ids(forward)[1]);
   });
 
   it('should page through API keys the same way when an organization has many', async () => {

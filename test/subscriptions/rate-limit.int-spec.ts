@@ -70,6 +70,7 @@ describe('rate limits of the admin API', () => {
       statusCode: 429,
       error: 'TOO_MANY_REQUESTS',
       message: [expect.stringMatching(new RegExp(`^too many requests for this API key \\(at most ${PER_KEY} per ${WINDOW_SECONDS} s\\); retry after \\d+ s$`))],
+      code: 'rate_limited',
     });
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import { Kafka } from 'kafkajs';
 import { Topics } from '@app/contracts';
-import { api, testKafka } from '../support/stack';
+import { createApiClient } from '@app/api-client';
+import { testKafka } from '../support/stack';
 
 // What "a refused request changes nothing" is compared on: every row of every table the service writes
 // and the end offsets of the topics it publishes to.
@@ -44,13 +45,18 @@ export class StoredWorld {
     return Object.fromEntries([...tables.rows.map((r) => [r.table_name, r.digest] as const), ...topics]);
   }
 
-  /** A replay job writes in the background after its 202: wait for it so its writes are not blamed on the next request. */
-  async settleReplays(timeoutMs = 10_000): Promise<void> {
+  /**
+   * A replay job writes in the background after its 202, and the endpoint-change outbox is relayed to
+   * Kafka after the change commits: wait for both so their writes are not blamed on the next request.
+   */
+  async settleBackgroundWrites(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM replay_jobs WHERE status = 'running'`);
-      if (rows[0].n === 0) return;
-      if (Date.now() > deadline) throw new Error(`${rows[0].n} replay jobs still running after ${timeoutMs} ms`);
+      const { rows } = await this.db.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM replay_jobs WHERE status = 'running') + (SELECT count(*) FROM endpoint_change_outbox) AS n`,
+      );
+      if (Number(rows[0].n) === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0].n} replay jobs running or endpoint changes not relayed after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -86,18 +92,18 @@ export interface OrgResources {
  * a test event with its delivery, a finished replay, and a CLI listen session.
  */
 export async function populate(apiUrl: string, apiKey: string, endpointUrl: string): Promise<OrgResources> {
-  const must = async <T>(method: string, path: string, body?: unknown, expected = [200, 201, 202]): Promise<T> => {
-    const res = await api<T>(apiUrl, method, path, { token: apiKey, body });
-    if (!expected.includes(res.status)) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body;
+  const client = createApiClient(apiUrl, { token: apiKey });
+  const must = <T>(what: string, answer: { data?: T; error?: unknown; response: Response }): T => {
+    if (!answer.response.ok || answer.data === undefined) throw new Error(`${what} answered ${answer.response.status}: ${JSON.stringify(answer.error)}`);
+    return answer.data;
   };
-  const live = await must<{ id: string }>('POST', '/v1/endpoints', { url: endpointUrl, mode: 'live', eventTypes: ['order.new'] });
-  const test = await must<{ id: string }>('POST', '/v1/endpoints', { url: endpointUrl, mode: 'test' });
-  const spareKey = await must<{ id: string }>('POST', '/v1/api-keys', { name: 'spare' });
-  const sent = await must<{ deliveryId: string; eventId: string }>('POST', `/v1/endpoints/${test.id}/test`);
+  const live = must('createEndpoint', await client.POST('/v1/endpoints', { body: { url: endpointUrl, mode: 'live', eventTypes: ['order.new'] } }));
+  const test = must('createEndpoint', await client.POST('/v1/endpoints', { body: { url: endpointUrl, mode: 'test' } }));
+  const spareKey = must('createApiKey', await client.POST('/v1/api-keys', { body: { name: 'spare' } }));
+  const sent = must('sendTestEvent', await client.POST('/v1/endpoints/{id}/test', { params: { path: { id: test.id } } }));
   const from = new Date(Date.now() - 3_600_000).toISOString();
-  const replay = await must<{ id: string }>('POST', `/v1/endpoints/${test.id}/replay`, { from, to: new Date(Date.now() + 1000).toISOString() });
+  const replay = must('createReplay', await client.POST('/v1/endpoints/{id}/replay', { params: { path: { id: test.id } }, body: { from, to: new Date(Date.now() + 1000).toISOString() } }));
   // No CLI connects to it: the suites that call populate() set a long LISTEN_SESSION_GRACE_SECONDS so it is not reaped mid-test.
-  const session = await must<{ id: string }>('POST', '/v1/listen/sessions', { forwardTo: 'http://localhost:4000/webhooks' });
+  const session = must('createListenSession', await client.POST('/v1/listen/sessions', { body: { forwardTo: 'http://localhost:4000/webhooks' } }));
   return { endpoints: [live.id, test.id], 'api-keys': [spareKey.id], events: [sent.eventId], deliveries: [sent.deliveryId], replays: [replay.id], sessions: [session.id] };
 }

@@ -66,7 +66,7 @@ describe('the admin API between two organizations', () => {
     ofA = await populate(stack.apiUrl, a.apiKey, LOOPBACK_URL);
     await populate(stack.apiUrl, b.apiKey, LOOPBACK_URL);
     stored = await StoredWorld.open();
-    await stored.settleReplays();
+    await stored.settleBackgroundWrites();
     const aRows = await query<{ id: string; secret: string }>('SELECT id, secret FROM endpoints WHERE organization_id = $1', [a.id]);
     const aKeys = await query<{ id: string }>('SELECT id FROM api_keys WHERE organization_id = $1', [a.id]);
     secretsOfA = [a.id, a.apiKey, ...aRows.flatMap((r) => [r.id, r.secret]), ...aKeys.map((k) => k.id), ...Object.values(ofA).flat()];
@@ -165,14 +165,14 @@ describe('the admin API between two organizations', () => {
     }
 
     expect(outcomes).toEqual(
-      operations.map((op) => ({ operation: describeOperation(op), status: 401, body: { statusCode: 401, error: 'UNAUTHORIZED', message: [expect.any(String)] }, changed: [] })),
+      operations.map((op) => ({ operation: describeOperation(op), status: 401, body: { statusCode: 401, error: 'UNAUTHORIZED', message: [expect.any(String)], code: 'unauthorized' }, changed: [] })),
     );
   });
 
   it('should answer 401 on every documented organization operation when the key was revoked', async () => {
     const org = await createOrg(stack.apiUrl, 'C');
     const own = await populate(stack.apiUrl, org.apiKey, LOOPBACK_URL);
-    await stored.settleReplays();
+    await stored.settleBackgroundWrites();
     const extra = await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/api-keys', { token: org.apiKey, body: { name: 'to revoke' } });
     expect((await api(stack.apiUrl, 'GET', '/v1/endpoints', { token: extra.body.apiKey })).status).toBe(200);
 
@@ -210,6 +210,6 @@ describe('the admin API between two organizations', () => {
     const res = await api<ErrorBody>(stack.apiUrl, 'GET', path.replace(':endpoint', ofA.endpoints[0]), { token: token ? a.apiKey : undefined });
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'NOT_FOUND', message: [expect.any(String)] });
+    expect(res.body).toEqual({ statusCode: 404, error: 'NOT_FOUND', message: [expect.any(String)], code: 'not_found' });
   });
 });

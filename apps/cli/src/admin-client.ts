@@ -1,3 +1,4 @@
+import { ApiClient, ApiErrorBody, components, createApiClient } from '@app/api-client';
 import type { ListenOutcome } from '@app/contracts';
 
 /** A failure the CLI explains in one line and exits on. */
@@ -8,101 +9,83 @@ export class CliError extends Error {
   }
 }
 
-export interface ListenSession {
-  id: string;
-  secret: string;
-  mode: 'test';
-  eventTypes: string[];
-  expiresAt: string;
-}
+/** The shapes of the admin API, from the client generated from its OpenAPI document. */
+export type ListenSession = components['schemas']['ListenSessionDto'];
+export type TriggeredEvent = components['schemas']['TriggeredEventDto'];
+export type ListenAnswer = components['schemas']['ListenAnswerDto'] & { outcome: ListenOutcome };
 
-export interface TriggeredEvent {
-  eventId: string;
-  type: string;
-  mode: 'test';
-  data: Record<string, unknown>;
-}
-
-export interface ListenAnswer {
-  requestId: string;
-  outcome: ListenOutcome;
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  responseExcerpt: string | null;
-}
-
-/** The admin API calls the terminal command makes (operation ids from /openapi.json in comments). */
+/**
+ * The admin API calls the terminal command makes, through the typed client (@app/api-client):
+ * paths, bodies and answers are checked against the served document at compile time.
+ */
 export class AdminClient {
+  private readonly api: ApiClient;
+
   constructor(
     readonly baseUrl: string,
-    private readonly apiKey: string,
-  ) {}
+    apiKey: string,
+  ) {
+    // Redirects are not followed: the key goes to the URL given, nowhere else.
+    this.api = createApiClient(baseUrl, { token: apiKey, fetch: (input, init) => this.fetch(input, init) });
+  }
 
   /** createListenSession */
-  createSession(body: { forwardTo: string; eventTypes?: string[] }): Promise<ListenSession> {
-    return this.call<ListenSession>('POST', '/v1/listen/sessions', body);
+  async createSession(body: { forwardTo: string; eventTypes?: string[] }): Promise<ListenSession> {
+    return this.ok(await this.api.POST('/v1/listen/sessions', { body }));
   }
 
   /** deleteListenSession; a session already gone counts as deleted. */
   async deleteSession(id: string): Promise<void> {
-    await this.call('DELETE', `/v1/listen/sessions/${id}`, undefined, [404]);
+    const answer = await this.api.DELETE('/v1/listen/sessions/{id}', { params: { path: { id } } });
+    if (answer.response.status !== 404) this.ok(answer);
   }
 
   /** answerListenDelivery */
   async answer(sessionId: string, answer: ListenAnswer): Promise<void> {
-    await this.call('POST', `/v1/listen/sessions/${sessionId}/answers`, answer);
+    this.ok(await this.api.POST('/v1/listen/sessions/{id}/answers', { params: { path: { id: sessionId } }, body: answer }));
   }
 
   /** triggerTestEvent */
-  trigger(body: { type: string; data?: Record<string, unknown> }): Promise<TriggeredEvent> {
-    return this.call<TriggeredEvent>('POST', '/v1/listen/events', body);
+  async trigger(body: { type: string; data?: Record<string, unknown> }): Promise<TriggeredEvent> {
+    return this.ok(await this.api.POST('/v1/listen/events', { body }));
   }
 
   /** streamListenSession: the open response, for the caller to read as server-sent events. */
   async openStream(sessionId: string, signal: AbortSignal): Promise<Response> {
-    const res = await this.fetch(`/v1/listen/sessions/${sessionId}/stream`, { method: 'GET', headers: { ...this.auth(), accept: 'text/event-stream' }, signal });
-    if (!res.ok) throw await this.refusal(res);
-    return res;
-  }
-
-  private auth(): Record<string, string> {
-    return { authorization: `Bearer ${this.apiKey}` };
-  }
-
-  private async call<T>(method: string, path: string, body: unknown, alsoFine: number[] = []): Promise<T> {
-    const res = await this.fetch(path, {
-      method,
-      headers: { ...this.auth(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+    const { response, error } = await this.api.GET('/v1/listen/sessions/{id}/stream', {
+      params: { path: { id: sessionId } },
+      headers: { accept: 'text/event-stream' },
+      parseAs: 'stream',
+      signal,
     });
-    if (!res.ok && !alsoFine.includes(res.status)) throw await this.refusal(res);
-    const text = await res.text();
-    return (text && res.ok ? JSON.parse(text) : null) as T;
+    if (!response.ok) throw refusal(response.status, error);
+    return response;
   }
 
-  private async fetch(path: string, init: RequestInit): Promise<Response> {
+  /** The answer's data, or the CliError that explains its error body. */
+  private ok<T>(answer: { data?: T; error?: unknown; response: Response }): T {
+    if (!answer.response.ok) throw refusal(answer.response.status, answer.error);
+    return answer.data as T;
+  }
+
+  private async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     try {
-      return await fetch(`${this.baseUrl}${path}`, { ...init, redirect: 'manual' });
+      return await fetch(input, { ...init, redirect: 'manual' });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new CliError(`cannot reach the admin API at ${this.baseUrl} (${networkReason(err)}); is it running? (npm start, or --api <url>)`);
     }
   }
+}
 
-  private async refusal(res: Response): Promise<CliError> {
-    const text = await res.text().catch(() => '');
-    let message = text.slice(0, 300);
-    try {
-      const parsed = JSON.parse(text) as { message?: string | string[] };
-      if (parsed.message) message = Array.isArray(parsed.message) ? parsed.message.join('; ') : parsed.message;
-    } catch {
-      /* not JSON: the text as it came */
-    }
-    if (res.status === 401) return new CliError(`the admin API refused the API key (401: ${message}); pass an organization's key with --key`);
-    if (res.status === 429) return new CliError(`the admin API is rate limiting this key (429); wait a minute and try again`);
-    return new CliError(`the admin API answered ${res.status}: ${message}`);
-  }
+/** One line for an error answer: its messages, and what to do about the usual ones. */
+function refusal(status: number, error: unknown): CliError {
+  const body = (error ?? {}) as Partial<ApiErrorBody> | string;
+  const message = typeof body === 'string' ? body.slice(0, 300) : Array.isArray(body.message) ? body.message.join('; ') : '';
+  if (status === 401) return new CliError(`the admin API refused the API key (401: ${message}); pass an organization's key with --key`);
+  if (status === 429) return new CliError(`the admin API is rate limiting this key (429); wait a minute and try again`);
+  const code = typeof body === 'object' && body.code ? ` (${body.code}${body.param ? `, ${body.param}` : ''})` : '';
+  return new CliError(`the admin API answered ${status}: ${message}${code}`);
 }
 
 /** The most telling code of a fetch failure ("ECONNREFUSED"), which undici hides in `cause`. */

@@ -10,6 +10,7 @@ import { httpMetrics, MetricsRegistry, PinoNestLogger, requestIds } from '@app/o
 import { runMigrations } from '@app/persistence';
 import { accessLog } from './common/access-log';
 import { answerUnparsableRequests } from './common/client-error';
+import { describeApiConventions } from './common/openapi-conventions';
 import { explainJsonBody, JSON_BODY_LIMIT, refuseUnfitBody } from './common/json-body';
 import { refuseUndecodablePath } from './common/request-path';
 import { securityHeaders } from './common/security-headers';
@@ -35,7 +36,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
   await runMigrations(app.get(DataSource), { logger, lockTimeoutMs: config.MIGRATION_LOCK_TIMEOUT_SECONDS * 1000 });
   await ensureTopics(app.get(KAFKA), pipelineTopics(config.topicLayout, []));
 
-  const document = SwaggerModule.createDocument(
+  const document = describeApiConventions(SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Sourcehub Webhooks admin API')
@@ -43,7 +44,7 @@ export async function createSubscriptionsApp(config: SubscriptionsConfig, logger
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: "An organization's API key (shk_...)." }, 'apiKey')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The operator's PLATFORM_ADMIN_TOKEN." }, 'platformAdmin')
       .build(),
-  );
+  ));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   return app;
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { SubscriptionsConfig } from '@app/config';
 import { MessagingModule, EndpointChangePublisher } from '@app/messaging';
@@ -16,6 +17,8 @@ import { EndpointsService } from './endpoints/endpoints.service';
 import { EventTypeCatalogController, EventTypesController } from './event-types/event-types.controller';
 import { EventTypeCatalogService } from './event-types/event-type-catalog.service';
 import { EndpointPartitions } from './endpoints/endpoint-partitions';
+import { EndpointChangeRelay } from './endpoints/endpoint-change-relay';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { DashboardAssets } from './dashboard/dashboard-assets';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { DeliveriesController, EndpointDeliveriesController } from './history/deliveries.controller';
@@ -41,7 +44,13 @@ export class SubscriptionsModule {
       imports: [
         ObservabilityModule.forRoot(),
         PersistenceModule.forRoot(config.DATABASE_URL, 'subscriptions'),
-        MessagingModule.forRoot({ brokers: config.kafkaBrokers, clientId: `subscriptions-${config.INSTANCE_ID}`, logger }),
+        MessagingModule.forRoot({
+          brokers: config.kafkaBrokers,
+          clientId: `subscriptions-${config.INSTANCE_ID}`,
+          logger,
+          // Someone waits on every publish of this service: an HTTP client.
+          producerDeadline: { sendTimeoutMs: config.KAFKA_PUBLISH_TIMEOUT_MS },
+        }),
       ],
       controllers: [
         ...healthControllers,
@@ -73,6 +82,9 @@ export class SubscriptionsModule {
         RedeliveryService,
         DeliveryPublisher,
         EndpointChangePublisher,
+        EndpointChangeRelay,
+        IdempotencyInterceptor,
+        { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
         ReplaysService,
         ReplayRunner,
         RetentionService,

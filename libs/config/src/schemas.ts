@@ -217,6 +217,30 @@ export class SubscriptionsConfig extends UrlPolicyConfig {
   @Max(3600)
   LISTEN_SESSION_GRACE_SECONDS: number = 30;
 
+  /**
+   * How long an admin call waits for Kafka to take what it publishes (a test event, a resend, a
+   * triggered event) before it answers 503 kafka_unavailable with Retry-After.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  KAFKA_PUBLISH_TIMEOUT_MS: number = 3_000;
+
+  /** How often each instance relays the endpoint-change outbox to the change topic (it also relays right after each change it commits). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  OUTBOX_RELAY_INTERVAL_MS: number = 1_000;
+
+  /** How long an Idempotency-Key is remembered. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 86_400)
+  IDEMPOTENCY_KEY_TTL_SECONDS: number = 86_400;
+
   /** TRUST_PROXY as Express's `trust proxy` setting. */
   get trustProxy(): boolean | number | string {
     if (this.TRUST_PROXY === '' || this.TRUST_PROXY === 'false') return false;

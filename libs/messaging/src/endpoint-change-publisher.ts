@@ -17,6 +17,14 @@ export class EndpointChangePublisher {
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
+  /** Every notice, or an error (the endpoint-change outbox keeps them for the next try). */
+  async publishAll(notices: readonly EndpointChange[]): Promise<void> {
+    await this.producer.send(
+      Topics.endpointChanges,
+      notices.map((n) => ({ key: n.organizationId, value: JSON.stringify(n) })),
+    );
+  }
+
   async publish(notice: EndpointChange): Promise<void> {
     const requestId = notice.requestId ?? currentRequestId();
     if (requestId) notice = { ...notice, requestId };

@@ -11,3 +11,4 @@ export * from './broadcast-reader';
 export * from './co-located-assigner';
 export * from './kafka-log-level';
 export * from './topic-partitions';
+export * from './kafka-unavailable';

@@ -1,7 +1,8 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createKafka } from './kafka-client';
+import { withinDeadline } from './kafka-unavailable';
 import { splitIntoRequests } from './produce-requests';
 
 /** Half the broker's default message.max.bytes (1 MiB), leaving room for batch and record overhead. */
@@ -9,17 +10,39 @@ const MAX_REQUEST_BYTES = 512 * 1024;
 
 export const KAFKA = Symbol('KAFKA');
 export const APP_LOGGER = Symbol('APP_LOGGER');
+export const PRODUCER_DEADLINE = Symbol('PRODUCER_DEADLINE');
 
 /**
- * An idempotent producer shared by a service. `send` resolves once every replica in sync has the
- * messages (acks -1), so callers may commit whatever depends on them afterwards.
+ * For a producer that someone waits on (an HTTP request): every send settles within `sendTimeoutMs`,
+ * and a broker that is away is a KafkaUnavailableError, not minutes of retries.
+ */
+export interface ProducerDeadline {
+  sendTimeoutMs: number;
+}
+
+/**
+ * A producer shared by a service (idempotent unless under a deadline). `send` resolves once every
+ * replica in sync has the messages (acks -1), so callers may commit whatever depends on them afterwards.
  */
 @Injectable()
 export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
 
-  constructor(@Inject(KAFKA) kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Optional() @Inject(PRODUCER_DEADLINE) private readonly deadline?: ProducerDeadline,
+  ) {
+    this.producer = kafka.producer({
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // An idempotent kafkajs producer retries a send forever (the admin API's hung for minutes with the
+      // broker away, and would publish long after answering 503). Under a deadline its retries stop a
+      // few seconds after it instead; without idempotence, since kafkajs refuses bounded retries with it.
+      // A retried send may then be written twice: the consumers of what such a service publishes (change
+      // notices, resends and test deliveries keyed by delivery id) take a duplicate as a no-op.
+      ...(deadline ? { idempotent: false, retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 3 } } : { idempotent: true }),
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -28,12 +51,21 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
 
   async send(topic: string, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer.send({ topic, messages, acks: -1 });
+    await this.bounded(this.producer.send({ topic, messages, acks: -1 }));
   }
 
   /** Any number of messages: split into requests the broker accepts (see splitIntoRequests), sent one after another. */
   async sendBatch(batches: Array<{ topic: string; messages: Message[] }>): Promise<void> {
-    for (const topicMessages of splitIntoRequests(batches, MAX_REQUEST_BYTES)) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    for (const topicMessages of splitIntoRequests(batches, MAX_REQUEST_BYTES)) await this.bounded(this.producer.sendBatch({ topicMessages, acks: -1 }));
+  }
+
+  /**
+   * Without a deadline, as kafkajs does it. With one, a send that is not acknowledged in time is
+   * reported as KafkaUnavailableError (kafkajs may still deliver it: a retry then duplicates it, which
+   * every consumer of these topics tolerates), and so is a failure that means the broker is away.
+   */
+  private bounded<T>(sending: Promise<T>): Promise<T> {
+    return this.deadline ? withinDeadline(sending, this.deadline.sendTimeoutMs, 'acknowledge the message') : sending;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -44,11 +76,12 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
 @Global()
 @Module({})
 export class MessagingModule {
-  static forRoot(options: { brokers: string[]; clientId: string; logger: Logger }): DynamicModule {
+  static forRoot(options: { brokers: string[]; clientId: string; logger: Logger; producerDeadline?: ProducerDeadline }): DynamicModule {
     return {
       module: MessagingModule,
       providers: [
         { provide: APP_LOGGER, useValue: options.logger },
+        ...(options.producerDeadline ? [{ provide: PRODUCER_DEADLINE, useValue: options.producerDeadline }] : []),
         { provide: KAFKA, useValue: createKafka(options.brokers, options.clientId, options.logger) },
         KafkaProducer,
       ],

@@ -17,3 +17,5 @@ export * from './cache/endpoint-directory';
 export * from './repositories/listen-session.repository';
 export * from './repositories/strict-queue.repository';
 export { pinEndpoint, unpinnedEndpoints } from './repositories/delivery-partitions';
+export * from './repositories/endpoint-change-outbox.repository';
+export * from './repositories/idempotency-key.repository';

@@ -14,6 +14,8 @@ import { ReplayJobRepository } from './repositories/replay-job.repository';
 import { RetentionRepository } from './repositories/retention.repository';
 import { ListenSessionRepository } from './repositories/listen-session.repository';
 import { StrictQueueRepository } from './repositories/strict-queue.repository';
+import { EndpointChangeOutbox } from './repositories/endpoint-change-outbox.repository';
+import { IdempotencyKeyRepository } from './repositories/idempotency-key.repository';
 
 const REPOSITORIES = [
   OrganizationRepository,
@@ -29,6 +31,8 @@ const REPOSITORIES = [
   RetentionRepository,
   ListenSessionRepository,
   StrictQueueRepository,
+  EndpointChangeOutbox,
+  IdempotencyKeyRepository,
 ];
 
 @Global()

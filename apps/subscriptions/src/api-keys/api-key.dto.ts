@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty } from 'class-validator';
+import { PAGE_LINKS } from '../common/pagination';
 import { BoundedText, Field } from '../common/validators';
 
 export class CreateApiKeyDto {
@@ -22,5 +23,7 @@ export class ApiKeyCreatedDto extends ApiKeyResponseDto {
 
 export class ApiKeyPageDto {
   @ApiProperty({ type: [ApiKeyResponseDto] }) data: ApiKeyResponseDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.nextCursor) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.prevCursor) prevCursor: string | null;
+  @ApiProperty(PAGE_LINKS.hasMore) hasMore: boolean;
 }

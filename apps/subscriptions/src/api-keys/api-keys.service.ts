@@ -16,8 +16,9 @@ export class ApiKeysService {
   }
 
   async list(auth: OrgAuth, query: PageQueryDto): Promise<Page<ApiKeyResponseDto>> {
-    const rows = await this.keys.list(auth.organizationId, { after: decodeCursor(query.cursor, 'key'), limit: query.limit + 1 });
-    return toPage(rows, query.limit, toApiKeyResponse);
+    const position = decodeCursor(query.cursor, 'key');
+    const rows = await this.keys.list(auth.organizationId, { from: position, limit: query.limit + 1 });
+    return toPage(rows, query.limit, toApiKeyResponse, position);
   }
 
   async revoke(auth: OrgAuth, id: string): Promise<void> {

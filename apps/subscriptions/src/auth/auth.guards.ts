@@ -12,7 +12,8 @@ export interface OrgAuth {
   apiKeyId: string;
 }
 
-type AuthedRequest = Request & { auth?: OrgAuth };
+/** What the guards leave on the request: the organization, or that the platform token was used. */
+export type AuthedRequest = Request & { auth?: OrgAuth; platformAdmin?: boolean };
 
 function bearer(req: Request): string | null {
   const header = req.headers.authorization;
@@ -53,12 +54,13 @@ export class PlatformAdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
-    await this.limiter.authenticate(http.getRequest<Request>(), http.getResponse<Response>(), async (req) => {
+    await this.limiter.authenticate(http.getRequest<AuthedRequest>(), http.getResponse<Response>(), async (req: AuthedRequest) => {
       const expected = Buffer.from(this.config.PLATFORM_ADMIN_TOKEN);
       const given = Buffer.from(bearer(req) ?? '');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         return new UnauthorizedException('Authorization: Bearer <platform admin token> is required');
       }
+      req.platformAdmin = true;
       return PLATFORM_RATE_LIMIT_KEY;
     });
     return true;

@@ -1,5 +1,6 @@
-import { BadRequestException, HttpException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, HttpException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { apiError } from './api-error';
 import { fieldName } from './field-name';
 
 /** The largest JSON body the API reads; a larger one is a 413. */
@@ -25,20 +26,20 @@ export function explainJsonBody(err: unknown, _req: Request, _res: Response, nex
   if (typeof e.status !== 'number' || e.status >= 500) return next(err);
   switch (e.type) {
     case 'entity.parse.failed':
-      return next(new BadRequestException([`body is not valid JSON: ${e.message}`]));
+      return next(apiError(400, 'invalid_json', `body is not valid JSON: ${e.message}`, 'body'));
     case 'entity.too.large':
-      return next(new PayloadTooLargeException([`body is too large: ${JSON_BODY_LIMIT} at most`]));
+      return next(apiError(413, 'body_too_large', `body is too large: ${JSON_BODY_LIMIT} at most`, 'body'));
     case 'encoding.unsupported':
-      return next(new UnsupportedMediaTypeException([`Content-Encoding ${String(e.encoding).slice(0, 50)} is not supported; send the body as identity, gzip, deflate or br`]));
+      return next(apiError(415, 'unsupported_media_type', `Content-Encoding ${String(e.encoding).slice(0, 50)} is not supported; send the body as identity, gzip, deflate or br`, 'Content-Encoding'));
     case 'charset.unsupported':
-      return next(new UnsupportedMediaTypeException([`Content-Type charset ${String(e.charset).slice(0, 50)} is not supported; send JSON in UTF-8`]));
+      return next(apiError(415, 'unsupported_media_type', `Content-Type charset ${String(e.charset).slice(0, 50)} is not supported; send JSON in UTF-8`, 'Content-Type'));
     case 'request.size.invalid':
-      return next(new BadRequestException(['body length does not match Content-Length']));
+      return next(apiError(400, 'invalid_json', 'body length does not match Content-Length', 'body'));
     case 'request.aborted':
-      return next(new BadRequestException(['body was not received completely']));
+      return next(apiError(400, 'invalid_json', 'body was not received completely', 'body'));
     default:
       // A compressed body that does not decompress has no type of its own.
-      return next(new BadRequestException(['body could not be read: check that it is encoded as its Content-Encoding says']));
+      return next(apiError(400, 'invalid_json', 'body could not be read: check that it is encoded as its Content-Encoding says', 'body'));
   }
 }
 
@@ -67,7 +68,7 @@ export function refuseUnfitBody(req: Request, _res: Response, next: NextFunction
   const sentBody = length > 0 || req.headers['transfer-encoding'] !== undefined;
   if (sentBody && req.body === undefined) {
     const type = (req.headers['content-type'] ?? '(none)').slice(0, 100);
-    return next(new UnsupportedMediaTypeException([`Content-Type ${type} is not accepted; send the body as application/json`]));
+    return next(apiError(415, 'unsupported_media_type', `Content-Type ${type} is not accepted; send the body as application/json`, 'Content-Type'));
   }
   const problem = hostileShape(req.body);
   next(problem ? new BadRequestException([problem]) : undefined);

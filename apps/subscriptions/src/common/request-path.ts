@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { apiError } from './api-error';
 
 /**
  * A path whose percent-encoding is not UTF-8 (`/v1/endpoints/%E0%A4`) is a 400 that says so, instead of
@@ -10,6 +10,6 @@ export function refuseUndecodablePath(req: Request, _res: Response, next: NextFu
     decodeURIComponent(req.path);
     next();
   } catch {
-    next(new BadRequestException([`path ${req.path.slice(0, 100)} is not valid percent-encoded UTF-8`]));
+    next(apiError(400, 'invalid_request', `path ${req.path.slice(0, 100)} is not valid percent-encoded UTF-8`, 'path'));
   }
 }

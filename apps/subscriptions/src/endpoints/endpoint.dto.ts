@@ -9,7 +9,7 @@ import {
   ENDPOINT_STATUSES,
   RATE_LIMIT_PER_SECOND_MAX,
   RATE_LIMIT_PER_SECOND_MIN, EVENT_TYPE_NAME_PATTERN, Mode, MODES, OperationalEventTypes } from '@app/contracts';
-import { PageQueryDto } from '../common/pagination';
+import { PAGE_LINKS, PageQueryDto } from '../common/pagination';
 import { BoundedText, Field, IsStringMap, Presence } from '../common/validators';
 import { FILTER_DESCRIPTION, FilterField } from './endpoint-filter.field';
 
@@ -79,9 +79,8 @@ const OrderingField = () =>
     'optional',
     {
       enum: ENDPOINT_ORDERINGS,
-      default: 'none',
       description:
-        '"strict": one request at a time, in the order the fan-out read the events; a failing delivery holds the ones after it until it succeeds ' +
+        'Absent on creation: "none". "strict": one request at a time, in the order the fan-out read the events; a failing delivery holds the ones after it until it succeeds ' +
         'or is dead-lettered. Applies to deliveries read after the change.',
     },
     IsIn(ENDPOINT_ORDERINGS, { message: `ordering must be one of: ${ENDPOINT_ORDERINGS.join(', ')}` }),
@@ -187,7 +186,9 @@ export class EndpointWithSecretDto extends EndpointResponseDto {
 
 export class EndpointPageDto {
   @ApiProperty({ type: [EndpointResponseDto] }) data: EndpointResponseDto[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' }) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.nextCursor) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.prevCursor) prevCursor: string | null;
+  @ApiProperty(PAGE_LINKS.hasMore) hasMore: boolean;
 }
 
 export class EndpointSecretDto {

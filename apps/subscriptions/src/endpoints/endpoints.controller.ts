@@ -7,6 +7,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
@@ -37,6 +38,7 @@ export class EndpointsController {
   constructor(private readonly endpoints: EndpointsService) {}
 
   @Post()
+  @ApiOperation({ operationId: 'createEndpoint' })
   @HttpCode(201)
   @ApiCreatedResponse({ type: EndpointWithSecretDto })
   create(@Auth() auth: OrgAuth, @Body() body: CreateEndpointDto): Promise<EndpointWithSecretDto> {
@@ -44,12 +46,14 @@ export class EndpointsController {
   }
 
   @Get()
+  @ApiOperation({ operationId: 'listEndpoints' })
   @ApiOkResponse({ type: EndpointPageDto })
   list(@Auth() auth: OrgAuth, @Query() query: ListEndpointsQueryDto): Promise<Page<EndpointResponseDto>> {
     return this.endpoints.list(auth, query);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getEndpoint' })
   @ApiOkResponse({ type: EndpointResponseDto })
   @ApiNotFoundResponse()
   get(@Auth() auth: OrgAuth, @EndpointId() id: string): Promise<EndpointResponseDto> {
@@ -57,6 +61,7 @@ export class EndpointsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ operationId: 'updateEndpoint' })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: EndpointResponseDto })
   @ApiNotFoundResponse()
@@ -66,6 +71,7 @@ export class EndpointsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ operationId: 'deleteEndpoint' })
   @HttpCode(204)
   @ApiHeader(IF_MATCH)
   @ApiNoContentResponse()
@@ -76,6 +82,7 @@ export class EndpointsController {
   }
 
   @Post(':id/rotate-secret')
+  @ApiOperation({ operationId: 'rotateEndpointSecret' })
   @HttpCode(200)
   @ApiOkResponse({ type: EndpointSecretDto, description: 'The new secret; the previous one keeps signing until previousSecretExpiresAt.' })
   @ApiNotFoundResponse()
@@ -84,6 +91,7 @@ export class EndpointsController {
   }
 
   @Get(':id/secret')
+  @ApiOperation({ operationId: 'getEndpointSecret' })
   @ApiOkResponse({ type: EndpointSecretDto })
   @ApiNotFoundResponse()
   revealSecret(@Auth() auth: OrgAuth, @EndpointId() id: string): Promise<EndpointSecretDto> {

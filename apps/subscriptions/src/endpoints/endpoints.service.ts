@@ -1,12 +1,13 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ALL_EVENT_TYPES, EndpointChange, isOperationalEventType, Mode } from '@app/contracts';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ALL_EVENT_TYPES, isOperationalEventType, Mode } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
-import { EndpointChangePublisher } from '@app/messaging';
 import { EndpointChanges, EndpointEntity, EndpointRepository, EventTypeRepository, VersionedWrite } from '@app/persistence';
 import { checkUrl, createHostResolver, generateSecret, HostResolver, parseAllowedNetworks, UrlPolicy } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
 import { EndpointPartitions } from './endpoint-partitions';
+import { apiError } from '../common/api-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { EndpointChangeRelay } from './endpoint-change-relay';
 import { CreateEndpointDto, EndpointResponseDto, EndpointSecretDto, EndpointWithSecretDto, ListEndpointsQueryDto, UpdateEndpointDto } from './endpoint.dto';
 
 @Injectable()
@@ -18,7 +19,7 @@ export class EndpointsService {
   constructor(
     private readonly endpoints: EndpointRepository,
     private readonly eventTypes: EventTypeRepository,
-    private readonly changes: EndpointChangePublisher,
+    private readonly changes: EndpointChangeRelay,
     private readonly partitions: EndpointPartitions,
     @Inject(SubscriptionsConfig) config: SubscriptionsConfig,
   ) {
@@ -46,17 +47,18 @@ export class EndpointsService {
       rateLimitPerSecond: dto.rateLimitPerSecond ?? null,
       ordering: dto.ordering ?? 'none',
     }, await this.partitions.deliveryPartitions());
-    await this.publishChange(auth, endpoint.id, 'created');
+    await this.changes.relayNow();
     return { ...toEndpointResponse(endpoint), secret: endpoint.secret };
   }
 
   async list(auth: OrgAuth, query: ListEndpointsQueryDto): Promise<Page<EndpointResponseDto>> {
+    const position = decodeCursor(query.cursor, 'ep');
     const rows = await this.endpoints.list(
       auth.organizationId,
       { mode: query.mode, status: query.status, eventType: query.eventType },
-      { after: decodeCursor(query.cursor, 'ep'), limit: query.limit + 1 },
+      { from: position, limit: query.limit + 1 },
     );
-    return toPage(rows, query.limit, toEndpointResponse);
+    return toPage(rows, query.limit, toEndpointResponse, position);
   }
 
   async get(auth: OrgAuth, id: string): Promise<EndpointResponseDto> {
@@ -77,20 +79,20 @@ export class EndpointsService {
     }
     if (dto.eventTypes !== undefined) changes.eventTypes = await this.normaliseEventTypes(dto.eventTypes);
     const endpoint = written(id, await this.endpoints.update(auth.organizationId, id, changes, expectedVersion), expectedVersion);
-    await this.publishChange(auth, id, 'updated');
+    await this.changes.relayNow();
     return toEndpointResponse(endpoint);
   }
 
   async delete(auth: OrgAuth, id: string, expectedVersion: number | undefined): Promise<void> {
     written(id, await this.endpoints.delete(auth.organizationId, id, expectedVersion), expectedVersion);
-    await this.publishChange(auth, id, 'deleted');
+    await this.changes.relayNow();
   }
 
   async rotateSecret(auth: OrgAuth, id: string): Promise<EndpointSecretDto> {
     const previousExpiresAt = new Date(Date.now() + this.rotationOverlapMs);
     const endpoint = written(id, await this.endpoints.rotateSecret(auth.organizationId, id, generateSecret(), previousExpiresAt), undefined);
     // Delivery instances cache secrets with the endpoint: they must reload to sign with the new one.
-    await this.publishChange(auth, id, 'updated');
+    await this.changes.relayNow();
     return toSecretResponse(endpoint);
   }
 
@@ -117,11 +119,6 @@ export class EndpointsService {
     if (unknown.length > 0) throw new BadRequestException([`eventTypes contains unknown event types: ${unknown.join(', ')}`]);
     return requested.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES, ...unique] : unique;
   }
-
-  /** After the change is committed; never fails the request (answering 500 would invite a retry of something done). */
-  private async publishChange(auth: OrgAuth, endpointId: string, change: EndpointChange['change']): Promise<void> {
-    await this.changes.publish({ organizationId: auth.organizationId, endpointId, change });
-  }
 }
 
 function endpointNotFound(id: string): NotFoundException {
@@ -131,9 +128,12 @@ function endpointNotFound(id: string): NotFoundException {
 function written<T>(id: string, result: VersionedWrite<T>, expectedVersion: number | undefined): T {
   if (result.kind === 'written') return result.value;
   if (result.kind === 'not_found') throw endpointNotFound(id);
-  throw new ConflictException([
+  throw apiError(
+    409,
+    'version_conflict',
     `endpoint ${id} was changed meanwhile: If-Match named version ${expectedVersion}, it is now at ${result.currentVersion}; read it again and retry`,
-  ]);
+    'If-Match',
+  );
 }
 
 export function toEndpointResponse(e: EndpointEntity): EndpointResponseDto {

@@ -1,3 +1,4 @@
+import { PAGE_LINKS } from '../common/pagination';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsObject } from 'class-validator';
 import { DISABLED_REASONS, DisabledReason, MODES, Mode, OperationalEventTypes } from '@app/contracts';
@@ -47,8 +48,12 @@ export class PutEventTypeDto {
 }
 
 /** The whole catalog in one response: it is a short reference list, not tenant data that grows. */
+/** The whole catalog in one page: the links are there so every list has the same shape (SPEC §13). */
 export class EventTypeListDto {
   @ApiProperty({ type: [EventTypeResponseDto] }) data: EventTypeResponseDto[];
+  @ApiProperty(PAGE_LINKS.nextCursor) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.prevCursor) prevCursor: string | null;
+  @ApiProperty(PAGE_LINKS.hasMore) hasMore: boolean;
 }
 
 // The operational events' bodies, described here so integrators can read them from /openapi.json;

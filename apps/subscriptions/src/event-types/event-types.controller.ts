@@ -24,7 +24,7 @@ export class EventTypesController {
   })
   @ApiOkResponse({ type: EventTypeListDto })
   async list(): Promise<EventTypeListDto> {
-    return { data: await this.catalog.list() };
+    return { data: await this.catalog.list(), nextCursor: null, prevCursor: null, hasMore: false };
   }
 }
 

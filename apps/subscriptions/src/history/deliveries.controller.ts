@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
 import { Page } from '../common/pagination';
 import { ResourceIdPipe } from '../common/resource-id.pipe';
@@ -22,6 +22,7 @@ export class DeliveriesController {
   ) {}
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getDelivery' })
   @ApiOkResponse({ type: DeliveryDetailDto })
   @ApiNotFoundResponse()
   get(@Auth() auth: OrgAuth, @DeliveryId() id: string): Promise<DeliveryDetailDto> {
@@ -29,6 +30,7 @@ export class DeliveriesController {
   }
 
   @Post(':id/resend')
+  @ApiOperation({ operationId: 'resendDelivery' })
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: RedeliveryAcceptedDto,
@@ -53,6 +55,7 @@ export class EndpointDeliveriesController {
   ) {}
 
   @Get(':id/deliveries')
+  @ApiOperation({ operationId: 'listDeliveries' })
   @ApiOkResponse({ type: DeliveryPageDto, description: 'Newest first. A delivery is listed from its first attempt on (test events and replays: from when they are queued).' })
   @ApiNotFoundResponse()
   list(@Auth() auth: OrgAuth, @EndpointId() id: string, @Query() query: ListDeliveriesQueryDto): Promise<Page<DeliveryResponseDto>> {
@@ -60,6 +63,7 @@ export class EndpointDeliveriesController {
   }
 
   @Post(':id/test')
+  @ApiOperation({ operationId: 'sendTestEvent' })
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: TestEventAcceptedDto,
@@ -69,6 +73,7 @@ export class EndpointDeliveriesController {
   })
   @ApiNotFoundResponse()
   @ApiConflictResponse({ description: 'The endpoint is disabled.' })
+  @ApiBody({ type: SendTestEventDto, required: false })
   sendTestEvent(@Auth() auth: OrgAuth, @EndpointId() id: string, @Body() body: SendTestEventDto): Promise<TestEventAcceptedDto> {
     return this.redelivery.sendTestEvent(auth, id, body?.eventType);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
 import { Page } from '../common/pagination';
 import { EVENT_ID, HistoryIdPipe } from './history-id.pipe';
@@ -14,12 +14,14 @@ export class EventsController {
   constructor(private readonly history: HistoryService) {}
 
   @Get()
+  @ApiOperation({ operationId: 'listEvents' })
   @ApiOkResponse({ type: EventPageDto, description: 'Newest first (by time received). Events older than the retention period are gone.' })
   list(@Auth() auth: OrgAuth, @Query() query: ListEventsQueryDto): Promise<Page<EventResponseDto>> {
     return this.history.listEvents(auth, query);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getEvent' })
   @ApiOkResponse({ type: EventWithDeliveriesDto })
   @ApiNotFoundResponse()
   get(@Auth() auth: OrgAuth, @Param('id', new HistoryIdPipe(EVENT_ID, 'event')) id: string): Promise<EventWithDeliveriesDto> {

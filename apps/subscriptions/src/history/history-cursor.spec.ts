@@ -7,7 +7,8 @@ const raw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 describe('history cursors', () => {
   it('should read back the time and id a cursor was made from when it is decoded for the same list', () => {
-    expect(decodeTimeCursor(encodeTimeCursor('events', KEY), 'events')).toEqual(KEY);
+    expect(decodeTimeCursor(encodeTimeCursor('events', KEY), 'events')).toEqual({ key: KEY, direction: 'next' });
+    expect(decodeTimeCursor(encodeTimeCursor('events', KEY, 'prev'), 'events')).toEqual({ key: KEY, direction: 'prev' });
     expect(decodeTimeCursor(undefined, 'events')).toBeUndefined();
   });
 
@@ -41,6 +42,8 @@ describe('history cursors', () => {
 
     expect(page.data).toHaveLength(kept);
     expect(page.nextCursor === null).toBe(!more);
-    if (more) expect(decodeTimeCursor(page.nextCursor!, 'events')).toEqual({ at: KEY.at, id: page.data[kept - 1] });
+    if (more) expect(decodeTimeCursor(page.nextCursor!, 'events')).toEqual({ key: { at: KEY.at, id: page.data[kept - 1] }, direction: 'next' });
+    expect(page.prevCursor).toBeNull();
+    expect(page.hasMore).toBe(more);
   });
 });

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { DELIVERY_STATUSES, DeliveryStatus, EVENT_TYPE_NAME_PATTERN, Mode, MODES } from '@app/contracts';
-import { PageQueryDto } from '../common/pagination';
+import { PAGE_LINKS, PageQueryDto } from '../common/pagination';
 import { IsDateTime } from '../common/validators';
 
-const NEXT_CURSOR = { type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' } as const;
 
 export class ListEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'order.new' })
@@ -89,12 +88,16 @@ export class DeliveryDetailDto extends DeliveryResponseDto {
 
 export class EventPageDto {
   @ApiProperty({ type: [EventResponseDto] }) data: EventResponseDto[];
-  @ApiProperty(NEXT_CURSOR) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.nextCursor) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.prevCursor) prevCursor: string | null;
+  @ApiProperty(PAGE_LINKS.hasMore) hasMore: boolean;
 }
 
 export class DeliveryPageDto {
   @ApiProperty({ type: [DeliveryResponseDto] }) data: DeliveryResponseDto[];
-  @ApiProperty(NEXT_CURSOR) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.nextCursor) nextCursor: string | null;
+  @ApiProperty(PAGE_LINKS.prevCursor) prevCursor: string | null;
+  @ApiProperty(PAGE_LINKS.hasMore) hasMore: boolean;
 }
 
 export class RedeliveryAcceptedDto {

@@ -22,12 +22,13 @@ export class HistoryService {
     const from = query.from === undefined ? undefined : new Date(query.from);
     const to = query.to === undefined ? undefined : new Date(query.to);
     if (from && to && from.getTime() >= to.getTime()) throw new BadRequestException(['to must be later than from']);
+    const position = decodeTimeCursor(query.cursor, 'events');
     const rows = await this.events.list(
       auth.organizationId,
       { type: query.type, mode: query.mode, from, to },
-      { before: decodeTimeCursor(query.cursor, 'events'), limit: query.limit + 1 },
+      { from: position, limit: query.limit + 1 },
     );
-    return toTimePage('events', rows, query.limit, toEventResponse);
+    return toTimePage('events', rows, query.limit, toEventResponse, position);
   }
 
   async getEvent(auth: OrgAuth, id: string): Promise<EventWithDeliveriesDto> {
@@ -46,13 +47,14 @@ export class HistoryService {
 
   async listEndpointDeliveries(auth: OrgAuth, endpointId: string, query: ListDeliveriesQueryDto): Promise<Page<DeliveryResponseDto>> {
     if (!(await this.endpoints.findById(auth.organizationId, endpointId))) throw new NotFoundException([`endpoint ${endpointId} not found`]);
+    const position = decodeTimeCursor(query.cursor, 'deliveries');
     const rows = await this.deliveries.listForEndpoint(
       auth.organizationId,
       endpointId,
       { status: query.status },
-      { before: decodeTimeCursor(query.cursor, 'deliveries'), limit: query.limit + 1 },
+      { from: position, limit: query.limit + 1 },
     );
-    return toTimePage('deliveries', rows, query.limit, toDeliveryResponse);
+    return toTimePage('deliveries', rows, query.limit, toDeliveryResponse, position);
   }
 }
 

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { deliveryIdFor, DomainEvent, exampleEventData, newId, testEventExample } from '@app/contracts';
 import { DeliveryHistoryRepository, deliveryPartitionOf, EndpointEntity, EndpointRepository, EventHistoryRepository, EventTypeRepository } from '@app/persistence';
 import { OrgAuth } from '../auth/auth.guards';
+import { apiError } from '../common/api-error';
 import { DeliveryPublisher, domainEventOf } from './delivery-publisher';
 import { RedeliveryAcceptedDto, TestEventAcceptedDto } from './history.dto';
 import { deliveryNotFound } from './history.service';
@@ -79,5 +80,5 @@ export class RedeliveryService {
 
 /** The delivery service discards messages for disabled endpoints: say so now instead of queueing one. */
 export function assertEnabled(endpoint: EndpointEntity): void {
-  if (endpoint.status !== 'enabled') throw new ConflictException([`endpoint ${endpoint.id} is disabled; enable it first`]);
+  if (endpoint.status !== 'enabled') throw apiError(409, 'endpoint_disabled', `endpoint ${endpoint.id} is disabled; enable it first`);
 }

@@ -3,9 +3,10 @@ import { Kafka, KafkaMessage } from 'kafkajs';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { SubscriptionsConfig } from '@app/config';
-import { decodeListenRequest, EndpointChange, ListenRequest, Topics } from '@app/contracts';
-import { APP_LOGGER, BroadcastReader, KAFKA, KafkaProducer } from '@app/messaging';
+import { decodeListenRequest, ListenRequest, Topics } from '@app/contracts';
+import { APP_LOGGER, BroadcastReader, KAFKA } from '@app/messaging';
 import { ListenSessionRepository } from '@app/persistence';
+import { EndpointChangeRelay } from '../endpoints/endpoint-change-relay';
 import { sseComment, sseEvent } from './sse';
 
 interface Connection {
@@ -34,7 +35,7 @@ export class ListenHub implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(SubscriptionsConfig) config: SubscriptionsConfig,
     private readonly sessions: ListenSessionRepository,
-    private readonly producer: KafkaProducer,
+    private readonly changes: EndpointChangeRelay,
   ) {
     // A relayed delivery waits on this hop: read as soon as anything arrives.
     this.requests = new BroadcastReader(kafka, { name: 'listen requests reader', topic: Topics.listenRequests, instanceId: config.INSTANCE_ID, logger, maxWaitTimeInMs: 50 });
@@ -103,17 +104,8 @@ export class ListenHub implements OnModuleInit, BeforeApplicationShutdown {
   private async reap(): Promise<void> {
     for (const gone of await this.sessions.reapExpired(new Date())) {
       this.logger.info({ sessionId: gone.id, organizationId: gone.organizationId }, 'listen session lost its connection for longer than the grace period; removed');
-      await this.announce(gone.organizationId, gone.id, 'deleted');
-    }
-  }
-
-  /** Fan-out and delivery instances reload the organization's endpoints, as for any endpoint change. */
-  async announce(organizationId: string, endpointId: string, change: EndpointChange['change']): Promise<void> {
-    const notice: EndpointChange = { organizationId, endpointId, change };
-    try {
-      await this.producer.send(Topics.endpointChanges, [{ key: organizationId, value: JSON.stringify(notice) }]);
-    } catch (err) {
-      this.logger.error({ err, ...notice }, 'could not publish an endpoint change; caches catch up when their TTL expires');
+      // Its change notice went into the outbox with the deletion.
+      this.changes.nudge();
     }
   }
 

@@ -1,14 +1,14 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Response } from 'express';
 import { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
 import { ALL_EVENT_TYPES, DomainEvent, encodeListenMessage, exampleEventData, ListenReply, newId, Topics } from '@app/contracts';
 import { SubscriptionsConfig } from '@app/config';
-import { EndpointPartitions } from '../endpoints/endpoint-partitions';
-import { APP_LOGGER, domainTopics, ensureTopics, KAFKA, KafkaProducer } from '@app/messaging';
+import { domainTopics, ensureTopics, KAFKA, KafkaProducer, withinDeadline } from '@app/messaging';
 import { EndpointEntity, EventTypeRepository, ListenSessionRepository } from '@app/persistence';
 import { generateSecret } from '@app/webhooks';
 import { OrgAuth } from '../auth/auth.guards';
+import { EndpointChangeRelay } from '../endpoints/endpoint-change-relay';
+import { EndpointPartitions } from '../endpoints/endpoint-partitions';
 import { ListenHub } from './listen-hub';
 import { CreateListenSessionDto, ListenAnswerDto, ListenSessionDto, TriggeredEventDto, TriggerEventDto } from './listen.dto';
 
@@ -29,8 +29,8 @@ export class ListenService {
     private readonly eventTypes: EventTypeRepository,
     private readonly hub: ListenHub,
     private readonly producer: KafkaProducer,
+    private readonly changes: EndpointChangeRelay,
     private readonly partitions: EndpointPartitions,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
   async create(auth: OrgAuth, dto: CreateListenSessionDto): Promise<ListenSessionDto> {
@@ -42,7 +42,8 @@ export class ListenService {
       // Until the CLI's stream connects and the holder renews it.
       expiresAt: new Date(Date.now() + this.hub.leaseMs),
     }, await this.partitions.deliveryPartitions());
-    await this.hub.announce(auth.organizationId, session.id, 'created');
+    // The change notice is in the outbox (written with the session): fan-out and delivery reload the organization.
+    await this.changes.relayNow();
     return toSessionDto(session);
   }
 
@@ -72,7 +73,7 @@ export class ListenService {
   async delete(auth: OrgAuth, id: string): Promise<void> {
     if (!(await this.sessions.delete(auth.organizationId, id))) throw sessionNotFound(id);
     this.hub.close(id, 'the session was deleted');
-    await this.hub.announce(auth.organizationId, id, 'deleted');
+    await this.changes.relayNow();
   }
 
   /**
@@ -87,16 +88,11 @@ export class ListenService {
       organizationId: auth.organizationId,
       mode: 'test',
       occurredAt: new Date().toISOString(),
-      // The catalog's example first (PUT /v1/event-types), then the built-in one of a seeded type, then {}.
-      data: dto.data ?? (await this.eventTypes.findByName(dto.type))?.example ?? exampleEventData(dto.type),
+      data: dto.data ?? exampleEventData(dto.type),
     };
-    try {
-      await this.ensureDomainTopic(dto.type);
-      await this.producer.send(dto.type, [{ key: auth.organizationId, value: JSON.stringify(event) }]);
-    } catch (err) {
-      this.logger.error({ err, type: dto.type }, 'could not publish a triggered event');
-      throw new ServiceUnavailableException([`the event could not be published to topic ${dto.type}; try again`]);
-    }
+    // Both steps are bounded: with the broker away the caller gets 503 kafka_unavailable within seconds.
+    await withinDeadline(this.ensureDomainTopic(dto.type), this.config.KAFKA_PUBLISH_TIMEOUT_MS, `confirm topic ${dto.type}`);
+    await this.producer.send(dto.type, [{ key: auth.organizationId, value: JSON.stringify(event) }]);
     return { eventId: event.id, type: event.type, mode: 'test', data: event.data };
   }
 
@@ -106,7 +102,7 @@ export class ListenService {
    */
   private async ensureDomainTopic(type: string): Promise<void> {
     if (this.topicsChecked.has(type)) return;
-    const layout = this.config.topicLayout;
+    const layout = { partitions: this.config.KAFKA_TOPIC_PARTITIONS, replicationFactor: this.config.KAFKA_REPLICATION_FACTOR };
     await ensureTopics(this.kafka, domainTopics(layout, [type]));
     this.topicsChecked.add(type);
   }

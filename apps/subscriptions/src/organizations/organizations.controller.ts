@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { PlatformAdminGuard } from '../auth/auth.guards';
 import { CreateOrganizationDto, OrganizationCreatedDto } from './organization.dto';
 import { OrganizationsService } from './organizations.service';
@@ -12,6 +12,7 @@ export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   @Post()
+  @ApiOperation({ operationId: 'createOrganization' })
   @HttpCode(201)
   @ApiCreatedResponse({ type: OrganizationCreatedDto })
   create(@Body() body: CreateOrganizationDto): Promise<OrganizationCreatedDto> {

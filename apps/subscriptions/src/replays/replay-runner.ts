@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { Logger } from 'pino';
 import { SubscriptionsConfig } from '@app/config';
 import { DeliveryMessage, deliveryIdFor } from '@app/contracts';
-import { APP_LOGGER } from '@app/messaging';
+import { APP_LOGGER, KafkaUnavailableError } from '@app/messaging';
 import { DeliveryHistoryRepository, deliveryPartitionOf, EndpointRepository, EventHistoryRepository, NewReplayJob, ReplayJob, ReplayJobRepository, TimeKey } from '@app/persistence';
 import { DeliveryPublisher, domainEventOf } from '../history/delivery-publisher';
 
@@ -17,6 +17,8 @@ const SWEEP_INTERVAL_MS = 10_000;
 const MAX_MESSAGES_PER_SECOND = 2_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long a replay waits before sending a batch again that Kafka did not take. */
+const KAFKA_RETRY_MS = 2_000;
 
 /**
  * Runs replay jobs in the background of the subscriptions service. A job publishes one delivery
@@ -121,7 +123,10 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
         trigger: 'replay',
         ...deliveryPartitionOf(endpoint),
       }));
-      await this.publisher.publish(messages);
+      if (!(await this.publishPatiently(job, messages))) {
+        await this.jobs.release(job, this.owner);
+        return;
+      }
       await this.deliveries.insertPending(messages.map((m) => ({ id: m.deliveryId, organizationId: m.organizationId, eventId: m.event.id, endpointId: m.endpointId })));
       cursor = batch[batch.length - 1].event.key;
       if (!(await this.jobs.advance(job, this.owner, batch.length, cursor, LEASE_MS))) {
@@ -130,6 +135,25 @@ export class ReplayRunner implements OnApplicationBootstrap, BeforeApplicationSh
       }
       const wait = (batch.length * 1000) / MAX_MESSAGES_PER_SECOND - (Date.now() - started);
       if (wait > 0) await sleep(wait);
+    }
+  }
+
+  /**
+   * The admin API's publishes have a deadline (KAFKA_PUBLISH_TIMEOUT_MS); a replay is background work,
+   * so while the broker is away it waits and sends the batch again rather than failing the job. False
+   * when the instance stops meanwhile (the job is released for another one).
+   */
+  private async publishPatiently(job: ReplayJob, messages: DeliveryMessage[]): Promise<boolean> {
+    for (let warned = false; ; warned = true) {
+      try {
+        await this.publisher.publish(messages);
+        return true;
+      } catch (err) {
+        if (!(err instanceof KafkaUnavailableError)) throw err;
+        if (!warned) this.logger.warn({ err, jobId: job.id }, 'Kafka is away; the replay waits and sends its batch again');
+        if (this.stopping) return false;
+        await sleep(KAFKA_RETRY_MS);
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { ApiKeyGuard, Auth, OrgAuth } from '../auth/auth.guards';
 import { ResourceIdPipe } from '../common/resource-id.pipe';
 import { CreateReplayDto, ReplayJobDto } from './replay.dto';
@@ -13,6 +13,7 @@ export class ReplaysController {
   constructor(private readonly replays: ReplaysService) {}
 
   @Post('endpoints/:id/replay')
+  @ApiOperation({ operationId: 'createReplay' })
   @HttpCode(202)
   @ApiAcceptedResponse({
     type: ReplayJobDto,
@@ -29,6 +30,7 @@ export class ReplaysController {
   }
 
   @Get('replays/:id')
+  @ApiOperation({ operationId: 'getReplay' })
   @ApiOkResponse({ type: ReplayJobDto })
   @ApiNotFoundResponse()
   get(@Auth() auth: OrgAuth, @Param('id', new ResourceIdPipe('job', 'replay')) id: string): Promise<ReplayJobDto> {

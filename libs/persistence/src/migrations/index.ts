@@ -6,6 +6,7 @@ import { ListenSessions1764517000000 } from './1764517000000-listen-sessions';
 import { EndpointPacing1764661616000 } from './1764661616000-endpoint-pacing';
 import { EndpointFilter1796187000000 } from './1796187000000-endpoint-filter';
 import { EventTypeSchemas1796187100000 } from './1796187100000-event-type-schemas';
+import { IdempotencyAndOutbox1796187146000 } from './1796187146000-idempotency-and-outbox';
 import { DeliveryPartitions1796189580000 } from './1796189580000-delivery-partitions';
 
 /** Every migration, oldest first. Listed by class (not a glob) so the webpack bundles carry them. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   EndpointPacing1764661616000,
   EndpointFilter1796187000000,
   EventTypeSchemas1796187100000,
+  IdempotencyAndOutbox1796187146000,
   DeliveryPartitions1796189580000,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, MoreThan } from 'typeorm';
+import { DataSource, IsNull, LessThan, MoreThan } from 'typeorm';
 import { newId } from '@app/contracts';
+import { KeysetPage } from './history-key';
 import { ApiKeyEntity, OrganizationEntity } from '../entities';
 
 /** What the caller derived from a fresh key: never the key itself. */
@@ -34,13 +35,15 @@ export class ApiKeyRepository {
     return (await this.repo.findOne({ where: { organizationId, id: entity.id } })) as ApiKeyEntity;
   }
 
-  /** Up to `limit` keys, revoked ones included, in id (creation) order after the id `after`. */
-  async list(organizationId: string, page: { after?: string; limit: number }): Promise<ApiKeyEntity[]> {
-    return this.repo.find({
-      where: { organizationId, ...(page.after ? { id: MoreThan(page.after) } : {}) },
-      order: { id: 'ASC' },
+  /** Up to `limit` keys, revoked ones included, in id (creation) order, after or before an id (see KeysetPage). */
+  async list(organizationId: string, page: KeysetPage<string>): Promise<ApiKeyEntity[]> {
+    const back = page.from?.direction === 'prev';
+    const rows = await this.repo.find({
+      where: { organizationId, ...(page.from ? { id: back ? LessThan(page.from.key) : MoreThan(page.from.key) } : {}) },
+      order: { id: back ? 'DESC' : 'ASC' },
       take: page.limit,
     });
+    return back ? rows.reverse() : rows;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DeliveryStatus } from '@app/contracts';
-import { TimeKey, timeKeySql } from './history-key';
+import { KeysetPage, TimeKey, timeKeySql } from './history-key';
 
 export interface StoredDelivery {
   id: string;
@@ -102,12 +102,12 @@ export class DeliveryHistoryRepository {
     }));
   }
 
-  /** Up to `limit` deliveries of one endpoint, newest first, starting after `before`. */
+  /** Up to `limit` deliveries of one endpoint, newest first, after or before a position (see KeysetPage). */
   async listForEndpoint(
     organizationId: string,
     endpointId: string,
     filter: { status?: DeliveryStatus },
-    page: { before?: TimeKey; limit: number },
+    page: KeysetPage<TimeKey>,
   ): Promise<StoredDelivery[]> {
     const params: unknown[] = [organizationId, endpointId];
     const where = ['d.organization_id = $1', 'd.endpoint_id = $2'];
@@ -115,17 +115,20 @@ export class DeliveryHistoryRepository {
       params.push(filter.status);
       where.push(`d.status = $${params.length}`);
     }
-    if (page.before) {
-      params.push(page.before.at, page.before.id);
-      where.push(`(d.created_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    const back = page.from?.direction === 'prev';
+    if (page.from) {
+      params.push(page.from.key.at, page.from.key.id);
+      where.push(`(d.created_at, d.id) ${back ? '>' : '<'} ($${params.length - 1}::timestamptz, $${params.length})`);
     }
     params.push(page.limit);
+    const order = back ? 'ASC' : 'DESC';
     const rows: DeliveryRowSql[] = await this.db.query(
       `SELECT ${DELIVERY_COLUMNS} FROM ${DELIVERY_FROM} WHERE ${where.join(' AND ')}
-       ORDER BY d.created_at DESC, d.id DESC LIMIT $${params.length}`,
+       ORDER BY d.created_at ${order}, d.id ${order} LIMIT $${params.length}`,
       params,
     );
-    return rows.map(toStoredDelivery);
+    const deliveries = rows.map(toStoredDelivery);
+    return back ? deliveries.reverse() : deliveries;
   }
 
   /** The deliveries of one event (one per endpoint it went to), at most `limit`. */

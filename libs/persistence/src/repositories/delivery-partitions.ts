@@ -10,18 +10,17 @@ const CHOICE_LOCK = 0x7765_6270; // "webp"
  * ids hash and however large one organization is. Partitions added to the topic later start empty and
  * are chosen first until they catch up; existing endpoints never move.
  */
-export async function insertOnLeastLoadedPartition(db: DataSource, entity: EndpointEntity, partitions: number): Promise<void> {
-  await db.transaction(async (tx: EntityManager) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [CHOICE_LOCK]);
-    const rows: Array<{ partition: number }> = await tx.query(
-      `SELECT p AS partition FROM generate_series(0, $1::int - 1) AS p
-         LEFT JOIN delivery_partition_load l ON l.partition = p
-        ORDER BY coalesce(l.endpoints, 0), p LIMIT 1`,
-      [partitions],
-    );
-    entity.deliveryPartition = rows[0].partition;
-    await tx.insert(EndpointEntity, entity);
-  });
+export async function insertOnLeastLoadedPartition(tx: EntityManager, entity: EndpointEntity, partitions: number): Promise<void> {
+  // Inside the caller's transaction (with its outbox row): the lock is held until it commits.
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [CHOICE_LOCK]);
+  const rows: Array<{ partition: number }> = await tx.query(
+    `SELECT p AS partition FROM generate_series(0, $1::int - 1) AS p
+       LEFT JOIN delivery_partition_load l ON l.partition = p
+      ORDER BY coalesce(l.endpoints, 0), p LIMIT 1`,
+    [partitions],
+  );
+  entity.deliveryPartition = rows[0].partition;
+  await tx.insert(EndpointEntity, entity);
 }
 
 /** Endpoints created before partitions were stored (at most `limit`), for pinning. */

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ALL_EVENT_TYPES, EndpointOrdering, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
+import { ALL_EVENT_TYPES, EndpointChange, EndpointOrdering, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
 import { insertOnLeastLoadedPartition } from './delivery-partitions';
+import { EndpointChangeOutbox } from './endpoint-change-outbox.repository';
+import { KeysetPage } from './history-key';
 
 export interface NewEndpoint {
   url: string;
@@ -32,10 +34,16 @@ export type VersionedWrite<T> = { kind: 'written'; value: T } | { kind: 'not_fou
 
 type GuardedStatement = { andWhere(where: string, params: object): unknown; execute(): Promise<{ affected?: number | null }> };
 
-/** Every query names the organization: there is no way to read or change an endpoint without its tenant. */
+/**
+ * Every query names the organization: there is no way to read or change an endpoint without its tenant.
+ * Every write also puts its change notice in the outbox, in the same transaction.
+ */
 @Injectable()
 export class EndpointRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbox: EndpointChangeOutbox,
+  ) {}
 
   private get repo() {
     return this.db.getRepository(EndpointEntity);
@@ -54,7 +62,10 @@ export class EndpointRepository {
       disabledAt: null,
       failingSince: null,
     });
-    await insertOnLeastLoadedPartition(this.db, entity, deliveryPartitions);
+    await this.db.transaction(async (tx) => {
+      await insertOnLeastLoadedPartition(tx, entity, deliveryPartitions);
+      await this.outbox.append(tx, [{ organizationId, endpointId: entity.id, change: 'created' }]);
+    });
     return (await this.findById(organizationId, entity.id)) as EndpointEntity;
   }
 
@@ -67,8 +78,8 @@ export class EndpointRepository {
     return this.repo.find({ where: { organizationId, status: 'enabled' } });
   }
 
-  /** Up to `limit` endpoints in id (creation) order, starting after the id `after` (keyset pagination). */
-  async list(organizationId: string, filter: EndpointFilter, page: { after?: string; limit: number }): Promise<EndpointEntity[]> {
+  /** Up to `limit` endpoints in id (creation) order, after or before an id (see KeysetPage). */
+  async list(organizationId: string, filter: EndpointFilter, page: KeysetPage<string>): Promise<EndpointEntity[]> {
     const query = this.repo.createQueryBuilder('e').where('e.organization_id = :organizationId', { organizationId });
     if (filter.mode) query.andWhere('e.mode = :mode', { mode: filter.mode });
     if (filter.status) query.andWhere('e.status = :status', { status: filter.status });
@@ -81,13 +92,15 @@ export class EndpointRepository {
         all: ALL_EVENT_TYPES,
       });
     }
-    if (page.after) query.andWhere('e.id > :after', { after: page.after });
-    return query.orderBy('e.id', 'ASC').limit(page.limit).getMany();
+    const back = page.from?.direction === 'prev';
+    if (page.from) query.andWhere(`e.id ${back ? '<' : '>'} :from`, { from: page.from.key });
+    const rows = await query.orderBy('e.id', back ? 'DESC' : 'ASC').limit(page.limit).getMany();
+    return back ? rows.reverse() : rows;
   }
 
   /** Applies `changes` (and bumps the version) if the endpoint exists and, when given, is still at `expectedVersion`. */
   async update(organizationId: string, id: string, changes: EndpointChanges, expectedVersion?: number): Promise<VersionedWrite<EndpointEntity>> {
-    return this.writeVersioned(organizationId, id, expectedVersion, updatedRow, (tx) =>
+    return this.writeVersioned(organizationId, id, expectedVersion, 'updated', updatedRow, (tx) =>
       tx
         .createQueryBuilder()
         .update(EndpointEntity)
@@ -101,7 +114,7 @@ export class EndpointRepository {
    * Only one previous secret is kept: rotating again during an overlap ends the older secret's.
    */
   async rotateSecret(organizationId: string, id: string, newSecret: string, previousExpiresAt: Date): Promise<VersionedWrite<EndpointEntity>> {
-    return this.writeVersioned(organizationId, id, undefined, updatedRow, (tx) =>
+    return this.writeVersioned(organizationId, id, undefined, 'updated', updatedRow, (tx) =>
       tx
         .createQueryBuilder()
         .update(EndpointEntity)
@@ -118,7 +131,7 @@ export class EndpointRepository {
   }
 
   async delete(organizationId: string, id: string, expectedVersion?: number): Promise<VersionedWrite<{ id: string }>> {
-    return this.writeVersioned(organizationId, id, expectedVersion, () => ({ id }), (tx) =>
+    return this.writeVersioned(organizationId, id, expectedVersion, 'deleted', () => ({ id }), (tx) =>
       tx.createQueryBuilder().delete().from(EndpointEntity).where('organization_id = :organizationId AND id = :id', { organizationId, id }),
     );
   }
@@ -132,6 +145,7 @@ export class EndpointRepository {
     organizationId: string,
     id: string,
     expectedVersion: number | undefined,
+    change: EndpointChange['change'],
     written: (after: EndpointEntity | null) => T,
     statement: (tx: EntityManager) => GuardedStatement,
   ): Promise<VersionedWrite<T>> {
@@ -140,7 +154,10 @@ export class EndpointRepository {
       if (expectedVersion !== undefined) write.andWhere('version = :expectedVersion', { expectedVersion });
       const { affected } = await write.execute();
       const current = await tx.findOne(EndpointEntity, { where: { organizationId, id } });
-      if ((affected ?? 0) > 0) return { kind: 'written', value: written(current) };
+      if ((affected ?? 0) > 0) {
+        await this.outbox.append(tx, [{ organizationId, endpointId: id, change }]);
+        return { kind: 'written', value: written(current) };
+      }
       return current ? { kind: 'version_conflict', currentVersion: current.version } : { kind: 'not_found' };
     });
   }

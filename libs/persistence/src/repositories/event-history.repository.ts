@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ALL_EVENT_TYPES, DomainEvent, Mode } from '@app/contracts';
-import { TimeKey, timeKeySql } from './history-key';
+import { KeysetPage, TimeKey, timeKeySql } from './history-key';
 
 export interface StoredEvent {
   organizationId: string;
@@ -61,8 +61,8 @@ const EVENT_COLUMNS = `e.organization_id, e.id, e.type, e.mode, e.data, e.occurr
 export class EventHistoryRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Up to `limit` events, newest first (by time received), starting after `before`. */
-  async list(organizationId: string, filter: EventFilter, page: { before?: TimeKey; limit: number }): Promise<StoredEvent[]> {
+  /** Up to `limit` events, newest first (by time received), after or before a position (see KeysetPage). */
+  async list(organizationId: string, filter: EventFilter, page: KeysetPage<TimeKey>): Promise<StoredEvent[]> {
     const where = ['e.organization_id = $1'];
     const params: unknown[] = [organizationId];
     const add = (sql: (n: string) => string, value: unknown) => {
@@ -73,17 +73,21 @@ export class EventHistoryRepository {
     if (filter.mode) add((n) => `e.mode = ${n}`, filter.mode);
     if (filter.from) add((n) => `e.received_at >= ${n}`, filter.from.toISOString());
     if (filter.to) add((n) => `e.received_at < ${n}`, filter.to.toISOString());
-    if (page.before) {
-      params.push(page.before.at, page.before.id);
-      where.push(`(e.received_at, e.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+    // Newest first: the next page is older, going back reads newer rows upwards.
+    const back = page.from?.direction === 'prev';
+    if (page.from) {
+      params.push(page.from.key.at, page.from.key.id);
+      where.push(`(e.received_at, e.id) ${back ? '>' : '<'} ($${params.length - 1}::timestamptz, $${params.length})`);
     }
     params.push(page.limit);
+    const order = back ? 'ASC' : 'DESC';
     const rows: EventRowSql[] = await this.db.query(
       `SELECT ${EVENT_COLUMNS} FROM events e WHERE ${where.join(' AND ')}
-       ORDER BY e.received_at DESC, e.id DESC LIMIT $${params.length}`,
+       ORDER BY e.received_at ${order}, e.id ${order} LIMIT $${params.length}`,
       params,
     );
-    return rows.map(toStoredEvent);
+    const events = rows.map(toStoredEvent);
+    return back ? events.reverse() : events;
   }
 
   async findById(organizationId: string, id: string): Promise<StoredEvent | null> {

@@ -14,3 +14,12 @@ export function timeKeySql(column: string): string {
 }
 
 export const TIME_KEY_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * A page read by keyset: the first page, or the rows after (`next`) or before (`prev`) a key, in list
+ * order. Repositories read `limit` rows in the direction of travel and return them in list order.
+ */
+export interface KeysetPage<K> {
+  from?: { key: K; direction: 'next' | 'prev' };
+  limit: number;
+}

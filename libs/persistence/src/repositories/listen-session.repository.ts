@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EndpointStatus, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
 import { insertOnLeastLoadedPartition } from './delivery-partitions';
+import { EndpointChangeOutbox } from './endpoint-change-outbox.repository';
 import { updatedRows } from './updated-rows';
 
 /** The URL a session row carries: not http(s), so no code path that misses `kind` could POST anywhere. */
@@ -22,7 +23,10 @@ export interface NewListenSession {
  */
 @Injectable()
 export class ListenSessionRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly outbox: EndpointChangeOutbox,
+  ) {}
 
   private get repo() {
     return this.db.getRepository(EndpointEntity);
@@ -46,7 +50,10 @@ export class ListenSessionRepository {
       kind: 'cli',
       sessionExpiresAt: fields.expiresAt,
     });
-    await insertOnLeastLoadedPartition(this.db, entity, deliveryPartitions);
+    await this.db.transaction(async (tx) => {
+      await insertOnLeastLoadedPartition(tx, entity, deliveryPartitions);
+      await this.outbox.append(tx, [{ organizationId, endpointId: entity.id, change: 'created' }]);
+    });
     return (await this.find(organizationId, entity.id)) as EndpointEntity;
   }
 
@@ -65,19 +72,27 @@ export class ListenSessionRepository {
   }
 
   async delete(organizationId: string, id: string): Promise<boolean> {
-    const result = await this.repo.delete({ organizationId, id, kind: 'cli' });
-    return (result.affected ?? 0) > 0;
+    return this.db.transaction(async (tx) => {
+      const result = await tx.delete(EndpointEntity, { organizationId, id, kind: 'cli' });
+      const deleted = (result.affected ?? 0) > 0;
+      if (deleted) await this.outbox.append(tx, [{ organizationId, endpointId: id, change: 'deleted' }]);
+      return deleted;
+    });
   }
 
   /** Removes the sessions whose lease ran out (their connection died), a bounded batch per call. */
   async reapExpired(now: Date, limit = 500): Promise<Array<{ id: string; organizationId: string }>> {
-    const rows = updatedRows<{ id: string; organization_id: string }>(
-      await this.db.query(
-        `DELETE FROM endpoints WHERE id IN (
+    // One statement: the deletions and their change notices commit together.
+    const rows: Array<{ id: string; organization_id: string }> = await this.db.query(
+      `WITH gone AS (
+         DELETE FROM endpoints WHERE id IN (
            SELECT id FROM endpoints WHERE kind = 'cli' AND session_expires_at < $1 ORDER BY session_expires_at LIMIT $2
-         ) RETURNING id, organization_id`,
-        [now, limit],
-      ),
+         ) RETURNING id, organization_id
+       ), noticed AS (
+         INSERT INTO endpoint_change_outbox (organization_id, endpoint_id, change) SELECT organization_id, id, 'deleted' FROM gone
+       )
+       SELECT id, organization_id FROM gone`,
+      [now, limit],
     );
     return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
   }
