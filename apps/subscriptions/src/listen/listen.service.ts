@@ -88,7 +88,8 @@ export class ListenService {
       organizationId: auth.organizationId,
       mode: 'test',
       occurredAt: new Date().toISOString(),
-      data: dto.data ?? exampleEventData(dto.type),
+      // The catalog's example first (PUT /v1/event-types), then the built-in one of a seeded type, then {}.
+      data: dto.data ?? (await this.eventTypes.findByName(dto.type))?.example ?? exampleEventData(dto.type),
     };
     // Both steps are bounded: with the broker away the caller gets 503 kafka_unavailable within seconds.
     await withinDeadline(this.ensureDomainTopic(dto.type), this.config.KAFKA_PUBLISH_TIMEOUT_MS, `confirm topic ${dto.type}`);

@@ -34,6 +34,7 @@ export class IdempotencyAndOutbox1796187146000 implements MigrationInterface {
         organization_id text NOT NULL,
         endpoint_id text NOT NULL,
         change text NOT NULL CHECK (change IN ('created', 'updated', 'deleted')),
+        request_id text,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
   }
