@@ -1,2 +1,3 @@
 export * from './prepare-event';
 export * from './event-publisher';
+export * from './schema-check';
