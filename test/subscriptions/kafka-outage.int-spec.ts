@@ -98,7 +98,7 @@ describe('the admin API while the Kafka broker is stopped', () => {
     // Relayed once the broker is back: the outbox drains and the notices are on the change topic.
     await eventually(async () => ((await query('SELECT 1 FROM endpoint_change_outbox')).length === 0 ? true : undefined), 60_000, 'the outbox to drain');
     const notices = await readChanges(during.id);
-    expect(notices).toContainEqual({ organizationId: org.id, endpointId: during.id, change: 'created' });
+    expect(notices).toContainEqual({ organizationId: org.id, endpointId: during.id, change: 'created', requestId: expect.stringMatching(/^req_/) });
 
     // And the endpoint created while the broker was away gets events.
     const producer = await testProducer();
