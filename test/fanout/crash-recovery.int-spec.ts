@@ -56,7 +56,15 @@ describe('fan-out killed in the middle of a burst', () => {
   it('should leave exactly one delivery message per (event, endpoint) after a SIGKILL and a restart', async () => {
     processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
     [committed, uncommitted] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.deliveries, { readUncommitted: true })]);
-    const burst = publishBurst(producer, orgs, 'evt_burst_', 0, EVENTS, PADDING);
+    // While the kills go on, the burst stays at most 2,000 events ahead of what is committed: a fan-out
+    // faster than the readers could otherwise finish the whole burst before a kill lands in a transaction.
+    let killing = true;
+    const burst = (async () => {
+      for (let start = 0; start < EVENTS; start += 500) {
+        while (killing && start - committed.records.length / 2 > 2_000) await new Promise((r) => setTimeout(r, 5));
+        await publishBurst(producer, orgs, 'evt_burst_', start, Math.min(start + 500, EVENTS), PADDING);
+      }
+    })();
 
     // Kill while the burst is being fanned out until a kill finds a transaction open (usually the first).
     let killsInsideTransaction = 0;
@@ -74,6 +82,7 @@ describe('fan-out killed in the middle of a burst', () => {
       expect(committed.records.length).toBeLessThan(EVENTS * 2);
       processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
     }
+    killing = false;
     await burst;
     await settle(committed, groupId, ['order.new']);
     expect(killsInsideTransaction).toBe(1);

@@ -62,7 +62,9 @@ describe('request ids in logs', () => {
       const notice = await eventually(async () => logLines(service).find((l) => l.msg === 'endpoint change notice' && l.endpointId === endpointId), 20_000, `${service.name} reading the notice`);
       expect(notice).toMatchObject({ level: 'debug', requestId: 'create-ep-7f3a', organizationId: org.id, change: 'created' });
     }
-    expect(logLines(subscriptions).find((l) => l.msg === 'admin request' && l.path === '/v1/endpoints')).toMatchObject({ requestId: 'create-ep-7f3a', status: 201 });
+    // The access line is written when the answer has gone out, so it may land after the caller has read it.
+    const access = await eventually(async () => logLines(subscriptions).find((l) => l.msg === 'admin request' && l.path === '/v1/endpoints'), 10_000, 'the access line');
+    expect(access).toMatchObject({ requestId: 'create-ep-7f3a', status: 201 });
 
     const sent = await post(`${subscriptions.url}/v1/endpoints/${endpointId}/test`, org.apiKey, {}, 'test-send-91c2');
     expect(sent.status).toBe(202);
