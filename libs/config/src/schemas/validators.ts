@@ -29,41 +29,35 @@ export function ParsesWith(parse: (raw: string) => unknown): PropertyDecorator {
   });
 }
 
-/** A comma-separated list Node's resolver accepts as DNS servers (`ip`, `ip:port`, `[ipv6]:port`); empty allowed. */
-export function IsDnsServerList(): PropertyDecorator {
+/** A string setting that `check` accepts without throwing; `message` names the setting ($property) when not. */
+function ThrowsNot(name: string, check: (value: string) => void, message: string): PropertyDecorator {
   return ValidateBy({
-    name: 'isDnsServerList',
+    name,
     validator: {
       validate: (value: unknown) => {
         if (typeof value !== 'string') return false;
-        const servers = value.split(',').map((s) => s.trim()).filter(Boolean);
         try {
-          new Resolver().setServers(servers);
+          check(value);
           return true;
         } catch {
           return false;
         }
       },
-      defaultMessage: () => '$property must be a comma-separated list of DNS server addresses such as 10.0.0.2 or 127.0.0.1:5353',
+      defaultMessage: () => message,
     },
   });
 }
 
+/** A comma-separated list Node's resolver accepts as DNS servers (`ip`, `ip:port`, `[ipv6]:port`); empty allowed. */
+export function IsDnsServerList(): PropertyDecorator {
+  return ThrowsNot(
+    'isDnsServerList',
+    (value) => new Resolver().setServers(value.split(',').map((s) => s.trim()).filter(Boolean)),
+    '$property must be a comma-separated list of DNS server addresses such as 10.0.0.2 or 127.0.0.1:5353',
+  );
+}
+
 /** A setting that must compile as a JavaScript regular expression (empty allowed: "none"). */
 export function IsRegExpSource(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isRegExpSource',
-    validator: {
-      validate: (value: unknown) => {
-        if (typeof value !== 'string') return false;
-        try {
-          new RegExp(value);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => '$property must be a valid regular expression',
-    },
-  });
+  return ThrowsNot('isRegExpSource', (value) => new RegExp(value), '$property must be a valid regular expression');
 }
