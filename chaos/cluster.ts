@@ -9,7 +9,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { Topics } from '@app/contracts';
-import type { Chaos, Check, Episode, PhaseResult } from './run';
+import type { Chaos } from './chaos';
+import type { Check, Episode, PhaseResult, result } from './results';
 
 interface NodeStatus {
   id: number;
@@ -54,7 +55,7 @@ export async function clusterPhase(
   chaos: Chaos,
   infra: ClusterInfra,
   options: { brokerDownMs: number },
-  helpers: { log: (m: string) => void; secs: (ms: number | null) => string; baseChecks: (t: PhaseResult['tally'], e: string[]) => Check[]; result: (...a: Parameters<typeof resultShape>) => PhaseResult },
+  helpers: { log: (m: string) => void; secs: (ms: number | null) => string; baseChecks: (t: PhaseResult['tally'], e: string[]) => Check[]; result: typeof result },
 ): Promise<PhaseResult> {
   const { log, secs } = helpers;
   const t0 = Date.now();
@@ -107,5 +108,3 @@ export async function clusterPhase(
   return helpers.result('cluster', 'three brokers: SIGKILL the busiest partitions\' leader, then a second broker, restart both; then SIGKILL the active KRaft controller, restart it', t0, episodes, tally, exits, checks);
 }
 
-// The signature of run.ts' result(), named here without importing its value (run.ts imports this file).
-declare function resultShape(phase: 'cluster', fault: string, t0: number, episodes: Episode[], tally: PhaseResult['tally'], exits: string[], checks: Check[]): PhaseResult;

@@ -1,4 +1,4 @@
-import type { Episode, PhaseResult } from './run';
+import type { Episode, PhaseResult } from './results';
 
 interface Doc {
   date: string;

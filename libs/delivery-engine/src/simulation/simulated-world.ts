@@ -1,5 +1,6 @@
 import { CircuitBreaker } from '@app/webhooks';
 import { DeferReason, EngineIo, EngineMessage, LaneEngine, LaneRules, RATE_WINDOW_MS, TopicPartitionOffset } from '../lane-engine';
+import { SimClock, mulberry32 } from './sim-clock';
 
 /**
  * A deterministic world for the lane engine: a simulated clock and timer queue, a simulated
@@ -8,57 +9,6 @@ import { DeferReason, EngineIo, EngineMessage, LaneEngine, LaneRules, RATE_WINDO
  * generator and every asynchronous answer is a timer on the simulated clock, so a seed replays
  * exactly. The invariants are checked as the world runs; a broken one throws with the seed.
  */
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Timer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
-class SimClock {
-  now = 1_000_000;
-  private seq = 0;
-  private timers: Timer[] = [];
-
-  setTimer(ms: number, fn: () => void): () => void {
-    const timer: Timer = { at: this.now + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    this.timers.push(timer);
-    return () => (timer.cancelled = true);
-  }
-
-  nextAt(): number | null {
-    this.timers = this.timers.filter((t) => !t.cancelled);
-    let next: number | null = null;
-    for (const t of this.timers) if (next === null || t.at < next) next = t.at;
-    return next;
-  }
-
-  /** Moves the clock to `until`, firing due timers in time order (ties in creation order). */
-  async runUntil(until: number, flush: () => Promise<void>): Promise<void> {
-    for (;;) {
-      const next = this.nextAt();
-      if (next === null || next > until) break;
-      this.now = Math.max(this.now, next);
-      const due = this.timers.filter((t) => t.at <= this.now).sort((a, b) => a.at - b.at || a.seq - b.seq);
-      this.timers = this.timers.filter((t) => t.at > this.now);
-      for (const t of due) if (!t.cancelled) t.fn();
-      await flush();
-    }
-    this.now = Math.max(this.now, until);
-  }
-}
 
 type Behaviour = 'healthy' | 'slow' | 'dead' | 'flapping' | 'unknown';
 
