@@ -1,6 +1,10 @@
 import { ApiClient, ApiErrorBody, components, createApiClient } from '@app/api-client';
 import type { ListenOutcome } from '@app/contracts';
 
+/** How long a single admin call may take: a call that hangs must not keep the command (or its Ctrl-C) waiting. */
+const CALL_TIMEOUT_MS = 15_000;
+const deadline = () => AbortSignal.timeout(CALL_TIMEOUT_MS);
+
 /** A failure the CLI explains in one line and exits on. */
 export class CliError extends Error {
   constructor(message: string) {
@@ -31,23 +35,23 @@ export class AdminClient {
 
   /** createListenSession */
   async createSession(body: { forwardTo: string; eventTypes?: string[] }): Promise<ListenSession> {
-    return this.ok(await this.api.POST('/v1/listen/sessions', { body }));
+    return this.ok(await this.api.POST('/v1/listen/sessions', { body, signal: deadline() }));
   }
 
   /** deleteListenSession; a session already gone counts as deleted. */
   async deleteSession(id: string): Promise<void> {
-    const answer = await this.api.DELETE('/v1/listen/sessions/{id}', { params: { path: { id } } });
+    const answer = await this.api.DELETE('/v1/listen/sessions/{id}', { params: { path: { id } }, signal: deadline() });
     if (answer.response.status !== 404) this.ok(answer);
   }
 
   /** answerListenDelivery */
   async answer(sessionId: string, answer: ListenAnswer): Promise<void> {
-    this.ok(await this.api.POST('/v1/listen/sessions/{id}/answers', { params: { path: { id: sessionId } }, body: answer }));
+    this.ok(await this.api.POST('/v1/listen/sessions/{id}/answers', { params: { path: { id: sessionId } }, body: answer, signal: deadline() }));
   }
 
   /** triggerTestEvent */
   async trigger(body: { type: string; data?: Record<string, unknown> }): Promise<TriggeredEvent> {
-    return this.ok(await this.api.POST('/v1/listen/events', { body }));
+    return this.ok(await this.api.POST('/v1/listen/events', { body, signal: deadline() }));
   }
 
   /** streamListenSession: the open response, for the caller to read as server-sent events. */
@@ -73,6 +77,7 @@ export class AdminClient {
       return await fetch(input, { ...init, redirect: 'manual' });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
+      if ((err as Error).name === 'TimeoutError') throw new CliError(`the admin API at ${this.baseUrl} did not answer within ${CALL_TIMEOUT_MS / 1000} s; try again, or check its logs`);
       throw new CliError(`cannot reach the admin API at ${this.baseUrl} (${networkReason(err)}); is it running? (npm start, or --api <url>)`);
     }
   }

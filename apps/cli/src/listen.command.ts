@@ -73,8 +73,7 @@ async function relay(options: ListenOptions, session: ListenSession, signal: Abo
           else if (event.event === 'end') end = JSON.parse(event.data) as { reason: string; reconnect: boolean };
         },
       });
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+      await readUntilAborted(res, signal, (text) => parser.feed(text));
     } catch (err) {
       if (signal.aborted) return null;
       // The session is gone (deleted elsewhere, or reaped while we were away): nothing to reconnect to.
@@ -102,8 +101,32 @@ async function handle(options: ListenOptions, session: ListenSession, request: L
   });
 }
 
+/**
+ * Feeds the stream's text to `onText` until it ends or `signal` aborts. The reader is cancelled on abort
+ * rather than trusting the aborted fetch to end the body: under load a Ctrl-C was seen to leave the read
+ * waiting for the server's next bytes for a minute (test/e2e/cli-listen).
+ */
+async function readUntilAborted(res: Response, signal: AbortSignal, onText: (text: string) => void): Promise<void> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    if (signal.aborted) cancel();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      onText(decoder.decode(value, { stream: true }));
+    }
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {
       clearTimeout(timer);

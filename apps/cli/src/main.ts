@@ -38,6 +38,9 @@ function program(env: CliConfig): Command {
     .option('--events <types>', 'comma-separated event types (default: every type)', checked(parseEventList))
     .action(async (opts: { api: string; key?: string; forwardTo: URL; events?: string[] }) => {
       process.exitCode = await listen({ client: client(opts, env), forwardTo: opts.forwardTo, eventTypes: opts.events, out: process.stdout, err: process.stderr });
+      // The session is over: leave even if a socket of the aborted stream or a forward still holds the event
+      // loop (seen once as a CLI that did not exit after Ctrl-C). Unreferenced, so a clean exit is not delayed.
+      setTimeout(() => process.exit(), 2_000).unref();
     });
 
   connectionOptions(root.command('trigger'), env)
