@@ -1,5 +1,6 @@
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { EndpointEntity } from '../entities';
+import type { EndpointChangeOutbox } from './endpoint-change-outbox.repository';
 
 /** Serialises the choice of a partition between concurrent creations (a burst would otherwise all pick the same). */
 const CHOICE_LOCK = 0x7765_6270; // "webp"
@@ -21,6 +22,14 @@ export async function insertOnLeastLoadedPartition(tx: EntityManager, entity: En
   );
   entity.deliveryPartition = rows[0].partition;
   await tx.insert(EndpointEntity, entity);
+}
+
+/** A new endpoint (or listen session) on its partition and its `created` change in the outbox: both or neither. */
+export async function insertEndpointWithChange(db: DataSource, outbox: EndpointChangeOutbox, entity: EndpointEntity, partitions: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await insertOnLeastLoadedPartition(tx, entity, partitions);
+    await outbox.append(tx, [{ organizationId: entity.organizationId, endpointId: entity.id, change: 'created' }]);
+  });
 }
 
 /** Endpoints created before partitions were stored (at most `limit`), for pinning. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ALL_EVENT_TYPES, EndpointChange, EndpointOrdering, EndpointStatus, isOperationalEventType, Mode, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
-import { insertOnLeastLoadedPartition } from './delivery-partitions';
+import { insertEndpointWithChange } from './delivery-partitions';
 import { EndpointChangeOutbox } from './endpoint-change-outbox.repository';
 import { KeysetPage } from './history-key';
 
@@ -62,10 +62,7 @@ export class EndpointRepository {
       disabledAt: null,
       failingSince: null,
     });
-    await this.db.transaction(async (tx) => {
-      await insertOnLeastLoadedPartition(tx, entity, deliveryPartitions);
-      await this.outbox.append(tx, [{ organizationId, endpointId: entity.id, change: 'created' }]);
-    });
+    await insertEndpointWithChange(this.db, this.outbox, entity, deliveryPartitions);
     return (await this.findById(organizationId, entity.id)) as EndpointEntity;
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EndpointStatus, newId } from '@app/contracts';
 import { EndpointEntity } from '../entities';
-import { insertOnLeastLoadedPartition } from './delivery-partitions';
+import { insertEndpointWithChange } from './delivery-partitions';
 import { EndpointChangeOutbox } from './endpoint-change-outbox.repository';
 import { updatedRows } from './updated-rows';
 
@@ -50,10 +50,7 @@ export class ListenSessionRepository {
       kind: 'cli',
       sessionExpiresAt: fields.expiresAt,
     });
-    await this.db.transaction(async (tx) => {
-      await insertOnLeastLoadedPartition(tx, entity, deliveryPartitions);
-      await this.outbox.append(tx, [{ organizationId, endpointId: entity.id, change: 'created' }]);
-    });
+    await insertEndpointWithChange(this.db, this.outbox, entity, deliveryPartitions);
     return (await this.find(organizationId, entity.id)) as EndpointEntity;
   }
 
