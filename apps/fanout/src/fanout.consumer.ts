@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, Message, TopicMessages } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { EndpointChange, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
@@ -8,10 +8,10 @@ import { EndpointDirectory } from '@app/persistence';
 import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
-import { FanoutService, RecordOutcome, SourceRecord } from './fanout.service';
+import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
-import { QuarantineKind } from './quarantine';
-import { PartitionProducer, PartitionProducers } from './partition-producers';
+import { PartitionProducers } from './partition-producers';
+import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
 import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
 /**
@@ -334,112 +334,4 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.countQuarantined(tally.quarantined);
     if (tally.quarantined.length > 0) this.logger.warn({ count: tally.quarantined.length, kinds: [...new Set(tally.quarantined)] }, 'quarantined domain messages');
   }
-}
-
-/** What a transaction's records came to, for the metrics once it is committed (the outcomes themselves are let go). */
-class Tally {
-  accepted = 0;
-  duplicates = 0;
-  deliveries = 0;
-  filteredOut = 0;
-  readonly quarantined: QuarantineKind[] = [];
-
-  add(outcomes: readonly RecordOutcome[]): void {
-    for (const o of outcomes) {
-      if (o.accepted) this.accepted++;
-      if (o.duplicate) this.duplicates++;
-      this.deliveries += o.deliveries.length;
-      this.filteredOut += o.filteredOut;
-      if (o.quarantined) this.quarantined.push(o.quarantined.kind);
-    }
-  }
-}
-
-/**
- * Another instance initialised the transactional id of one of this round's partitions: the group gave the
- * partition away, so this instance's generation is out of date. Typed as kafkajs' rebalance errors so the
- * consumer rejoins the group as it does for those, instead of crashing, leaving and joining again (which
- * starts one more rebalance, moving partitions from under the other instances' open transactions in turn).
- */
-class PartitionTakenError extends Error {
-  readonly type = 'REBALANCE_IN_PROGRESS';
-
-  constructor(cause: unknown) {
-    super(`a partition of this round was taken by another fan-out instance: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'PartitionTakenError';
-  }
-}
-
-/** One input partition's part of a round: what was taken, what is to be sent, what was committed. */
-class PartitionRound {
-  /** Records below this offset were committed before this round (by this instance or a fenced one). */
-  readonly from: bigint | null;
-  transaction: OpenTransaction | null = null;
-  deliveries: Message[] = [];
-  quarantined: Message[] = [];
-  bytes = 0;
-  tally = new Tally();
-  /** The last record taken into the open transaction, and the last one committed. */
-  private lastTaken: string | null = null;
-  private lastCommitted: string | null = null;
-
-  constructor(
-    readonly batch: EachBatchPayload['batch'],
-    readonly entry: PartitionProducer,
-  ) {
-    this.from = entry.committedFrom;
-  }
-
-  take(offset: string, outcome: RecordOutcome): void {
-    this.lastTaken = offset;
-    this.bytes += outputBytes(outcome);
-    this.tally.add([outcome]);
-  }
-
-  drain(): TopicMessages[] {
-    const outgoing = [
-      { topic: Topics.deliveries, messages: this.deliveries },
-      { topic: Topics.quarantine, messages: this.quarantined },
-    ].filter((t) => t.messages.length > 0);
-    this.deliveries = [];
-    this.quarantined = [];
-    return outgoing;
-  }
-
-  /**
-   * The offset to commit for what was taken since the last commit: one past the last record, or past the
-   * batch's own last offset when the batch is done (that skips a trailing control record). Null: nothing new.
-   */
-  commitOffset(): string | null {
-    if (this.lastTaken === null || this.lastTaken === this.lastCommitted) return null;
-    const last = this.lastTaken === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : this.lastTaken;
-    return (BigInt(last) + 1n).toString();
-  }
-
-  committed(offset: string): void {
-    this.lastCommitted = this.lastTaken;
-    this.entry.committedFrom = BigInt(offset);
-    this.bytes = 0;
-  }
-
-  /** Tells kafkajs how far this partition got: what was committed, and what was skipped as committed before. */
-  resolve(live: EachBatchPayload[]): void {
-    const payload = live.find((p) => p.batch === this.batch);
-    if (!payload) return;
-    if (this.lastCommitted !== null) {
-      const done = this.lastCommitted === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : this.lastCommitted;
-      payload.resolveOffset(done);
-    } else if (this.from !== null) {
-      const skipped = this.batch.messages.filter((m) => BigInt(m.offset) < (this.from as bigint));
-      if (skipped.length > 0) payload.resolveOffset(skipped[skipped.length - 1].offset);
-    }
-  }
-}
-
-function outputBytes(outcome: RecordOutcome): number {
-  let bytes = 0;
-  for (const m of outcome.deliveries) bytes += (m.value as Buffer).length + 64;
-  const q = outcome.quarantined?.message.value;
-  if (q) bytes += q.length + 256;
-  return bytes;
 }
