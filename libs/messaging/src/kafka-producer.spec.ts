@@ -9,7 +9,12 @@ describe('KafkaProducer', () => {
     const kafka = {
       producer: jest.fn((config: { idempotent?: boolean }) => {
         expect(config.idempotent).toBe(true);
-        const p = { connect: jest.fn(async () => undefined), disconnect: jest.fn(async () => undefined), send: jest.fn(async () => (failures.length ? Promise.reject(failures.shift()) : [])) };
+        const send = jest.fn(async () => {
+          const failure = failures.shift();
+          if (failure) throw failure;
+          return [];
+        });
+        const p = { connect: jest.fn(async () => undefined), disconnect: jest.fn(async () => undefined), send };
         made.push(p);
         return p as unknown as Producer;
       }),
