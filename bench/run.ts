@@ -7,8 +7,8 @@
  * uncommitted changes unless told (--allow-dirty; the commit is then marked "-dirty").
  *
  * Scenarios, in this order by default: fanout, fanout-filter, throughput, latency, isolation, scaling,
- * retry-precision, memory. `latency-1000` runs one rate only; `pacing` (the cost of rate limits and
- * strict ordering) runs only when named.
+ * retry-precision, memory. `scaling` is 1, 2 and 4 delivery instances, then 1 and 2 fan-out instances.
+ * `latency-1000` runs one rate only; `pacing` (the cost of rate limits and strict ordering) runs only when named.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { fanout, fanoutFilter } from './scenarios/fanout';
+import { fanoutScaling } from './scenarios/fanout-scaling';
 import { isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report } from './support/report';
 import { Result, log, round } from './support/result';
@@ -27,7 +28,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   'isolation-dead': async () => [await isolationDead(1), await isolationDead(5), await isolationDead(50)],
-  scaling: () => scaling(),
+  scaling: async () => [...(await scaling()), ...(await fanoutScaling())],
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],

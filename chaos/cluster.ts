@@ -44,6 +44,15 @@ async function busiestLeader(chaos: Chaos, endpointIds: string[]): Promise<numbe
   }
 }
 
+/**
+ * Recovered: the same service processes, the backlog from before the fault delivered, and events published
+ * after it delivered too: a drained backlog alone would pass a publisher that fails every send from the
+ * fault on, since the events of a failed send are only "uncertain" in the ledger.
+ */
+function recovered(samePids: boolean, r: Pick<Episode, 'drainedMs' | 'flowingMs'>): boolean {
+  return samePids && r.drainedMs !== null && r.flowingMs !== null;
+}
+
 async function kill(infra: ClusterInfra, id: number, log: (m: string) => void): Promise<void> {
   const node = (await infra.status()).kafka.nodes.find((n) => n.id === id);
   if (!node?.pid) throw new Error(`broker ${id} is not running`);
@@ -68,6 +77,8 @@ export async function clusterPhase(
   // Episode 1: the leader of the busiest partitions, then a second broker.
   let before = await chaos.nextOutage(options.brokerDownMs + 200_000, 'cluster faults');
   if (before) {
+    load.takeLongestSend();
+    const failuresBefore = load.sendFailures;
     const first = await busiestLeader(chaos, ledger.endpoints.map((e) => e.id));
     const second = [1, 2, 3].find((id) => id !== first) as number;
     await kill(infra, first, log);
@@ -79,14 +90,17 @@ export async function clusterPhase(
     const end = Date.now();
     const recovery = await chaos.recovery(ledger, load, end, 180_000);
     const samePids = chaos.sameProcesses(before.pids);
-    episodes.push({ n: 1, at: new Date(before.at).toISOString(), faultMs: end - before.at, ...recovery, note: `brokers ${first} (leader of the busiest partitions) and ${second}${samePids ? '' : '; a service was restarted'}` });
-    checks.push({ what: 'two brokers down: services carried on as the same processes and recovered', ok: samePids && recovery.drainedMs !== null, detail: `flowing ${secs(recovery.flowingMs)}, drained ${secs(recovery.drainedMs)}, ready ${secs(recovery.readyMs)}` });
+    // Below min.insync.replicas the load's producer must wait (or fail cleanly, making its events uncertain, never lost).
+    const waited = `the load's longest send waited ${secs(load.takeLongestSend())}, ${load.sendFailures - failuresBefore} sends failed`;
+    episodes.push({ n: 1, at: new Date(before.at).toISOString(), faultMs: end - before.at, ...recovery, note: `brokers ${first} (leader of the busiest partitions) and ${second}; ${waited}${samePids ? '' : '; a service was restarted'}` });
+    checks.push({ what: 'two brokers down: services carried on as the same processes and recovered', ok: recovered(samePids, recovery), detail: `flowing ${secs(recovery.flowingMs)}, drained ${secs(recovery.drainedMs)}, ready ${secs(recovery.readyMs)}; ${waited}` });
     log(`  recovered: flowing after ${secs(recovery.flowingMs)}, backlog drained after ${secs(recovery.drainedMs)}`);
   }
 
   // Episode 2: the active KRaft controller.
   before = await chaos.nextOutage(options.brokerDownMs + 150_000, 'cluster faults');
   if (before) {
+    load.takeLongestSend();
     const controller = (await infra.status()).kafka.activeController ?? 1;
     await kill(infra, controller, log);
     await sleep(options.brokerDownMs);
@@ -96,8 +110,8 @@ export async function clusterPhase(
     const recovery = await chaos.recovery(ledger, load, end, 150_000);
     const samePids = chaos.sameProcesses(before.pids);
     const now = (await infra.status()).kafka.activeController;
-    episodes.push({ n: 2, at: new Date(before.at).toISOString(), faultMs: end - before.at, ...recovery, note: `active controller ${controller} killed; controller now ${now ?? 'unknown'}${samePids ? '' : '; a service was restarted'}` });
-    checks.push({ what: 'active KRaft controller killed: services carried on and recovered', ok: samePids && recovery.drainedMs !== null, detail: `flowing ${secs(recovery.flowingMs)}, drained ${secs(recovery.drainedMs)}, ready ${secs(recovery.readyMs)}` });
+    episodes.push({ n: 2, at: new Date(before.at).toISOString(), faultMs: end - before.at, ...recovery, note: `active controller ${controller} killed; controller now ${now ?? 'unknown'}; the load's longest send waited ${secs(load.takeLongestSend())}${samePids ? '' : '; a service was restarted'}` });
+    checks.push({ what: 'active KRaft controller killed: services carried on and recovered', ok: recovered(samePids, recovery), detail: `flowing ${secs(recovery.flowingMs)}, drained ${secs(recovery.drainedMs)}, ready ${secs(recovery.readyMs)}` });
     log(`  recovered: flowing after ${secs(recovery.flowingMs)}, backlog drained after ${secs(recovery.drainedMs)}`);
   }
 

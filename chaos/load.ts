@@ -12,6 +12,8 @@ export class SteadyLoad {
   private stopped = false;
   private running: Promise<void> | null = null;
   sendFailures = 0;
+  /** The longest a send waited for its acknowledgement since the last `takeLongestSend()`. */
+  private longestSendMs = 0;
   /** Every event scheduled up to this time has been sent (or has failed to be). */
   settledUpTo = 0;
 
@@ -33,6 +35,13 @@ export class SteadyLoad {
     await this.running;
   }
 
+  /** How long producers had to wait through a fault: the longest send since the previous call. */
+  takeLongestSend(): number {
+    const ms = this.longestSendMs;
+    this.longestSendMs = 0;
+    return ms;
+  }
+
   private async loop(): Promise<void> {
     const t0 = Date.now();
     let next = 0;
@@ -46,6 +55,7 @@ export class SteadyLoad {
         events.push({ id: input.id, type, scheduledAt, input });
       }
       if (events.length > 0) {
+        const sentAt = Date.now();
         try {
           await this.producer.publishEvents(events.map((e) => e.input));
           this.ledger.published(events);
@@ -54,6 +64,7 @@ export class SteadyLoad {
           this.ledger.failedToPublish(events);
           this.log(`  load: a send of ${events.length} events failed (${(err as Error).message}); counted as uncertain`);
         }
+        this.longestSendMs = Math.max(this.longestSendMs, Date.now() - sentAt);
         this.settledUpTo = events[events.length - 1].scheduledAt;
       }
       await new Promise((r) => setTimeout(r, 20));

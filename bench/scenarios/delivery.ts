@@ -229,7 +229,7 @@ export async function isolationDead(dead: number): Promise<Result> {
 }
 
 /**
- * 1, 2 and 3 delivery instances against a receiver that takes 50 ms per request, so the receiver
+ * 1, 2 and 4 delivery instances against a receiver that takes 50 ms per request, so the receiver
  * (not the CPU) bounds each instance: DELIVERY_MAX_IN_FLIGHT=20 caps each instance at 20
  * concurrent requests (~400/s), as a connection budget per instance would in production.
  */

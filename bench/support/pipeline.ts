@@ -8,11 +8,13 @@ export const ADMIN_TOKEN = 'bench-platform-admin-token-0123456789';
 
 export interface PipelineOptions {
   deliveryInstances: number;
+  /** Fan-out instances (default 1); they share one consumer group, as production scales them. */
+  fanoutInstances?: number;
   /** Extra environment for every service (e.g. DELIVERY_TIMEOUT_MS). */
   env?: Record<string, string>;
   /**
-   * First of the HTTP ports the services listen on (subscriptions, fan-out, then delivery instances
-   * from base + 10); another stack on the same machine picks another base.
+   * First of the HTTP ports the services listen on (subscriptions, fan-out instances from base + 1,
+   * then delivery instances from base + 10); another stack on the same machine picks another base.
    */
   portBase?: number;
 }
@@ -52,7 +54,8 @@ export class Pipeline {
     this.env = env;
     this.base = base;
     this.run = run;
-    const others = [new ServiceProcess('fanout', base + 1, { ...env, INSTANCE_ID: `bench-fanout-${run}` })];
+    const others: ServiceProcess[] = [];
+    for (let i = 0; i < (this.options.fanoutInstances ?? 1); i++) others.push(this.fanoutProcess());
     for (let i = 0; i < this.options.deliveryInstances; i++) others.push(this.deliveryProcess());
     this.services.push(...others);
     const started = await Promise.allSettled(others.map((s) => s.start()));
@@ -80,6 +83,13 @@ export class Pipeline {
 
   /** Every delivery process ever made gets its own port and id: one taken out (chaos) does not free its number for a live one. */
   private deliveryCount = 0;
+  private fanoutCount = 0;
+
+  private fanoutProcess(): ServiceProcess {
+    const i = this.fanoutCount++;
+    if (i >= 9) throw new Error('at most 9 fan-out instances: delivery instances listen from base + 10 on');
+    return new ServiceProcess('fanout', this.base + 1 + i, { ...this.env, INSTANCE_ID: `bench-fanout-${this.run}${i === 0 ? '' : `-${i}`}` });
+  }
 
   private deliveryProcess(): ServiceProcess {
     const i = this.deliveryCount++;
@@ -94,17 +104,26 @@ export class Pipeline {
     return service;
   }
 
-  /** Waits until the fan-out has committed `expected` delivery messages; returns how many it did. */
+  /** Waits until the fan-out instances have committed `expected` delivery messages; returns how many they did. */
   async waitForBacklog(expected: number, progress?: (n: number) => void): Promise<number> {
-    const fanout = this.services.find((s) => s.name === 'fanout') as ServiceProcess;
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const n = await fanout.metric('webhooks_fanout_delivery_messages_total');
+      const n = await this.fanoutMessages();
       progress?.(n);
       if (n >= expected) return n;
       if (Date.now() > deadline) throw new Error(`the fan-out produced ${n} of ${expected} delivery messages in 5 minutes`);
       await new Promise((r) => setTimeout(r, 500));
     }
+  }
+
+  /** Delivery messages the running fan-out instances produced (each counts from its own start). */
+  async fanoutMessages(): Promise<number> {
+    const counts = await Promise.all(this.fanoutServices().map((s) => s.metric('webhooks_fanout_delivery_messages_total')));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  fanoutServices(): ServiceProcess[] {
+    return this.services.filter((s) => s.name === 'fanout');
   }
 
   deliveryServices(): ServiceProcess[] {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { producerStateLost } from '@app/producer';
 import { createKafka } from './kafka-client';
 import { withinDeadline } from './kafka-unavailable';
 import { splitIntoRequests } from './produce-requests';
@@ -26,13 +27,19 @@ export interface ProducerDeadline {
  */
 @Injectable()
 export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private connected: Promise<void> | null = null;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: Kafka,
     @Optional() @Inject(PRODUCER_DEADLINE) private readonly deadline?: ProducerDeadline,
   ) {
-    this.producer = kafka.producer({
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    const deadline = this.deadline;
+    return this.kafka.producer({
       maxInFlightRequests: 5,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -46,17 +53,45 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.producer.connect();
+    await this.connect();
+  }
+
+  private connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((err: unknown) => {
+      this.connected = null;
+      throw err;
+    });
+    return this.connected;
   }
 
   async send(topic: string, messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.bounded(this.producer.send({ topic, messages, acks: -1 }));
+    await this.sending((p) => p.send({ topic, messages, acks: -1 }));
   }
 
   /** Any number of messages: split into requests the broker accepts (see splitIntoRequests), sent one after another. */
   async sendBatch(batches: Array<{ topic: string; messages: Message[] }>): Promise<void> {
-    for (const topicMessages of splitIntoRequests(batches, MAX_REQUEST_BYTES)) await this.bounded(this.producer.sendBatch({ topicMessages, acks: -1 }));
+    for (const topicMessages of splitIntoRequests(batches, MAX_REQUEST_BYTES)) await this.sending((p) => p.sendBatch({ topicMessages, acks: -1 }));
+  }
+
+  /**
+   * After a failover the idempotent producer can lose its sequence state on the broker and kafkajs then
+   * fails every later send: that send fails (the caller's retry path takes it), the next ones go through a
+   * new producer id (as EventPublisher does).
+   */
+  private async sending<T>(send: (p: Producer) => Promise<T>): Promise<T> {
+    await this.connect();
+    const producer = this.producer;
+    try {
+      return await this.bounded(send(producer));
+    } catch (err) {
+      if (producerStateLost(err) && producer === this.producer) {
+        this.producer = this.newProducer();
+        this.connected = null;
+        await producer.disconnect().catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   /**
@@ -69,7 +104,8 @@ export class KafkaProducer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
+    if (this.connected) await this.producer.disconnect();
+    this.connected = null;
   }
 }
 

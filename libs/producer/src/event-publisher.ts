@@ -19,13 +19,32 @@ export interface PublishedEvent {
 }
 
 /**
+ * Errors after which the broker no longer accepts this idempotent producer's sequence numbers. After a
+ * failover kafkajs can get there (its sequences and the new leader's disagree) and then fails every later
+ * send to that partition, for good: only a new producer id, whose sequences start again at 0, gets out.
+ */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID']);
+
+/** The send failed because the broker lost track of this idempotent producer's sequences (see PRODUCER_STATE_LOST). */
+export function producerStateLost(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.type && PRODUCER_STATE_LOST.has(e.type)) return true;
+  }
+  return false;
+}
+
+/**
  * Publishes Sourcehub domain events (SPEC §3) the way the webhooks pipeline expects them: validated
  * against the contract before sending, topic = event type, key = organization id (one organization's
  * events stay in order), through an idempotent producer (a retried send is not written twice) with
- * acks from every in-sync replica. `publishEvent` resolves once the broker has the event.
+ * acks from every in-sync replica. `publishEvent` resolves once the broker has the event; when it
+ * rejects, the broker may or may not have the events (publish them again with the same ids: the pipeline
+ * takes an event id once). A send that finds the producer's sequence state lost fails, and the next one
+ * goes through a new producer.
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
+  private readonly kafka: Kafka;
   private readonly checks: EventCheck[];
   private connected: Promise<void> | null = null;
 
@@ -43,7 +62,12 @@ export class EventPublisher {
       });
     if (!options.kafka && (options.brokers ?? []).length === 0) throw new Error('EventPublisher needs brokers (e.g. KAFKA_BROKERS) or a kafka client');
     this.checks = options.checks ?? [];
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.kafka = kafka;
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   /** Connects once; publishEvent connects on first use, so calling this is optional. */
@@ -81,7 +105,13 @@ export class EventPublisher {
     const byTopic = new Map<string, PreparedEvent[]>();
     for (const p of prepared) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
     const topicMessages = [...byTopic].map(([topic, events]) => ({ topic, messages: events.map((e) => ({ key: e.key, value: e.value })) }));
-    await this.producer.sendBatch({ topicMessages, acks: -1 });
+    const producer = this.producer;
+    try {
+      await producer.sendBatch({ topicMessages, acks: -1 });
+    } catch (err) {
+      if (producerStateLost(err) && producer === this.producer) await this.replaceProducer();
+      throw err;
+    }
     return prepared.map((p) => ({ id: p.event.id, topic: p.topic }));
   }
 
@@ -90,6 +120,14 @@ export class EventPublisher {
       const failure = await check(p.event);
       if (failure) throw new InvalidEventError(failure.field, failure.reason);
     }
+  }
+
+  /** Sends already under way on the old producer fail or finish on it; the next ones connect the new one. */
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connected = null;
+    await old.disconnect().catch(() => undefined);
   }
 
   async disconnect(): Promise<void> {
