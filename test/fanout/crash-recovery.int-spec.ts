@@ -56,13 +56,20 @@ describe('fan-out killed in the middle of a burst', () => {
   it('should leave exactly one delivery message per (event, endpoint) after a SIGKILL and a restart', async () => {
     processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
     [committed, uncommitted] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.deliveries, { readUncommitted: true })]);
-    // While the kills go on, the burst stays at most 2,000 events ahead of what is committed: a fan-out
-    // faster than the readers could otherwise finish the whole burst before a kill lands in a transaction.
+    // A backlog of 3,000 events at once (large transactions, so a kill most likely finds one open); while the
+    // kills go on, the next 1,000 go out only once the fan-out is within 1,000 events of the end of what it has,
+    // so it always has work but never the whole burst before a kill lands (a fast fan-out finished it once).
     let killing = true;
+    let published = 0;
+    const publishUpTo = async (end: number) => {
+      await publishBurst(producer, orgs, 'evt_burst_', published, end, PADDING);
+      published = end;
+    };
     const burst = (async () => {
-      for (let start = 0; start < EVENTS; start += 500) {
-        while (killing && start - committed.records.length / 2 > 2_000) await new Promise((r) => setTimeout(r, 5));
-        await publishBurst(producer, orgs, 'evt_burst_', start, Math.min(start + 500, EVENTS), PADDING);
+      await publishUpTo(3_000);
+      while (published < EVENTS) {
+        while (killing && committed.records.length / 2 < published - 1_000) await new Promise((r) => setTimeout(r, 5));
+        await publishUpTo(killing ? Math.min(published + 1_000, EVENTS) : EVENTS);
       }
     })();
 
