@@ -1,12 +1,12 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { assertAbortedTransactionsFiltered } from './aborted-transaction-filter';
-import { kafkaLogLevel } from './kafka-log-level';
+import { kafkaLogLeveller } from './kafka-log-level';
 
 /**
  * A kafkajs client whose own logs join the service's JSON log stream, at the level they deserve: the
  * broker's answers that every start meets (coordinator not available yet, topics created by another
- * service, rebalances) at debug/info, not error (kafkaLogLevel).
+ * service, rebalances) at debug/info, not error (kafkaLogLeveller).
  */
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
   assertAbortedTransactionsFiltered();
@@ -20,11 +20,12 @@ export function createKafka(brokers: string[], clientId: string, logger: Logger)
     // seconds instead of sleeping through up to half a minute of backoff; about as long in total before giving up.
     retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 20 },
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ namespace, level, log }: LogEntry) => {
+    logCreator: () => {
+      const levelFor = kafkaLogLeveller();
+      return ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[kafkaLogLevel(level, message, extra.error)]({ namespace, ...extra }, message);
-      },
+        kafkaLogger[levelFor(level, message, extra.error, extra.groupId)]({ namespace, ...extra }, message);
+      };
+    },
   });
 }

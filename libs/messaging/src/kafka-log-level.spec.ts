@@ -1,5 +1,5 @@
 import { logLevel } from 'kafkajs';
-import { kafkaLogLevel } from './kafka-log-level';
+import { kafkaLogLevel, kafkaLogLeveller } from './kafka-log-level';
 
 // Entries as kafkajs wrote them while three services started on a fresh broker (issue 19).
 describe('kafkaLogLevel', () => {
@@ -14,6 +14,7 @@ describe('kafkaLogLevel', () => {
     ['our bounded producer retries', logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees', undefined, 'debug'],
     ['a rejoin', logLevel.WARN, 'The group is rebalancing, re-joining', 'The group is rebalancing, so a rejoin is needed', 'info'],
     ['a member forgotten by the coordinator', logLevel.ERROR, 'The coordinator is not aware of this member, re-joining the group', undefined, 'info'],
+    ['a consumer restarted because the coordinator forgot the member', logLevel.ERROR, 'Crash: KafkaJSProtocolError: The coordinator is not aware of this member', undefined, 'info'],
     ['a consumer crash', logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', undefined, 'error'],
     ['a restart of the consumer', logLevel.ERROR, 'Restarting the consumer in 3000ms', undefined, 'error'],
     ['a lost connection', logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', undefined, 'error'],
@@ -22,5 +23,15 @@ describe('kafkaLogLevel', () => {
     ['a warning we do not know', logLevel.WARN, 'consumer#run was called, but the consumer is already running', undefined, 'warn'],
   ])('should log %s at %s', (_what, level, message, error, expected) => {
     expect(kafkaLogLevel(level, message, error)).toBe(expected);
+  });
+
+  it.each([
+    ['a forgotten member', 'Crash: KafkaJSProtocolError: The coordinator is not aware of this member', 'info'],
+    ['a give-up', 'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', 'error'],
+  ])('should log the restart after %s at the level of its crash line, per group', (_what, crash, expected) => {
+    const levelFor = kafkaLogLeveller();
+    expect(levelFor(logLevel.ERROR, crash, undefined, 'g1')).toBe(expected);
+    expect(levelFor(logLevel.ERROR, 'Restarting the consumer in 300ms', undefined, 'g2')).toBe('error');
+    expect(levelFor(logLevel.ERROR, 'Restarting the consumer in 300ms', undefined, 'g1')).toBe(expected);
   });
 });

@@ -34,8 +34,13 @@ const EXPECTED_WHILE_STARTING = new RegExp(
   'i',
 );
 
-/** Group membership changes: worth a line at info, nothing a person has to act on. */
-const MEMBERSHIP = /^(The group is rebalancing, re-joining|The coordinator is not aware of this member, re-joining the group|Consumer is not aware of all assigned partitions, refreshing metadata|.*, resync group)$/;
+/**
+ * Group membership changes: worth a line at info, nothing a person has to act on. kafkajs answers a member the
+ * coordinator forgot (seen on a fresh broker while several groups join at once) either with a rejoin or with a
+ * "crash" it restarts the consumer from at once.
+ */
+const MEMBERSHIP =
+  /^(The group is rebalancing, re-joining|The coordinator is not aware of this member, re-joining the group|Consumer is not aware of all assigned partitions, refreshing metadata|.*, resync group|Crash: KafkaJSProtocolError: The coordinator is not aware of this member)$/;
 
 /**
  * The level at which a kafkajs log entry goes into the service's log: kafkajs' own, except for the
@@ -52,4 +57,19 @@ export function kafkaLogLevel(level: number, message: string, error?: unknown): 
   const retried = /^Response |^Failed to send messages: |^Could not create topics/.test(message);
   if (retried && EXPECTED_WHILE_STARTING.test(text)) return 'debug';
   return given;
+}
+
+/**
+ * kafkaLogLevel for one client's entries, in order: kafkajs follows each consumer crash it recovers from with
+ * "Restarting the consumer in N ms", which says nothing of the cause, so it takes the level its crash line got
+ * (a forgotten member: info; anything else: error).
+ */
+export function kafkaLogLeveller(): (level: number, message: string, error?: unknown, groupId?: unknown) => LogLevelName {
+  const crashLevel = new Map<unknown, LogLevelName>();
+  return (level, message, error, groupId) => {
+    const chosen = kafkaLogLevel(level, message, error);
+    if (message.startsWith('Crash: ')) crashLevel.set(groupId, chosen);
+    if (message.startsWith('Restarting the consumer in ')) return crashLevel.get(groupId) ?? chosen;
+    return chosen;
+  };
 }
