@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { fanout, fanoutFilter } from './scenarios/fanout';
 import { fanoutScaling } from './scenarios/fanout-scaling';
+import { idle } from './scenarios/idle';
 import { isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report } from './support/report';
 import { Result, log, round } from './support/result';
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],
+  idle: async () => [await idle(1), await idle(4)],
   pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };
 const DEFAULT = ['fanout', 'fanout-filter', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
@@ -94,7 +96,8 @@ async function versions(): Promise<Record<string, string>> {
   } catch {
     /* not a git checkout */
   }
-  return { commit, node: process.version, kafka, postgresql: rows[0].server_version, kafkajs: pkg('kafkajs'), undici: pkg('undici'), pg: pkg('pg') };
+  const brokers = String(process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean).length;
+  return { commit, node: process.version, kafka: `${kafka} (${brokers} broker${brokers === 1 ? '' : 's'})`, postgresql: rows[0].server_version, kafkajs: pkg('kafkajs'), undici: pkg('undici'), pg: pkg('pg') };
 }
 
 /** Tracked files changed and not committed, outside the results this run writes. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { SEED_EVENT_TYPES } from '@app/contracts';
 import { EventPublisher, PublishEventInput } from '@app/producer';
 import { api, resetWorld } from '../../test/support/stack';
@@ -120,6 +121,25 @@ export class Pipeline {
   async fanoutMessages(): Promise<number> {
     const counts = await Promise.all(this.fanoutServices().map((s) => s.metric('webhooks_fanout_delivery_messages_total')));
     return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Waits until the fan-out consumer group is Stable with `members` members, so work starts spread over all of them. */
+  async waitForFanoutGroup(members: number, timeoutMs = 60_000): Promise<void> {
+    const groupId = String(this.env.FANOUT_GROUP_ID);
+    const admin = new Kafka({ clientId: 'bench-admin', brokers: String(process.env.KAFKA_BROKERS).split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { groups } = await admin.describeGroups([groupId]);
+        const group = groups[0];
+        if (group?.state === 'Stable' && group.members.length === members && group.members.every((m) => m.memberAssignment.length > 0)) return;
+        if (Date.now() > deadline) throw new Error(`fan-out group ${groupId} not Stable with ${members} members within ${timeoutMs} ms (state ${group?.state}, ${group?.members.length} members)`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   fanoutServices(): ServiceProcess[] {
