@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   for (const name of ['subscriptions', 'fanout', 'delivery']) {
     if (!existsSync(path.join(REPO, 'dist', 'apps', name, 'main.js'))) throw new Error(`dist/apps/${name}/main.js is missing: run \`npm run build\` first`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/infra is plain CommonJS with no types to import
   const infra = require('../scripts/infra') as { up(): Promise<Record<string, string>> };
   Object.assign(process.env, await infra.up());
 

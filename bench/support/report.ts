@@ -75,7 +75,7 @@ export async function latencyChart(results: readonly Result[]): Promise<Buffer |
   // vega and vega-lite are ES modules with top-level await: import() them, which the CommonJS
   // output of ts-node would otherwise turn into require().
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- a real import() that the CommonJS output keeps
-  const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const dynamicImport = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- vega and vega-lite are ESM-only and untyped through this import
   const [vega, vl] = await Promise.all([dynamicImport('vega'), dynamicImport('vega-lite')]);
   const spec = vl.compile({
     width: 560,

@@ -8,7 +8,7 @@ import { TestReceiver } from '../support/test-receiver';
 import { freePort } from '../fanout/fanout-kit';
 import { exportedNames, metricNames } from './promql-names';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ensure-promtool is plain CommonJS with no types to import
 const { ensurePromtool } = require('../../scripts/ensure-promtool') as { ensurePromtool: () => string };
 
 const DIR = path.resolve(__dirname, '..', '..', 'deploy', 'observability');
