@@ -5,7 +5,7 @@
  * messages, at each fan-out factor (endpoints per event).
  *
  *   npm run build
- *   KAFKA_BROKERS=... DATABASE_URL=... npm run bench:fanout -- [--events 20000] [--factors 1,10] [--orgs 50] [--filtered N] [--fetch-bytes N] [--cpu-prof DIR] [--log FILE]
+ *   KAFKA_BROKERS=... DATABASE_URL=... npm run bench:fanout -- [--events 20000] [--factors 1,10] [--orgs 50] [--filtered N] [--schema] [--fetch-bytes N] [--cpu-prof DIR] [--log FILE]
  *
  * `--filtered N` gives every organization N more endpoints of the event's type, each with a payload
  * filter (SPEC §10: the SPEC's own example, `data.total >= 1000+i` and `data.currency in [EUR, USD]`)
@@ -34,6 +34,8 @@ export interface Options {
   orgs: number;
   /** Endpoints with a non-matching filter per organization (see the header). */
   filtered: number;
+  /** Give the run's event type a JSON Schema in the catalog (ORDER_SCHEMA), which every event matches. */
+  schema: boolean;
   partitions: number;
   cpuProfDir: string | null;
   logFile: string | null;
@@ -71,6 +73,7 @@ export function parseOptions(argv: string[]): Options {
     factors: (value('factors') ?? '1,10').split(',').map(Number),
     orgs: Number(value('orgs') ?? 50),
     filtered: Number(value('filtered') ?? 0),
+    schema: argv.includes('--schema'),
     partitions: Number(value('partitions') ?? 12),
     cpuProfDir: value('cpu-prof') ? resolve(value('cpu-prof') as string) : null,
     fetchBytes: value('fetch-bytes') ?? null,
@@ -114,6 +117,31 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+/** A schema as a producer team would write one for `sampleEvent`'s data: every field typed, formats checked. */
+const ORDER_SCHEMA = {
+  type: 'object',
+  required: ['orderId', 'total', 'currency', 'customer', 'items'],
+  properties: {
+    orderId: { type: 'string', pattern: '^ord_[0-9]+$' },
+    total: { type: 'number', minimum: 0 },
+    currency: { type: 'string', enum: ['EUR', 'USD', 'GBP'] },
+    customer: {
+      type: 'object',
+      required: ['id', 'email'],
+      properties: { id: { type: 'string' }, email: { type: 'string', format: 'email' } },
+    },
+    items: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['sku', 'qty', 'price'],
+        properties: { sku: { type: 'string' }, qty: { type: 'integer', minimum: 1 }, price: { type: 'number', minimum: 0 } },
+      },
+    },
+  },
+};
 
 function sampleEvent(id: string, type: string, organizationId: string, n: number): PublishEventInput {
   return {
@@ -181,6 +209,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
         [orgIds, run, options.filtered],
       );
     }
+    if (options.schema) await db.query(`INSERT INTO event_types (name, description, schema) VALUES ($1, 'bench', $2)`, [topic, JSON.stringify(ORDER_SCHEMA)]);
     await admin.createTopics({ topics: [{ topic, numPartitions: options.partitions, replicationFactor: 1 }], waitForLeaders: true });
 
     const producer = new EventPublisher({ kafka });
@@ -263,6 +292,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
     await admin.disconnect();
     await db.query('DELETE FROM events WHERE organization_id = ANY($1)', [orgIds]);
     await db.query('DELETE FROM organizations WHERE id = ANY($1)', [orgIds]);
+    await db.query('DELETE FROM event_types WHERE name = $1', [topic]);
   }
 }
 

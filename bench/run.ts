@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { fanout, fanoutFilter } from './scenarios/fanout';
+import { fanout, fanoutFilter, fanoutSchema } from './scenarios/fanout';
 import { fanoutScaling } from './scenarios/fanout-scaling';
 import { idle } from './scenarios/idle';
 import { isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
@@ -25,6 +25,7 @@ import { Result, log, round } from './support/result';
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   fanout: () => fanout(),
   'fanout-filter': () => fanoutFilter(),
+  'fanout-schema': () => fanoutSchema(),
   throughput: async () => [await throughput(1), await throughput(2)],
   latency: async () => [await latency(250), await latency(1000), await latency(2000)],
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
@@ -36,7 +37,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   idle: async () => [await idle(1), await idle(4)],
   pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };
-const DEFAULT = ['fanout', 'fanout-filter', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
+const DEFAULT = ['fanout', 'fanout-filter', 'fanout-schema', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {

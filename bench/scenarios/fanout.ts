@@ -54,6 +54,27 @@ export async function fanoutFilter(): Promise<Result[]> {
   });
 }
 
+/**
+ * The cost of event-type schemas (SPEC §10): the fan-out alone on 20,000 events of 10 organizations, one
+ * endpoint each, without and then with a JSON Schema for the type that every event matches (ajv,
+ * compiled once; same output). Reported as fan-out CPU per event, the steadier number on a shared machine.
+ */
+export async function fanoutSchema(): Promise<Result[]> {
+  return withInfra(async (kafka, db) => {
+    const results: Result[] = [];
+    for (const schema of [false, true]) {
+      const options: Options = { ...parseOptions([]), events: 20_000, orgs: 10, schema, timeoutMs: 300_000 };
+      log(`  fan-out ${schema ? 'with' : 'without'} a schema for the type: ${options.events} events`);
+      const r = await runFactor(options, 1, kafka, db);
+      const result = toResult(`fanout-schema-${schema ? 'on' : 'off'}`, `fan-out alone on a backlog of ${r.events} events, ${options.orgs} organizations with 1 endpoint each, ${schema ? 'with a JSON Schema (every event valid)' : 'no schema'} for the type`, r);
+      result.metrics.cpuMicrosecondsPerEvent = Math.round((r.fanoutCpuSeconds * 1e6) / r.events);
+      results.push(result);
+    }
+    results[1].metrics.schemaCpuMicrosecondsPerEvent = Number(results[1].metrics.cpuMicrosecondsPerEvent) - Number(results[0].metrics.cpuMicrosecondsPerEvent);
+    return results;
+  });
+}
+
 async function withInfra(run: (kafka: Kafka, db: Client) => Promise<Result[]>): Promise<Result[]> {
   const brokers = String(process.env.KAFKA_BROKERS).split(',');
   const databaseUrl = String(process.env.DATABASE_URL);
