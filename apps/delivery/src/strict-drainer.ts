@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { DeliveryConfig } from '@app/config';
 import { decodeDeliveryMessage, DeliveryMessage, Headers, RETRY_TIER_TOPIC_PATTERN } from '@app/contracts';
+import { paceInterval } from '@app/delivery-engine';
 import { APP_LOGGER } from '@app/messaging';
 import { MetricsRegistry } from '@app/observability';
 import { EndpointDirectory, QueuedDelivery, StrictEndpointRef, StrictQueueRepository } from '@app/persistence';
@@ -124,12 +125,15 @@ export class StrictDrainer implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  /** How long until the next call keeps the endpoint's rate limit (one call at a time: calls spaced 1/limit s apart). */
+  /**
+   * How long until the next call keeps the endpoint's rate limit: one call at a time, spaced by the lane's
+   * cell interval (5 % over 1/limit), so calls arriving a little late still fit the receiver's second.
+   */
   private async rateWait(organizationId: string, endpointId: string): Promise<number> {
     const endpoint = await this.directory.enabledEndpoint(organizationId, endpointId);
     const last = this.lastStart.get(endpointId);
     if (!endpoint?.rateLimitPerSecond || last === undefined) return 0;
-    return Math.max(0, last + 1000 / endpoint.rateLimitPerSecond - Date.now());
+    return Math.max(0, last + paceInterval(endpoint.rateLimitPerSecond) - Date.now());
   }
 
   private async attemptHead(head: QueuedDelivery): Promise<void> {

@@ -1,2 +1,3 @@
 export * from './lane-engine';
 export * from './partition-window';
+export { paceInterval } from './rate-pacer';

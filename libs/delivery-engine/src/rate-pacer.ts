@@ -5,7 +5,7 @@ import { RATE_WINDOW_MS } from './engine-types';
  * loop, a new connection) and arriving close behind the next ones still fit the receiver's second.
  * The window count (at most `rate` starts in any RATE_WINDOW_MS) is exact.
  */
-function paceInterval(rate: number): number {
+export function paceInterval(rate: number): number {
   return (RATE_WINDOW_MS / rate) * 1.05;
 }
 
