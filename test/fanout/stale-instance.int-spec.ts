@@ -73,7 +73,15 @@ describe('a fan-out instance frozen across a rebalance, then resumed', () => {
     const stale = await new ServiceProcess('fanout', await freePort(), { ...env, INSTANCE_ID: 'fanout-stale' }).start();
     processes.push(stale);
     [committed, uncommitted] = await Promise.all([TopicReader.start(Topics.deliveries), TopicReader.start(Topics.deliveries, { readUncommitted: true })]);
-    const firstHalf = publish(0, EVENTS / 2);
+    // The first half goes out as a 1,000-event backlog, then 100 at a time over ~10 s, so transactions keep
+    // coming while the freeze below is tried (a burst at once could be fanned out before a freeze landed in one).
+    const firstHalf = (async () => {
+      await publish(0, 1_000);
+      for (let next = 1_000; next < EVENTS / 2; next += 100) {
+        await new Promise((r) => setTimeout(r, 330));
+        await publish(next, Math.min(next + 100, EVENTS / 2));
+      }
+    })();
 
     // Freeze it inside a transaction: records written and not committed. The committed reader then stops at
     // the open transaction while the uncommitted one has more; a freeze between two transactions is undone
