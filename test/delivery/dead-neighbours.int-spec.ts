@@ -68,7 +68,9 @@ describe.each<Case>([
       await producer.send({ topic: 'customer.created', acks: -1, messages: customers });
       await producer.send({ topic: 'order.new', acks: -1, messages: orders });
     }
-    const deadline = Date.now() + 60_000;
+    // A deadline for a starved machine only (the ratio below is the oracle): at load ~10 the 50-neighbour case's
+    // 6,000 deliveries on one partition took over 60 s.
+    const deadline = Date.now() + 150_000;
     const mine = () => healthy.requests.filter((r) => r.path === org.healthyPath);
     while (mine().length < HEALTHY_EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const received = mine();
@@ -88,5 +90,5 @@ describe.each<Case>([
     );
     expect(silent.requests.length).toBeGreaterThan(0);
     expect(ratio).toBeLessThanOrEqual(MAX_RATIO);
-  });
+  }, 600_000);
 });
