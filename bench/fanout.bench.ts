@@ -20,13 +20,14 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventPublisher, PublishEventInput } from '@app/producer';
 import { Client } from 'pg';
+import { cpuSeconds, machineCpu } from './support/cpu-usage';
 
 export interface Options {
   events: number;
@@ -86,22 +87,6 @@ function requireEnv(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set (start your own infra: INFRA_KAFKA_PORT=... node scripts/infra.js up)`);
   return v;
-}
-
-/** Clock ticks per second of /proc times (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
-
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // utime and stime are fields 14 and 15 of the stat line; index 11 and 12 after the ") " split.
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-function machineTicks(): { busy: number; total: number } {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
-  const total = cpu.reduce((a, b) => a + b, 0);
-  const idle = cpu[3] + cpu[4];
-  return { busy: total - idle, total };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -246,8 +231,8 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
       },
     });
     const readyAt = await waitReady(port, child, 60_000);
-    const cpuAtReady = processCpuSeconds(child.pid as number);
-    const machineAtReady = machineTicks();
+    const cpuAtReady = cpuSeconds(child.pid as number);
+    const machineAtReady = machineCpu();
 
     // The interval runs from the moment the fan-out has joined its group (it fetches right away)
     // to the first poll that sees every offset committed.
@@ -261,8 +246,8 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
       if (committed >= options.events) done = Date.now();
       else await sleep(25);
     }
-    const fanoutCpuSeconds = processCpuSeconds(child.pid as number) - cpuAtReady;
-    const machineNow = machineTicks();
+    const fanoutCpuSeconds = cpuSeconds(child.pid as number) - cpuAtReady;
+    const machineNow = machineCpu();
     const machineBusy = (machineNow.busy - machineAtReady.busy) / (machineNow.total - machineAtReady.total);
     const deliveryMessages = await metricValue(port, 'webhooks_fanout_delivery_messages_total');
     const filteredOut = await metricValue(port, 'webhooks_fanout_filtered_out_total');

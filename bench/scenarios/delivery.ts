@@ -5,7 +5,7 @@
 import { EVENT_TYPES, Pipeline, drain, publishClosedLoop, publishOpenLoop } from '../support/pipeline';
 import { BenchReceiver, ReceiverBehaviour } from '../support/receiver';
 import { Result, log, progress, round } from '../support/result';
-import { busyPercent, machineCpu } from '../support/cpu-cap';
+import { busyPercent, machineCpu } from '../support/cpu-usage';
 
 /** Seconds without a new receipt after which a drain gives up and reports the rest missing. */
 const STALL_SECONDS = 30;
@@ -232,10 +232,9 @@ export async function isolationDead(dead: number): Promise<Result> {
 /**
  * 1, 2 and 4 delivery instances against a receiver that takes 50 ms per request, so the receiver
  * (not the CPU) bounds each instance: DELIVERY_MAX_IN_FLIGHT caps each instance's concurrent
- * requests, as a connection budget per instance would in production. The cap is small (5, ~95/s per
- * instance) because every instance shares this machine's cores: with 20 (~350/s each) four instances
- * and a three-broker cluster saturated two cores at ~700/s, and the speedup measured the cores, not
- * the spread over partitions (docs/decisions/0014-scaling-on-one-machine.md).
+ * requests, as a connection budget per instance would in production. The cap is small because every
+ * instance shares this machine's cores: with a larger one the machine saturates first and the speedup
+ * measures the cores, not the spread over partitions (docs/decisions/0014-scaling-on-one-machine.md).
  */
 export async function scaling(): Promise<Result[]> {
   const settings = { DELIVERY_MAX_IN_FLIGHT: process.env.BENCH_SCALING_IN_FLIGHT ?? '5' };

@@ -5,13 +5,14 @@
  * second, with no delivery instance running.
  *
  * The fan-out is CPU-bound: one uncapped instance takes a core, and two on a 2-core machine beside Kafka
- * and PostgreSQL share what one had (measured 1.01x). So each instance gets a CPU budget of its own
+ * and PostgreSQL share what one had. So each instance gets a CPU budget of its own
  * (bench/support/cpu-cap.ts, BENCH_FANOUT_CORES, default 0.3 of a core), as a container limit would give
  * it: two instances have twice the CPU of one, and the speedup shows whether the input partitions and the
  * transactions spread the work. Where caps cannot be applied the run says so and goes uncapped.
  */
 import { EVENT_TYPES, Pipeline, publishClosedLoop } from '../support/pipeline';
-import { busyPercent, capCpu, cpuCapUnavailable, cpuSeconds, machineCpu } from '../support/cpu-cap';
+import { capCpu, cpuCapUnavailable } from '../support/cpu-cap';
+import { busyPercent, cpuSeconds, machineCpu } from '../support/cpu-usage';
 import { Result, log, progress, round } from '../support/result';
 
 const ORGANIZATIONS = 240;
@@ -51,8 +52,8 @@ export async function fanoutScaling(): Promise<Result[]> {
       uncap = uncapped ? [] : pids.map((pid, i) => capCpu(pid, cores, `fanout-${i}`));
       const cpuBefore = pids.map(cpuSeconds);
       const machineBefore = machineCpu();
-      // Instances started together still join the group seconds apart, and the first one alone took 64 %
-      // of the backlog: the rate is measured only once every instance has its partitions.
+      // Instances started together still join the group seconds apart, and the first one alone works the
+      // backlog meanwhile: the rate is measured only once every instance has its partitions (decision 0014).
       const stable = pipeline.waitForFanoutGroup(instances);
       const { perSecond, produced, window } = await windowRate(pipeline, published, stable, progress(`delivery messages (${instances} fan-out instance(s))`, published));
       const machineBusy = busyPercent(machineBefore, machineCpu());

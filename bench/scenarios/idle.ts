@@ -4,7 +4,7 @@
  * after the services have started, joined their groups and settled.
  */
 import { Pipeline } from '../support/pipeline';
-import { busyPercent, cpuSeconds, machineCpu } from '../support/cpu-cap';
+import { busyPercent, cpuSeconds, machineCpu } from '../support/cpu-usage';
 import { Result, log, round } from '../support/result';
 import { cpus } from 'node:os';
 

@@ -68,8 +68,7 @@ describe.each<Case>([
       await producer.send({ topic: 'customer.created', acks: -1, messages: customers });
       await producer.send({ topic: 'order.new', acks: -1, messages: orders });
     }
-    // A deadline for a starved machine only (the ratio below is the oracle): at load ~10 the 50-neighbour case's
-    // 6,000 deliveries on one partition took over 60 s.
+    // A deadline for a starved machine only: the ratio below is the oracle (docs/testing.md, "Flake rate").
     const deadline = Date.now() + 150_000;
     const mine = () => healthy.requests.filter((r) => r.path === org.healthyPath);
     while (mine().length < HEALTHY_EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
