@@ -34,6 +34,8 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],
+  'latency-ordinary': async () => [await latency(100), await latency(500), await latency(1000)],
+  'latency-100': async () => [await latency(100)],
   idle: async () => [await idle(1), await idle(4)],
   pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };

@@ -4,8 +4,9 @@
  */
 import { EVENT_TYPES, Pipeline, drain, publishClosedLoop, publishOpenLoop } from '../support/pipeline';
 import { BenchReceiver, ReceiverBehaviour } from '../support/receiver';
+import { scrapeStages, stageBudget } from '../support/stage-budget';
 import { Result, log, progress, round } from '../support/result';
-import { busyPercent, machineCpu } from '../support/cpu-usage';
+import { busyPercent, machineCpu, StackCpu } from '../support/cpu-usage';
 
 /** Seconds without a new receipt after which a drain gives up and reports the rest missing. */
 const STALL_SECONDS = 30;
@@ -130,11 +131,19 @@ export async function latency(rate: number, seconds = 15, warmupSeconds = 5): Pr
     await phase('warm-up', warmupSeconds);
     const cold = { p99ms: receiver.latency.getValueAtPercentile(99), maxMs: receiver.latency.maxValue };
     receiver.latency.reset();
+    const staged = [...pipeline.fanoutServices(), ...pipeline.deliveryServices()];
+    const stagesBefore = await scrapeStages(staged);
+    const cpu = StackCpu.start();
+    const deliveredBefore = receiver.distinct();
     await phase('measured', seconds);
+    const cost = cpu.read();
+    const stages = stageBudget(stagesBefore, await scrapeStages(staged));
     const h = receiver.latency;
     return {
       scenario: `latency-${rate}`,
-      summary: `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s after a ${warmupSeconds} s warm-up at the same rate (cold* = the warm-up, services just started), fan-out 1`,
+      summary:
+        `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s after a ${warmupSeconds} s warm-up at the same rate (cold* = the warm-up, services just started), fan-out 1; ` +
+        'stagesMs: the budget per stage of the measured phase (webhooks_pipeline_stage_seconds, p50/p99 interpolated in its buckets); stack CPU: the machine less the load generator and receiver',
       ledger: receiver.ledger(byPath),
       metrics: {
         rate,
@@ -144,6 +153,9 @@ export async function latency(rate: number, seconds = 15, warmupSeconds = 5): Pr
         maxMs: h.maxValue,
         coldP99ms: cold.p99ms,
         coldMaxMs: cold.maxMs,
+        stackCores: round(cost.cores, 3),
+        stackCpuSecondsPer1000: round((1000 * cost.cpuSeconds) / Math.max(1, receiver.distinct() - deliveredBefore), 2),
+        stagesMs: stages,
       },
     };
   });

@@ -19,3 +19,26 @@ export function machineCpu(): { busy: number; total: number } {
 /** Share of the machine's CPU used between two `machineCpu()` readings, in percent. */
 export const busyPercent = (a: { busy: number; total: number }, b: { busy: number; total: number }): number =>
   Math.round((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total));
+
+/**
+ * CPU used by the stack (services, Kafka, PostgreSQL: the whole machine less this process, which
+ * runs the load generator and the receiver) between `start()` and `read()`.
+ */
+export class StackCpu {
+  private machine = machineCpu();
+  private own = process.cpuUsage();
+  private at = Date.now();
+
+  static start(): StackCpu {
+    return new StackCpu();
+  }
+
+  read(): { cpuSeconds: number; cores: number; seconds: number } {
+    const machine = machineCpu();
+    const own = process.cpuUsage(this.own);
+    // /proc/stat counts in clock ticks of 1/100 s on Linux.
+    const cpuSeconds = Math.max(0, (machine.busy - this.machine.busy) / 100 - (own.user + own.system) / 1e6);
+    const seconds = (Date.now() - this.at) / 1000;
+    return { cpuSeconds, cores: cpuSeconds / seconds, seconds };
+  }
+}

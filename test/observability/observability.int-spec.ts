@@ -158,6 +158,13 @@ describe('the metrics the services export (built services as processes)', () => 
     expect(await delivery.metric('webhooks_delivery_latency_seconds_count', 'attempt="retry"')).toBe(0);
     expect(await delivery.metric('webhooks_delivery_attempt_duration_seconds_count', 'attempt="first",outcome="http_error"')).toBe(1);
     expect(await delivery.metric('webhooks_delivery_attempt_duration_seconds_count', 'attempt="retry",outcome="http_error"')).toBe(1);
+    // The latency budget counts first deliveries only: two events, two first calls, one retry not counted.
+    for (const stage of ['occurred_to_published', 'fanout_read_to_delivery_read', 'delivery_read_to_post', 'post_to_answer']) {
+      expect([stage, await delivery.metric('webhooks_pipeline_stage_seconds_count', `stage="${stage}"`)]).toEqual([stage, 2]);
+    }
+    for (const stage of ['published_to_fanout_read', 'fanout_read_to_committed']) {
+      expect([stage, await fanout.metric('webhooks_pipeline_stage_seconds_count', `stage="${stage}"`)]).toEqual([stage, 2]);
+    }
     const text = await scrape(delivery);
     expect(samples(text, 'webhooks_delivery_breaker_open_seconds')).toEqual([expect.stringMatching(new RegExp(`^webhooks_delivery_breaker_open_seconds\\{endpoint_id="${broken.body.id}"\\} [0-9.]+$`))]);
     expect(samples(text, 'webhooks_delivery_breakers').sort()).toEqual([

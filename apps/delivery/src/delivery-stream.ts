@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import { decodeDeliveryMessage, DeliveryMessage, Headers } from '@app/contracts';
 import { EngineMessage, LaneEngine, TopicPartitionOffset } from '@app/delivery-engine';
 import { KeptConsumer, retryAtStartup } from '@app/messaging';
-import { AttemptResult } from './delivery.service';
+import { AttemptResult, FirstDeliveryStages } from './delivery.service';
 
 /** A fetched delivery message: decoded, or the reason it could not be. */
 export interface FetchedDelivery {
   kafka: KafkaMessage;
   decoded: DeliveryMessage | null;
   unreadable: string | null;
+  /** Where a first delivery's stages started; null for retries, resends, replays and test events. */
+  stages: FirstDeliveryStages | null;
 }
 
 export type DeliveryEngine = LaneEngine<FetchedDelivery, AttemptResult>;
@@ -115,7 +117,8 @@ export class DeliveryStream {
     const { batch } = payload;
     // A batch not taken is not resolved, so it is fetched again (or by the next owner).
     if (this.stopping || batch.messages.length === 0) return;
-    const messages = batch.messages.map((m) => toEngineMessage(batch.topic, batch.partition, m));
+    const readAt = Date.now();
+    const messages = batch.messages.map((m) => toEngineMessage(batch.topic, batch.partition, m, readAt));
     const taken = this.engine().take(batch.topic, batch.partition, messages);
     // Resolving moves only the fetch position (autoCommit is off): the engine commits.
     if (taken !== null) payload.resolveOffset(taken);
@@ -153,7 +156,7 @@ export class DeliveryStream {
   }
 }
 
-function toEngineMessage(topic: string, partition: number, message: KafkaMessage): EngineMessage<FetchedDelivery> {
+function toEngineMessage(topic: string, partition: number, message: KafkaMessage, readAt: number): EngineMessage<FetchedDelivery> {
   let decoded: DeliveryMessage | null = null;
   let unreadable: string | null = null;
   try {
@@ -168,6 +171,15 @@ function toEngineMessage(topic: string, partition: number, message: KafkaMessage
     laneKey: decoded?.endpointId ?? message.key?.toString() ?? '',
     bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64,
     dueAt: Number(message.headers?.[Headers.dueAt]?.toString() ?? 0),
-    payload: { kafka: message, decoded, unreadable },
+    payload: { kafka: message, decoded, unreadable, stages: firstDeliveryStages(message, decoded, readAt) },
   };
+}
+
+/** The fan-out's stage timestamps of a first delivery (the headers are absent on messages of older fan-outs). */
+function firstDeliveryStages(message: KafkaMessage, decoded: DeliveryMessage | null, readAt: number): FirstDeliveryStages | null {
+  if (decoded?.trigger !== 'event' || decoded.attempt !== 1) return null;
+  const publishedAt = Number(message.headers?.[Headers.publishedAt]?.toString());
+  const fanoutReadAt = Number(message.headers?.[Headers.fanoutReadAt]?.toString());
+  if (!publishedAt || !fanoutReadAt) return null;
+  return { publishedAt, fanoutReadAt, readAt };
 }

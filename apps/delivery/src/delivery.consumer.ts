@@ -99,10 +99,10 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       // Only the retry tiers probe a half-open breaker (see DeliveryService.admits).
       admits: (m, now) => m.payload.decoded === null || this.delivery.admits(m.payload.decoded, m.topic !== Topics.deliveries, now),
       call: async (m) => {
-        const { kafka, decoded, unreadable } = m.payload;
+        const { kafka, decoded, unreadable, stages } = m.payload;
         if (!decoded) return this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
         // The admin request behind a test event, resend or replay: on every log line of the attempt.
-        return withRequestId(decoded.requestId, () => this.delivery.attempt(decoded));
+        return withRequestId(decoded.requestId, () => this.delivery.attempt(decoded, stages));
       },
       defer: (m, reason) => {
         const { kafka, decoded, unreadable } = m.payload;

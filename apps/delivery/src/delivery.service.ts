@@ -15,7 +15,7 @@ import {
   webhookBody,
 } from '@app/contracts';
 import { APP_LOGGER } from '@app/messaging';
-import { MetricsRegistry } from '@app/observability';
+import { MetricsRegistry, PipelineStageMetrics } from '@app/observability';
 import type { Logger } from 'pino';
 import { DeferReason, LaneRules } from '@app/delivery-engine';
 import { AttemptRecord, EndpointDirectory, ParkedDelivery } from '@app/persistence';
@@ -54,6 +54,13 @@ export interface OutgoingRecord {
  * `produced` is set once those messages are acknowledged, so a write retried after only the
  * database failed does not produce them twice.
  */
+/** Stage timestamps of a first delivery (epoch ms): the domain record published, the fan-out and this instance holding it. */
+export interface FirstDeliveryStages {
+  publishedAt: number;
+  fanoutReadAt: number;
+  readAt: number;
+}
+
 export interface AttemptResult {
   record: AttemptRecord | null;
   next: OutgoingRecord | null;
@@ -90,6 +97,7 @@ export class DeliveryService implements OnApplicationShutdown {
   private readonly callSeconds: Histogram<'attempt' | 'outcome'>;
   private readonly retryAfterHonoured: Counter<'effect'>;
   private readonly parked: Counter;
+  private readonly stages: PipelineStageMetrics;
   private readonly jitterFraction: number;
   private readonly debug: boolean;
   /**
@@ -141,6 +149,7 @@ export class DeliveryService implements OnApplicationShutdown {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 100, 1000, 10000],
       registers,
     });
+    this.stages = new PipelineStageMetrics(metrics);
     this.parked = new Counter({
       name: 'webhooks_delivery_strict_parked_total',
       help: 'Deliveries of strict-order endpoints handed to their durable queue (drained one at a time, in order)',
@@ -193,7 +202,7 @@ export class DeliveryService implements OnApplicationShutdown {
    * be made because the endpoint is unknown and the database cannot be asked (the engine tries
    * again later); a deleted or disabled endpoint discards the delivery.
    */
-  async attempt(message: DeliveryMessage): Promise<AttemptResult> {
+  async attempt(message: DeliveryMessage, stages: FirstDeliveryStages | null = null): Promise<AttemptResult> {
     const endpoint = await this.directory.enabledEndpoint(message.organizationId, message.endpointId);
     const goneAt = endpoint && this.gone.get(endpoint.id);
     // A version other than the one that answered 410: enabled again by a person since.
@@ -213,6 +222,7 @@ export class DeliveryService implements OnApplicationShutdown {
       endpoint.kind === 'cli'
         ? await this.relay.send(message, { ...headers, 'content-type': 'application/json', 'user-agent': USER_AGENT }, body)
         : await this.sender.send({ url: endpoint.url, headers, body });
+    if (stages) this.observeStages(message, stages, startedAt.getTime(), Date.now());
     this.breaker.record(endpoint.id, result.outcome === 'success', Date.now());
     this.attempts.inc({ outcome: result.outcome });
     this.callSeconds.observe({ attempt: attemptKind(message), outcome: result.outcome }, result.durationMs / 1000);
@@ -329,6 +339,13 @@ export class DeliveryService implements OnApplicationShutdown {
       record,
       next: { topic: retryTierTopic(tierSeconds), message: { ...deliveryRecord(next), headers: { [Headers.dueAt]: String(dueAt) } } },
     };
+  }
+
+  private observeStages(message: DeliveryMessage, stages: FirstDeliveryStages, postAt: number, answeredAt: number): void {
+    this.stages.observe('occurred_to_published', Date.parse(message.event.occurredAt), stages.publishedAt);
+    this.stages.observe('fanout_read_to_delivery_read', stages.fanoutReadAt, stages.readAt);
+    this.stages.observe('delivery_read_to_post', stages.readAt, postAt);
+    this.stages.observe('post_to_answer', postAt, answeredAt);
   }
 
   private record(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { EndpointChange, Topics } from '@app/contracts';
+import { EndpointChange, Headers, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
 import { APP_LOGGER, EndpointChangeFeed, GroupCommit, hashPartition, KAFKA, TopicPartitionCounts } from '@app/messaging';
 import { EndpointDirectory } from '@app/persistence';
@@ -64,7 +64,8 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   private readonly producers: PartitionProducers;
   private readonly partitionCounts: TopicPartitionCounts;
   private readonly changeFeed: EndpointChangeFeed;
-  private readonly rounds = new GroupCommit<EachBatchPayload>((batches) => this.runRound(batches));
+  /** Batches with the time the fan-out was handed each (the start of its latency stages). */
+  private readonly rounds = new GroupCommit<HandedBatch>((batches) => this.runRound(batches));
   /** Start, restart and stop of the consumer happen one at a time, in call order. */
   private lifecycle: Promise<void> = Promise.resolve();
   private refreshTimer: NodeJS.Timeout | null = null;
@@ -219,7 +220,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
-        eachBatch: (payload) => this.rounds.submit(payload),
+        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now() }),
       });
     } catch (err) {
       await consumer.disconnect().catch(() => undefined);
@@ -246,19 +247,20 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
    * offsets (a new one starts when its output passes MAX_TRANSACTION_BYTES). Records the partition's
    * committed offset already covers (committed by an instance fenced since) are skipped.
    */
-  private async runRound(payloads: EachBatchPayload[]): Promise<void> {
+  private async runRound(handed: HandedBatch[]): Promise<void> {
     if (this.recovering) throw new Error('waiting for the consumer restart after an unknown commit outcome; the batch will be read again');
-    const live = payloads.filter((p) => p.batch.messages.length > 0 && p.isRunning() && !p.isStale());
-    if (live.length === 0) return;
+    const liveHanded = handed.filter(({ payload: p }) => p.batch.messages.length > 0 && p.isRunning() && !p.isStale());
+    if (liveHanded.length === 0) return;
+    const live = liveHanded.map((h) => h.payload);
     const stopTimer = this.metrics.roundSeconds.startTimer();
     const [deliveryPartitions, quarantinePartitions] = await Promise.all([this.partitionCounts.count(Topics.deliveries), this.partitionCounts.count(Topics.quarantine)]);
-    const states = await Promise.all(live.map(async ({ batch }) => new PartitionRound(batch, await this.producers.get(batch.topic, batch.partition))));
+    const states = await Promise.all(liveHanded.map(async ({ payload: { batch }, readAt }) => new PartitionRound(batch, await this.producers.get(batch.topic, batch.partition), readAt)));
 
-    const records: Array<SourceRecord & { state: PartitionRound }> = [];
+    const records: Array<SourceRecord & { state: PartitionRound; publishedAt: number }> = [];
     for (const state of states) {
       for (const m of state.batch.messages) {
         if (state.from !== null && BigInt(m.offset) < state.from) continue; // fanned out and committed already
-        records.push({ topic: state.batch.topic, partition: state.batch.partition, offset: m.offset, key: m.key, value: m.value, state });
+        records.push({ topic: state.batch.topic, partition: state.batch.partition, offset: m.offset, key: m.key, value: m.value, state, publishedAt: Number(m.timestamp) });
       }
     }
 
@@ -278,7 +280,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       state.transaction = null;
       await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
       state.committed(offset);
-      this.count(state.tally);
+      this.count(state.tally, state.readAt);
       state.tally = new Tally();
     };
 
@@ -292,8 +294,9 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
           const o = outcomes[i];
           const state = record.state;
           touched.add(state);
-          state.take(record.offset, o);
-          for (const m of o.deliveries) state.deliveries.push(m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m);
+          state.take(record.offset, o, record.publishedAt);
+          const headers = o.deliveries.length > 0 ? stageHeaders(record.publishedAt, state.readAt) : undefined;
+          for (const m of o.deliveries) state.deliveries.push({ ...m, headers, partition: m.partition ?? hashPartition(String(m.key), deliveryPartitions) });
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;
@@ -326,7 +329,10 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     stopTimer();
   }
 
-  private count(tally: Tally): void {
+  private count(tally: Tally, readAt: number): void {
+    const now = Date.now();
+    for (const publishedAt of tally.publishedAts) this.metrics.stages.observe('published_to_fanout_read', publishedAt, readAt);
+    this.metrics.stages.observe('fanout_read_to_committed', readAt, now, tally.publishedAts.length);
     this.metrics.eventsIn.inc(tally.accepted);
     this.metrics.duplicates.inc(tally.duplicates);
     this.metrics.deliveriesOut.inc(tally.deliveries);
@@ -334,4 +340,14 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.countQuarantined(tally.quarantined);
     if (tally.quarantined.length > 0) this.logger.warn({ count: tally.quarantined.length, kinds: [...new Set(tally.quarantined)] }, 'quarantined domain messages');
   }
+}
+
+interface HandedBatch {
+  payload: EachBatchPayload;
+  readAt: number;
+}
+
+/** Where a first delivery's stages started, read by the delivery instance for its stage metrics. */
+function stageHeaders(publishedAt: number, readAt: number): Record<string, string> {
+  return { [Headers.publishedAt]: String(publishedAt), [Headers.fanoutReadAt]: String(readAt) };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { MetricsRegistry } from '@app/observability';
+import { MetricsRegistry, PipelineStageMetrics } from '@app/observability';
 import { QuarantineKind } from './quarantine';
 
 /** Counted after the transaction commits, so a re-read batch is not counted twice. */
@@ -15,6 +15,7 @@ export class FanoutMetrics {
   readonly roundSeconds: Histogram;
   readonly consumerRestarts: Counter<'reason'>;
   readonly subscribedTopics: Gauge;
+  readonly stages: PipelineStageMetrics;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
@@ -49,6 +50,7 @@ export class FanoutMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.stages = new PipelineStageMetrics(metrics);
     this.subscribedTopics = new Gauge({ name: 'webhooks_fanout_subscribed_topics', help: 'Domain topics currently consumed', registers });
   }
 

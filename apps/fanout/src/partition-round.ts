@@ -12,6 +12,8 @@ export class Tally {
   deliveries = 0;
   filteredOut = 0;
   readonly quarantined: QuarantineKind[] = [];
+  /** Kafka timestamps of the records that made delivery messages, for the stage metrics. */
+  readonly publishedAts: number[] = [];
 
   add(outcomes: readonly RecordOutcome[]): void {
     for (const o of outcomes) {
@@ -55,14 +57,17 @@ export class PartitionRound {
   constructor(
     readonly batch: EachBatchPayload['batch'],
     readonly entry: PartitionProducer,
+    /** When the fan-out was handed the batch (epoch ms): the start of its stages. */
+    readonly readAt: number,
   ) {
     this.from = entry.committedFrom;
   }
 
-  take(offset: string, outcome: RecordOutcome): void {
+  take(offset: string, outcome: RecordOutcome, publishedAt: number): void {
     this.lastTaken = offset;
     this.bytes += outputBytes(outcome);
     this.tally.add([outcome]);
+    if (outcome.deliveries.length > 0) this.tally.publishedAts.push(publishedAt);
   }
 
   drain(): TopicMessages[] {

@@ -4,3 +4,4 @@ export * from './run-service';
 export * from './startup-watch';
 export * from './http-metrics';
 export * from './request-context';
+export * from './pipeline-stages';
