@@ -102,6 +102,12 @@ export interface EngineOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   /**
+   * Offset commits start at most this often (DELIVERY_COMMIT_INTERVAL_MS; 0: as soon as an outcome is
+   * durable). At low load every delivery was its own commit request; a crash re-delivers at most this
+   * long's worth of already durable outcomes, which at-least-once allows.
+   */
+  commitIntervalMs?: number;
+  /**
    * A rate-limited lane queues at most this many seconds of calls (ratePerSecond x this); the
    * messages beyond are deferred to a retry tier without a call, so a burst to a slow-paced endpoint
    * holds neither the partition's commit point nor the buffer for long (DELIVERY_RATE_LIMIT_QUEUE_SECONDS).

@@ -9,6 +9,7 @@ function world(rules: LaneRules = NO_RULES) {
   const timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = [];
   const answers = new Map<string, (o: Outcome) => void>();
   const persisted: Outcome[] = [];
+  const commits: Array<{ at: number; offsets: string[] }> = [];
   const io: EngineIo<null, Outcome> = {
     now: () => now,
     setTimer: (ms, fn) => {
@@ -25,7 +26,7 @@ function world(rules: LaneRules = NO_RULES) {
     rules: async () => rules,
     park: (m) => ({ offset: m.offset, kind: 'parked' }),
     persist: async (outcomes) => void persisted.push(...outcomes),
-    commit: async () => undefined,
+    commit: async (offsets) => void commits.push({ at: now, offsets: offsets.map((o) => o.offset) }),
     pause: () => undefined,
     resume: () => undefined,
     seek: () => undefined,
@@ -34,6 +35,7 @@ function world(rules: LaneRules = NO_RULES) {
   return {
     io,
     persisted,
+    commits,
     answers,
     callStarts,
     /** Answers every call out with success. */
@@ -86,6 +88,30 @@ describe('LaneEngine', () => {
     for (let i = 0; i < 6; i++) await w.jump(500);
     expect(w.persisted.filter((o) => o.kind === 'deferred').map((o) => o.offset)).toEqual(['2', '3']);
     expect(engine.stats().slotsUsed).toBe(0);
+  });
+
+  it('should start offset commits at most once per commit interval, each with the latest point', async () => {
+    const w = world();
+    new LaneEngine({ laneConcurrency: 10, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6, commitIntervalMs: 100 }, w.io).take('t', 0, [0, 1, 2, 3, 4].map(message));
+    await w.flush();
+    const answer = async (offset: string) => {
+      w.answers.get(offset)?.({ offset, kind: 'called' });
+      w.answers.delete(offset);
+      await w.flush();
+    };
+    await answer('0');
+    for (const offset of ['1', '2']) {
+      await w.jump(10);
+      await answer(offset);
+    }
+    expect(w.commits).toEqual([{ at: 0, offsets: ['1'] }]); // the first at once, the next wait for the interval
+    await w.jump(80);
+    expect(w.commits).toEqual([{ at: 0, offsets: ['1'] }, { at: 100, offsets: ['3'] }]);
+    await answer('3');
+    await answer('4');
+    await w.jump(100);
+    expect(w.commits.map((c) => c.offsets[0])).toEqual(['1', '3', '5']);
+    expect(w.persisted.map((o) => o.offset)).toEqual(['0', '1', '2', '3', '4']); // outcomes are not held back, only commits
   });
 
   describe('rate limit', () => {

@@ -37,6 +37,8 @@ export class OutcomeWriter<P, R> {
   private committing = false;
   private commitFailures = 0;
   private cancelRetryTimer: (() => void) | null = null;
+  private lastCommitAt = -Infinity;
+  private cancelCommitTimer: (() => void) | null = null;
 
   constructor(
     private readonly options: EngineOptions,
@@ -49,7 +51,7 @@ export class OutcomeWriter<P, R> {
   }
 
   isIdle(): boolean {
-    return !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0;
+    return !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0 && !this.cancelCommitTimer;
   }
 
   add(item: Item<P>, outcome: R): void {
@@ -104,7 +106,17 @@ export class OutcomeWriter<P, R> {
   }
 
   private commitSoon(): void {
-    if (this.committing || this.cancelRetryTimer || this.toCommit.size === 0) return;
+    if (this.committing || this.cancelRetryTimer || this.cancelCommitTimer || this.toCommit.size === 0) return;
+    const wait = this.lastCommitAt + (this.options.commitIntervalMs ?? 0) - this.io.now();
+    if (wait > 0) {
+      this.cancelCommitTimer = this.io.setTimer(wait, () => {
+        this.cancelCommitTimer = null;
+        this.commitSoon();
+        this.hooks.checkIdle();
+      });
+      return;
+    }
+    this.lastCommitAt = this.io.now();
     this.committing = true;
     const round = [...this.toCommit.values()];
     this.toCommit.clear();

@@ -15,7 +15,8 @@ describe('PipelineStageMetrics', () => {
     const metrics = { registry: new Registry() } as MetricsRegistry;
     new PipelineStageMetrics(metrics).observe('post_to_answer', from, to, count);
     const values = (await metrics.registry.getSingleMetric('webhooks_pipeline_stage_seconds')?.get())?.values ?? [];
-    const of = (name: string) => values.find((v) => v.metricName === name && v.labels.stage === 'post_to_answer')?.value ?? 0;
+    // A histogram's values carry the series name (_bucket, _sum, _count), which prom-client's type leaves out.
+    const of = (name: string) => values.find((v) => (v as { metricName?: string }).metricName === name && v.labels.stage === 'post_to_answer')?.value ?? 0;
     expect(of('webhooks_pipeline_stage_seconds_count')).toBe(observed);
     expect(of('webhooks_pipeline_stage_seconds_sum')).toBeCloseTo(sum, 6);
   });

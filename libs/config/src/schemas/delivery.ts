@@ -71,6 +71,15 @@ export class DeliveryConfig extends UrlPolicyConfig {
   DELIVERY_LANE_STALL_MS: number = 1000;
 
   /**
+   * Offset commits start at most this often; outcomes are durable before, so a crash re-delivers at
+   * most this long's worth of deliveries. 0 commits after every durable round.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DELIVERY_COMMIT_INTERVAL_MS: number = 100;
+
+  /**
    * How long the delivery trusts its in-memory endpoint list without a change notice; past it the
    * list is read again, and the last one read is still served while the database is away.
    */
