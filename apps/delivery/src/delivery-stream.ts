@@ -88,6 +88,9 @@ export class DeliveryStream {
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
+      // Short, unlike the other readers: a retry-tier partition resumed when its head falls due waits for the
+      // fetch in flight, and on a replicated cluster a read-committed fetch was seen to wait out its time
+      // after a commit (decision 0014); 50 ms bounds both.
       maxWaitTimeInMs: 50,
       maxBytesPerPartition: 256 * 1024,
       ...(this.options.partitionAssigners ? { partitionAssigners: this.options.partitionAssigners } : {}),

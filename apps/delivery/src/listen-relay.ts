@@ -33,7 +33,7 @@ export class ListenRelay implements OnModuleInit, BeforeApplicationShutdown {
     private readonly producer: KafkaProducer,
   ) {
     // A relayed delivery waits on this hop: read as soon as anything arrives.
-    this.replies = new BroadcastReader(kafka, { name: 'listen replies reader', topic: Topics.listenReplies, instanceId: config.INSTANCE_ID, logger, maxWaitTimeInMs: 50 });
+    this.replies = new BroadcastReader(kafka, { name: 'listen replies reader', topic: Topics.listenReplies, instanceId: config.INSTANCE_ID, logger });
     this.waitMs = config.DELIVERY_TIMEOUT_MS + config.LISTEN_RELAY_ALLOWANCE_MS;
   }
 

@@ -191,7 +191,9 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       readUncommitted: false,
       sessionTimeout: this.config.FANOUT_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3_000, Math.floor(this.config.FANOUT_SESSION_TIMEOUT_MS / 10)),
-      maxWaitTimeInMs: 100,
+      // Domain topics are written outside transactions: the broker answers a waiting fetch as soon as a
+      // record arrives, so the wait only sets how often an idle fan-out asks (decision 0015).
+      maxWaitTimeInMs: 500,
       maxBytes: this.config.FANOUT_MAX_BYTES_PER_FETCH,
       // kafkajs lists partitions in the same order in every fetch and the broker fills them in that
       // order: a per-partition share below the total keeps a backlog in one partition from starving the rest.

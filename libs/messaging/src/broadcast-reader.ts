@@ -7,7 +7,11 @@ export interface BroadcastReaderOptions {
   topic: string;
   instanceId: string;
   logger: Logger;
-  /** How long a fetch waits for data; lower costs more idle requests, higher delays each message. */
+  /**
+   * How long a fetch waits for data when there is none (default 1,000 ms). The broker answers a waiting
+   * fetch as soon as a message arrives (these topics are written outside transactions), so a longer wait
+   * costs no latency, only fewer idle requests; it delays noticing a rebalance and the first "live" fetch.
+   */
   maxWaitTimeInMs?: number;
 }
 
@@ -69,7 +73,7 @@ export class BroadcastReader {
       groupId: `webhooks-${options.topic}-${options.instanceId}-${Date.now()}`,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 200,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
     });
     // kafkajs resolves "latest" inside the first fetch after a join: a FETCH event after GROUP_JOIN
     // means every message from here on will be read.

@@ -38,7 +38,7 @@ export class ListenHub implements OnModuleInit, BeforeApplicationShutdown {
     private readonly changes: EndpointChangeRelay,
   ) {
     // A relayed delivery waits on this hop: read as soon as anything arrives.
-    this.requests = new BroadcastReader(kafka, { name: 'listen requests reader', topic: Topics.listenRequests, instanceId: config.INSTANCE_ID, logger, maxWaitTimeInMs: 50 });
+    this.requests = new BroadcastReader(kafka, { name: 'listen requests reader', topic: Topics.listenRequests, instanceId: config.INSTANCE_ID, logger });
     this.graceMs = config.LISTEN_SESSION_GRACE_SECONDS * 1000;
   }
 
