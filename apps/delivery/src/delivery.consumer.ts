@@ -51,6 +51,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         maxInFlight: config.DELIVERY_MAX_IN_FLIGHT,
         stallMs: config.DELIVERY_LANE_STALL_MS,
         commitIntervalMs: config.DELIVERY_COMMIT_INTERVAL_MS,
+        persistIntervalMs: config.DELIVERY_PERSIST_INTERVAL_MS,
         maxBufferedBytes: config.DELIVERY_MAX_BUFFERED_BYTES,
         rateQueueSeconds: config.DELIVERY_RATE_LIMIT_QUEUE_SECONDS,
       },

@@ -108,6 +108,11 @@ export interface EngineOptions {
    */
   commitIntervalMs?: number;
   /**
+   * Rounds of outcomes start at most this often (DELIVERY_PERSIST_INTERVAL_MS; 0: as soon as one is in).
+   * At low load every delivery was its own database transaction; a round waiting here holds no call slot.
+   */
+  persistIntervalMs?: number;
+  /**
    * A rate-limited lane queues at most this many seconds of calls (ratePerSecond x this); the
    * messages beyond are deferred to a retry tier without a call, so a burst to a slow-paced endpoint
    * holds neither the partition's commit point nor the buffer for long (DELIVERY_RATE_LIMIT_QUEUE_SECONDS).

@@ -114,6 +114,26 @@ describe('LaneEngine', () => {
     expect(w.persisted.map((o) => o.offset)).toEqual(['0', '1', '2', '3', '4']); // outcomes are not held back, only commits
   });
 
+  it('should start rounds of outcomes at most once per persist interval, and commit only what they made durable', async () => {
+    const w = world();
+    new LaneEngine({ laneConcurrency: 10, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6, persistIntervalMs: 50 }, w.io).take('t', 0, [0, 1, 2].map(message));
+    await w.flush();
+    const answer = async (offset: string) => {
+      w.answers.get(offset)?.({ offset, kind: 'called' });
+      w.answers.delete(offset);
+      await w.flush();
+    };
+    await answer('0');
+    await w.jump(10);
+    await answer('1');
+    await answer('2');
+    expect(w.persisted.map((o) => o.offset)).toEqual(['0']); // the first round at once, the next waits
+    expect(w.commits.map((c) => c.offsets[0])).toEqual(['1']);
+    await w.jump(40);
+    expect(w.persisted.map((o) => o.offset)).toEqual(['0', '1', '2']); // one round for both
+    expect(w.commits.map((c) => c.offsets[0])).toEqual(['1', '3']);
+  });
+
   describe('rate limit', () => {
     const options = { laneConcurrency: 10, maxInFlight: 100, stallMs: 1000, maxBufferedBytes: 1e6, rateQueueSeconds: 10 };
 

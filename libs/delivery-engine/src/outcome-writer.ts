@@ -38,6 +38,8 @@ export class OutcomeWriter<P, R> {
   private commitFailures = 0;
   private cancelRetryTimer: (() => void) | null = null;
   private lastCommitAt = -Infinity;
+  private lastPersistAt = -Infinity;
+  private cancelPersistTimer: (() => void) | null = null;
   private cancelCommitTimer: (() => void) | null = null;
 
   constructor(
@@ -51,7 +53,7 @@ export class OutcomeWriter<P, R> {
   }
 
   isIdle(): boolean {
-    return !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0 && !this.cancelCommitTimer;
+    return !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0 && !this.cancelCommitTimer && !this.cancelPersistTimer;
   }
 
   add(item: Item<P>, outcome: R): void {
@@ -65,7 +67,16 @@ export class OutcomeWriter<P, R> {
   }
 
   private persistSoon(): void {
-    if (this.persisting || this.cancelRetryTimer || this.toPersist.length === 0) return;
+    if (this.persisting || this.cancelRetryTimer || this.cancelPersistTimer || this.toPersist.length === 0) return;
+    const wait = this.lastPersistAt + (this.options.persistIntervalMs ?? 0) - this.io.now();
+    if (wait > 0) {
+      this.cancelPersistTimer = this.io.setTimer(wait, () => {
+        this.cancelPersistTimer = null;
+        this.persistSoon();
+      });
+      return;
+    }
+    this.lastPersistAt = this.io.now();
     this.persisting = true;
     // Outcomes that arrive while a round is written join the next round (one write for many).
     const round = this.toPersist.splice(0, this.options.maxPersistBatch ?? 2_000);

@@ -80,6 +80,15 @@ export class DeliveryConfig extends UrlPolicyConfig {
   DELIVERY_COMMIT_INTERVAL_MS: number = 100;
 
   /**
+   * Outcomes (attempt log, retry messages) are written in rounds starting at most this often; a crash
+   * before a round re-delivers its deliveries. 0 writes a round as soon as an outcome is in.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DELIVERY_PERSIST_INTERVAL_MS: number = 50;
+
+  /**
    * How long the delivery trusts its in-memory endpoint list without a change notice; past it the
    * list is read again, and the last one read is still served while the database is away.
    */

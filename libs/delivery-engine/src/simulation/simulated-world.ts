@@ -88,8 +88,8 @@ export class SimulatedWorld {
 
   constructor(private readonly sim: SimulationOptions) {
     this.rng = mulberry32(sim.seed);
-    // The commit interval from the seed itself, not the generator, so every seed's other choices stay as they were.
-    this.options = { laneConcurrency: 3, maxInFlight: 8, stallMs: 1_000, maxBufferedBytes: 60_000, maxPersistBatch: 16, commitIntervalMs: [0, 50, 200][sim.seed % 3] };
+    // The commit and persist intervals from the seed itself, not the generator, so every seed's other choices stay as they were.
+    this.options = { laneConcurrency: 3, maxInFlight: 8, stallMs: 1_000, maxBufferedBytes: 60_000, maxPersistBatch: 16, commitIntervalMs: [0, 50, 200][sim.seed % 3], persistIntervalMs: [0, 20, 100][Math.floor(sim.seed / 3) % 3] };
     this.report = { seed: sim.seed, messages: 0, calls: 0, deferrals: 0, parked: 0, rateLimitedWaits: 0, rebalances: 0, restarts: 0, simulatedSeconds: 0 };
     const endpoints = 1 + this.int(8);
     for (let e = 0; e < endpoints; e++) {
