@@ -6,9 +6,11 @@
  * and latency.png. A report names the commit it measured, so it refuses to run on a tree with
  * uncommitted changes unless told (--allow-dirty; the commit is then marked "-dirty").
  *
- * Scenarios, in this order by default: fanout, fanout-filter, throughput, latency, isolation, scaling,
- * retry-precision, memory. `scaling` is 1, 2 and 4 delivery instances, then 1 and 2 fan-out instances.
- * `latency-1000` runs one rate only; `pacing` (the cost of rate limits and strict ordering) runs only when named.
+ * Scenarios, in this order by default: fanout, fanout-filter, fanout-schema, throughput, burst, latency
+ * (100, 500, 1,000 and 2,000 events/s, with the budget per stage), latency-one-endpoint, isolation,
+ * scaling, retry-precision, memory, idle. `scaling` is 1, 2 and 4 delivery instances, then 1 and 2
+ * fan-out instances. `latency-100` and `latency-1000` run one rate only; `pacing` (the cost of rate
+ * limits and strict ordering) runs only when named.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,8 +20,8 @@ import { Client } from 'pg';
 import { fanout, fanoutFilter, fanoutSchema } from './scenarios/fanout';
 import { fanoutScaling } from './scenarios/fanout-scaling';
 import { idle } from './scenarios/idle';
-import { isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
-import { latencyChart, markdown, Report } from './support/report';
+import { burst, isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
+import { latencyChart, markdown, Report, stageChart } from './support/report';
 import { Result, log, round } from './support/result';
 
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
@@ -27,19 +29,20 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   'fanout-filter': () => fanoutFilter(),
   'fanout-schema': () => fanoutSchema(),
   throughput: async () => [await throughput(1), await throughput(2)],
-  latency: async () => [await latency(250), await latency(1000), await latency(2000)],
+  latency: async () => [await latency(100), await latency(500), await latency(1000), await latency(2000)],
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   'isolation-dead': async () => [await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   scaling: async () => [...(await scaling()), ...(await fanoutScaling())],
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],
-  'latency-ordinary': async () => [await latency(100), await latency(500), await latency(1000)],
   'latency-100': async () => [await latency(100)],
+  'latency-one-endpoint': async () => [await latency(500, 15, 5, 'one-endpoint')],
+  burst: async () => [await burst(2)],
   idle: async () => [await idle(1), await idle(4)],
   pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };
-const DEFAULT = ['fanout', 'fanout-filter', 'fanout-schema', 'throughput', 'latency', 'isolation', 'scaling', 'retry-precision', 'memory'];
+const DEFAULT = ['fanout', 'fanout-filter', 'fanout-schema', 'throughput', 'burst', 'latency', 'latency-one-endpoint', 'isolation', 'scaling', 'retry-precision', 'memory', 'idle'];
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
   }
   const report: Report = { date: new Date().toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: machine(), versions: await versions(), results };
   const complete = DEFAULT.every((n) => names.includes(n));
-  write(report, complete ? await latencyChart(results) : null, complete);
+  write(report, complete ? await latencyChart(results) : null, await stageChart(results), complete);
   const voids = results.filter((r) => !r.ledger.balanced).map((r) => r.scenario);
   if (voids.length > 0) {
     log(`VOID runs (ledger does not balance): ${voids.join(', ')}`);
@@ -109,12 +112,13 @@ function uncommittedChanges(): string[] {
   return out.split('\n').filter(Boolean).map((line) => line.slice(3));
 }
 
-function write(report: Report, chart: Buffer | null, complete: boolean): void {
+function write(report: Report, chart: Buffer | null, stages: Buffer | null, complete: boolean): void {
   const dir = path.join(__dirname, 'results');
   mkdirSync(path.join(dir, 'runs'), { recursive: true });
   const json = JSON.stringify(report, null, 2) + '\n';
   const run = path.join(dir, 'runs', `${report.date.replace(/[:.]/g, '-')}-${report.versions.commit}.json`);
   writeFileSync(run, json);
+  if (stages) writeFileSync(run.replace(/\.json$/, '-stages.png'), stages);
   if (!complete) {
     // A partial run is evidence for one question, not the report: it is kept and printed, latest.* stay.
     process.stdout.write(markdown(report));
@@ -124,6 +128,7 @@ function write(report: Report, chart: Buffer | null, complete: boolean): void {
   writeFileSync(path.join(dir, 'latest.json'), json);
   writeFileSync(path.join(dir, 'latest.md'), markdown(report));
   if (chart) writeFileSync(path.join(dir, 'latency.png'), chart);
+  if (stages) writeFileSync(path.join(dir, 'stages.png'), stages);
   log(`wrote ${path.relative(REPO, path.join(dir, 'latest.md'))}${chart ? ' and latency.png' : ''} and ${path.relative(REPO, run)} (${Math.round(report.durationSeconds)} s)`);
 }
 

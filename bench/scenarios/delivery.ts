@@ -54,8 +54,11 @@ async function closedLoopPhases(pipeline: Pipeline, receiver: BenchReceiver, org
   };
   const cold = await phase('warm-up', warmupEvents);
   const t0 = Date.now();
+  const cpu = StackCpu.start();
+  const deliveredBefore = receiver.distinct();
   const perSecond = await phase('measured', events);
-  return { ids, cold, perSecond, seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000) };
+  const stackCpuSecondsPer1000 = round((1000 * cpu.read().cpuSeconds) / Math.max(1, receiver.distinct() - deliveredBefore), 2);
+  return { ids, cold, perSecond, stackCpuSecondsPer1000, seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000) };
 }
 
 const everyPath = (paths: readonly string[], ids: readonly string[]) => new Map(paths.map((p) => [p, ids]));
@@ -70,17 +73,35 @@ const rss = (pipeline: Pipeline) => Object.fromEntries(pipeline.services.map((s)
 export async function throughput(instances: number, events = 3000, warmupEvents = 1000): Promise<Result> {
   return withPipeline({ instances }, async (pipeline, receiver) => {
     const { orgId, paths } = await endpoints(pipeline, receiver, 10);
-    const { ids, cold, perSecond, seconds } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000 } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `throughput-${instances}`,
-      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up)`,
+      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up); stack CPU: the machine less the load generator and receiver`,
       ledger: receiver.ledger(everyPath(paths, ids)),
       metrics: {
         deliveriesPerSecond: Math.round(perSecond),
         seconds,
         coldDeliveriesPerSecond: Math.round(cold),
+        stackCpuSecondsPer1000,
         peakRssMb: rss(pipeline),
       },
+    };
+  });
+}
+
+/**
+ * `burst-2` (issue #21): a burst to few endpoints, where the spread over partitions cannot help:
+ * 10,000 events x 2 endpoints (both subscribed to everything), closed loop, after 1,000 x 2 drained.
+ */
+export async function burst(endpointCount = 2, events = 10_000, warmupEvents = 1000): Promise<Result> {
+  return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
+    const { orgId, paths } = await endpoints(pipeline, receiver, endpointCount);
+    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000 } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    return {
+      scenario: `burst-${endpointCount}`,
+      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x ${endpointCount} endpoints published at once after a warm-up of ${warmupEvents} x ${endpointCount}`,
+      ledger: receiver.ledger(everyPath(paths, ids)),
+      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000 },
     };
   });
 }
@@ -94,12 +115,12 @@ export async function pacing(rule: 'none' | 'rate-limit' | 'strict', events = 10
   return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
     const fields = rule === 'rate-limit' ? { rateLimitPerSecond: 10_000 } : rule === 'strict' ? { ordering: 'strict' } : {};
     const { orgId, paths } = await endpoints(pipeline, receiver, 10, fields);
-    const { ids, cold, perSecond, seconds } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000 } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `pacing-${rule}`,
       summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x 10 endpoints ${rule === 'none' ? 'with no rule' : rule === 'rate-limit' ? 'each limited to 10,000/s (never binding)' : 'each with strict ordering'}, after a warm-up of ${warmupEvents} x 10`,
       ledger: receiver.ledger(everyPath(paths, ids)),
-      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), peakRssMb: rss(pipeline) },
+      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000, peakRssMb: rss(pipeline) },
     };
   });
 }
@@ -115,16 +136,19 @@ export async function pacing(rule: 'none' | 'rate-limit' | 'strict', events = 10
  * the steady state after them, and the warm-up's own p99 and max are reported beside them
  * (`coldP99ms`, `coldMaxMs`) so the cold start stays visible. Every event of both phases is in the ledger.
  */
-export async function latency(rate: number, seconds = 15, warmupSeconds = 5): Promise<Result> {
+export async function latency(rate: number, seconds = 15, warmupSeconds = 5, shape: 'endpoint-per-type' | 'one-endpoint' = 'endpoint-per-type'): Promise<Result> {
   return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
     const org = await pipeline.organization();
-    for (const type of EVENT_TYPES) await pipeline.endpoint(org.apiKey, receiver.url(`/${type}`), [type]);
-    const byPath = new Map<string, string[]>(EVENT_TYPES.map((type) => [`/${type}`, []]));
+    // one-endpoint: one organization's every event to one endpoint, so one domain partition per type and one deliveries partition.
+    const pathOf = (type: string) => (shape === 'one-endpoint' ? '/all' : `/${type}`);
+    if (shape === 'one-endpoint') await pipeline.endpoint(org.apiKey, receiver.url('/all'), ['*']);
+    else for (const type of EVENT_TYPES) await pipeline.endpoint(org.apiKey, receiver.url(`/${type}`), [type]);
+    const byPath = new Map<string, string[]>(EVENT_TYPES.map((type) => [pathOf(type), []]));
     const phase = async (what: string, phaseSeconds: number): Promise<void> => {
       log(`  ${what}: publishing ${rate} events/s for ${phaseSeconds} s`);
       const ids = await publishOpenLoop(pipeline.producer, org.id, rate, phaseSeconds, EVENT_TYPES);
       // Event i of a phase went to the endpoint of type i mod n (publishOpenLoop rotates the types).
-      ids.forEach((id, i) => byPath.get(`/${EVENT_TYPES[i % EVENT_TYPES.length]}`)?.push(id));
+      ids.forEach((id, i) => byPath.get(pathOf(EVENT_TYPES[i % EVENT_TYPES.length]))?.push(id));
       const expected = [...byPath.values()].reduce((n, p) => n + p.length, 0);
       await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress('deliveries', expected));
     };
@@ -140,9 +164,9 @@ export async function latency(rate: number, seconds = 15, warmupSeconds = 5): Pr
     const stages = stageBudget(stagesBefore, await scrapeStages(staged));
     const h = receiver.latency;
     return {
-      scenario: `latency-${rate}`,
+      scenario: shape === 'one-endpoint' ? `latency-one-endpoint-${rate}` : `latency-${rate}`,
       summary:
-        `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s after a ${warmupSeconds} s warm-up at the same rate (cold* = the warm-up, services just started), fan-out 1; ` +
+        `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s after a ${warmupSeconds} s warm-up at the same rate (cold* = the warm-up, services just started), fan-out 1${shape === 'one-endpoint' ? ', every event of one organization to one endpoint' : ''}; ` +
         'stagesMs: the budget per stage of the measured phase (webhooks_pipeline_stage_seconds, p50/p99 interpolated in its buckets); stack CPU: the machine less the load generator and receiver',
       ledger: receiver.ledger(byPath),
       metrics: {

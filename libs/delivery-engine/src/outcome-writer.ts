@@ -37,23 +37,24 @@ export class OutcomeWriter<P, R> {
   private committing = false;
   private commitFailures = 0;
   private cancelRetryTimer: (() => void) | null = null;
-  private lastCommitAt = -Infinity;
-  private lastPersistAt = -Infinity;
-  private cancelPersistTimer: (() => void) | null = null;
-  private cancelCommitTimer: (() => void) | null = null;
+  private readonly persistGate: IntervalGate;
+  private readonly commitGate: IntervalGate;
 
   constructor(
     private readonly options: EngineOptions,
     private readonly io: EngineIo<P, R>,
     private readonly hooks: WriterHooks<P>,
-  ) {}
+  ) {
+    this.persistGate = new IntervalGate(io, options.persistIntervalMs ?? 0);
+    this.commitGate = new IntervalGate(io, options.commitIntervalMs ?? 0);
+  }
 
   get unpersisted(): number {
     return this.toPersist.length;
   }
 
   isIdle(): boolean {
-    return !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0 && !this.cancelCommitTimer && !this.cancelPersistTimer;
+    return !this.persisting && this.toPersist.length === 0 && !this.committing && this.toCommit.size === 0 && !this.commitGate.waiting && !this.persistGate.waiting;
   }
 
   add(item: Item<P>, outcome: R): void {
@@ -67,16 +68,8 @@ export class OutcomeWriter<P, R> {
   }
 
   private persistSoon(): void {
-    if (this.persisting || this.cancelRetryTimer || this.cancelPersistTimer || this.toPersist.length === 0) return;
-    const wait = this.lastPersistAt + (this.options.persistIntervalMs ?? 0) - this.io.now();
-    if (wait > 0) {
-      this.cancelPersistTimer = this.io.setTimer(wait, () => {
-        this.cancelPersistTimer = null;
-        this.persistSoon();
-      });
-      return;
-    }
-    this.lastPersistAt = this.io.now();
+    if (this.persisting || this.cancelRetryTimer || this.persistGate.waiting || this.toPersist.length === 0) return;
+    if (!this.persistGate.mayStart(() => this.persistSoon())) return;
     this.persisting = true;
     // Outcomes that arrive while a round is written join the next round (one write for many).
     const round = this.toPersist.splice(0, this.options.maxPersistBatch ?? 2_000);
@@ -117,17 +110,12 @@ export class OutcomeWriter<P, R> {
   }
 
   private commitSoon(): void {
-    if (this.committing || this.cancelRetryTimer || this.cancelCommitTimer || this.toCommit.size === 0) return;
-    const wait = this.lastCommitAt + (this.options.commitIntervalMs ?? 0) - this.io.now();
-    if (wait > 0) {
-      this.cancelCommitTimer = this.io.setTimer(wait, () => {
-        this.cancelCommitTimer = null;
-        this.commitSoon();
-        this.hooks.checkIdle();
-      });
-      return;
-    }
-    this.lastCommitAt = this.io.now();
+    if (this.committing || this.cancelRetryTimer || this.commitGate.waiting || this.toCommit.size === 0) return;
+    const whenUp = () => {
+      this.commitSoon();
+      this.hooks.checkIdle();
+    };
+    if (!this.commitGate.mayStart(whenUp)) return;
     this.committing = true;
     const round = [...this.toCommit.values()];
     this.toCommit.clear();
@@ -159,5 +147,35 @@ export class OutcomeWriter<P, R> {
       this.persistSoon();
       this.commitSoon();
     });
+  }
+}
+
+/** Lets a kind of round start at most once per interval; a round asked for too early starts when the interval is up. */
+class IntervalGate {
+  private lastStart = -Infinity;
+  private cancelTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly io: Pick<EngineIo<unknown, unknown>, 'now' | 'setTimer'>,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** A round is waiting for its interval to be up. */
+  get waiting(): boolean {
+    return this.cancelTimer !== null;
+  }
+
+  /** True: start the round now (counted as started). False: `whenUp` runs once the interval is up. */
+  mayStart(whenUp: () => void): boolean {
+    const wait = this.lastStart + this.intervalMs - this.io.now();
+    if (wait > 0) {
+      this.cancelTimer = this.io.setTimer(wait, () => {
+        this.cancelTimer = null;
+        whenUp();
+      });
+      return false;
+    }
+    this.lastStart = this.io.now();
+    return true;
   }
 }
