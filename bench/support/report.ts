@@ -79,10 +79,7 @@ export async function latencyChart(results: readonly Result[]): Promise<Buffer |
     .flatMap((r) => Object.entries(PERCENTILES).map(([key, percentile]) => ({ rate: num(r, 'rate'), percentile, ms: num(r, key) })));
   if (points.length === 0) return null;
   return renderVegaLite({
-    width: 560,
-    height: 320,
-    background: 'white',
-    title: 'Event -> receipt latency (open loop), ms, log scale',
+    ...frame('Event -> receipt latency (open loop), ms, log scale'),
     data: { values: points },
     layer: [
       { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { y: { datum: 250 } } },
@@ -122,10 +119,7 @@ export async function stageChart(results: readonly Result[]): Promise<Buffer | n
     });
   if (points.length === 0) return null;
   return renderVegaLite({
-    width: 560,
-    height: 320,
-    background: 'white',
-    title: 'Latency budget: p50 of each stage, ms',
+    ...frame('Latency budget: p50 of each stage, ms'),
     data: { values: points },
     mark: 'bar',
     encoding: {
@@ -136,6 +130,8 @@ export async function stageChart(results: readonly Result[]): Promise<Buffer | n
     },
   });
 }
+
+const frame = (title: string) => ({ width: 560, height: 320, background: 'white', title });
 
 async function renderVegaLite(liteSpec: object): Promise<Buffer> {
   // vega and vega-lite are ES modules with top-level await: import() them, which the CommonJS
