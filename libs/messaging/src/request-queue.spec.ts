@@ -3,6 +3,7 @@
  * pending it sets no timer. The published 2.2.4 re-armed a 1 ms timer forever on every connection (kafkajs
  * issue #1556), which was most of an idle service's CPU.
  */
+import { silentKafkajsLogger } from './kafkajs-internals.testing';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs does not export its request queue; this is the module its connections use
 const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options: object) => {
   pending: unknown[];
@@ -12,11 +13,10 @@ const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options
   destroy(): void;
 };
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function newQueue() {
-  return new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:1', logger: silent });
+  return new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:1', logger: silentKafkajsLogger });
 }
 
 function countChecks(queue: ReturnType<typeof newQueue>): () => number {

@@ -3,6 +3,7 @@
  * transaction and group coordinators between requests instead of asking the cluster before every one (the
  * published 2.2.4 made four FindCoordinator round trips per transaction), and asks again after a failure.
  */
+import { silentKafkajsLogger } from './kafkajs-internals.testing';
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs does not export its transaction manager; this is the module its producers use
 const createEosManager = require('kafkajs/src/producer/eosManager') as (options: object) => {
   initProducerId(): Promise<void>;
@@ -12,7 +13,6 @@ const createEosManager = require('kafkajs/src/producer/eosManager') as (options:
   commit(): Promise<void>;
 };
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function fakeCluster(addPartitionsFailures = 0) {
   const finds: string[] = [];
@@ -47,7 +47,7 @@ async function transaction(eos: ReturnType<typeof createEosManager>): Promise<vo
 describe('kafkajs transaction coordinators (patched)', () => {
   it('asks for each coordinator once, not before every request of every transaction', async () => {
     const { cluster, finds } = fakeCluster();
-    const eos = createEosManager({ logger: silent, cluster, transactional: true, transactionalId: 'webhooks-fanout.g.order.new.0' });
+    const eos = createEosManager({ logger: silentKafkajsLogger, cluster, transactional: true, transactionalId: 'webhooks-fanout.g.order.new.0' });
     await eos.initProducerId();
     for (let i = 0; i < 3; i++) await transaction(eos);
     // initProducerId asks on its own; then one transaction and one group coordinator for all three transactions.
@@ -56,7 +56,7 @@ describe('kafkajs transaction coordinators (patched)', () => {
 
   it('asks again after a request to the kept coordinator failed', async () => {
     const { cluster, finds } = fakeCluster(1);
-    const eos = createEosManager({ logger: silent, cluster, transactional: true, transactionalId: 'webhooks-fanout.g.order.new.0' });
+    const eos = createEosManager({ logger: silentKafkajsLogger, cluster, transactional: true, transactionalId: 'webhooks-fanout.g.order.new.0' });
     await eos.initProducerId();
     eos.beginTransaction();
     const add = () => eos.addPartitionsToTransaction([{ topic: 'webhooks.deliveries', partitions: [{ partition: 0 }] }]);
