@@ -174,15 +174,14 @@ function toEngineMessage(topic: string, partition: number, message: KafkaMessage
     laneKey: decoded?.endpointId ?? message.key?.toString() ?? '',
     bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64,
     dueAt: Number(message.headers?.[Headers.dueAt]?.toString() ?? 0),
-    payload: { kafka: message, decoded, unreadable, stages: firstDeliveryStages(message, decoded, readAt) },
+    payload: { kafka: message, decoded, unreadable, stages: firstDeliveryStages(decoded, readAt) },
   };
 }
 
-/** The fan-out's stage timestamps of a first delivery (the headers are absent on messages of older fan-outs). */
-function firstDeliveryStages(message: KafkaMessage, decoded: DeliveryMessage | null, readAt: number): FirstDeliveryStages | null {
-  if (decoded?.trigger !== 'event' || decoded.attempt !== 1) return null;
-  const publishedAt = Number(message.headers?.[Headers.publishedAt]?.toString());
-  const fanoutReadAt = Number(message.headers?.[Headers.fanoutReadAt]?.toString());
-  if (!publishedAt || !fanoutReadAt) return null;
-  return { publishedAt, fanoutReadAt, readAt };
+/** The fan-out's stage timestamps of a first delivery (absent on messages of older fan-outs). */
+function firstDeliveryStages(decoded: DeliveryMessage | null, readAt: number): FirstDeliveryStages | null {
+  const stages = decoded?.stages;
+  if (decoded?.trigger !== 'event' || decoded.attempt !== 1 || !stages) return null;
+  if (!Number.isFinite(stages.publishedAt) || !Number.isFinite(stages.fanoutReadAt)) return null;
+  return { publishedAt: stages.publishedAt, fanoutReadAt: stages.fanoutReadAt, readAt };
 }

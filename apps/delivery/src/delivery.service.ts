@@ -263,7 +263,8 @@ export class DeliveryService implements OnApplicationShutdown {
       };
     }
     const record = this.record(message, sent, 'pending', result.error, null);
-    return { ...this.toRetryTier(message, { ...message, attempt: message.attempt + 1 }, plan.tierSeconds, plan.delayMs, record), signal };
+    // The stage timestamps describe the first attempt's way through the pipeline; a retry has its own.
+    return { ...this.toRetryTier(message, { ...message, attempt: message.attempt + 1, stages: undefined }, plan.tierSeconds, plan.delayMs, record), signal };
   }
 
   /** `webhook.delivery.exhausted` for the organization, unless the delivery itself was an operational event (no loops). */

@@ -30,6 +30,15 @@ describe('newDeliveryEncoder', () => {
     expect(decodeDeliveryMessage(encoded).partition).toBe(partition);
   });
 
+  it('should produce exactly the bytes of encodeDeliveryMessage with stage timestamps', () => {
+    const e = event({ orderId: 'o1' });
+    const stages = { publishedAt: 1_764_000_000_123, fanoutReadAt: 1_764_000_000_130 };
+    const encoded = newDeliveryEncoder(e).encode('del_1', 'ep_1', 3, stages);
+    const message = { deliveryId: 'del_1', organizationId: e.organizationId, endpointId: 'ep_1', attempt: 1, event: e, trigger: 'event' as const, partition: 3, stages };
+    expect(encoded.equals(encodeDeliveryMessage(message))).toBe(true);
+    expect(decodeDeliveryMessage(encoded).stages).toEqual(stages);
+  });
+
   it('should report the encoded event size in bytes, not characters', () => {
     const e = event({ name: '東京' });
     expect(newDeliveryEncoder(e).eventBytes).toBe(Buffer.byteLength(JSON.stringify(e)));

@@ -1,4 +1,4 @@
-import { DomainEvent } from '@app/contracts';
+import { DeliveryStages, DomainEvent } from '@app/contracts';
 
 /**
  * The bytes `encodeDeliveryMessage` produces for a new delivery (attempt 1, trigger "event"), with
@@ -9,7 +9,7 @@ import { DomainEvent } from '@app/contracts';
 export interface DeliveryEncoder {
   /** Size of the serialised event, the bulk of every message. */
   eventBytes: number;
-  encode(deliveryId: string, endpointId: string, partition?: number): Buffer;
+  encode(deliveryId: string, endpointId: string, partition?: number, stages?: DeliveryStages): Buffer;
 }
 
 export function newDeliveryEncoder(event: DomainEvent): DeliveryEncoder {
@@ -17,10 +17,11 @@ export function newDeliveryEncoder(event: DomainEvent): DeliveryEncoder {
   const organizationJson = JSON.stringify(event.organizationId);
   return {
     eventBytes: Buffer.byteLength(eventJson),
-    encode: (deliveryId, endpointId, partition) =>
+    encode: (deliveryId, endpointId, partition, stages) =>
       Buffer.from(
         `{"deliveryId":${JSON.stringify(deliveryId)},"organizationId":${organizationJson},"endpointId":${JSON.stringify(endpointId)},` +
-          `"attempt":1,"event":${eventJson},"trigger":"event"${partition === undefined ? '' : `,"partition":${partition}`}}`,
+          `"attempt":1,"event":${eventJson},"trigger":"event"${partition === undefined ? '' : `,"partition":${partition}`}` +
+          `${stages === undefined ? '' : `,"stages":{"publishedAt":${stages.publishedAt},"fanoutReadAt":${stages.fanoutReadAt}}`}}`,
       ),
   };
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { EndpointChange, Headers, Topics } from '@app/contracts';
+import { DeliveryStages, EndpointChange, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
 import { APP_LOGGER, EndpointChangeFeed, GroupCommit, hashPartition, KAFKA, TopicPartitionCounts } from '@app/messaging';
 import { EndpointDirectory } from '@app/persistence';
@@ -258,11 +258,12 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     const [deliveryPartitions, quarantinePartitions] = await Promise.all([this.partitionCounts.count(Topics.deliveries), this.partitionCounts.count(Topics.quarantine)]);
     const states = await Promise.all(liveHanded.map(async ({ payload: { batch }, readAt }) => new PartitionRound(batch, await this.producers.get(batch.topic, batch.partition), readAt)));
 
-    const records: Array<SourceRecord & { state: PartitionRound; publishedAt: number }> = [];
+    const records: Array<SourceRecord & { state: PartitionRound; stages: DeliveryStages }> = [];
     for (const state of states) {
       for (const m of state.batch.messages) {
         if (state.from !== null && BigInt(m.offset) < state.from) continue; // fanned out and committed already
-        records.push({ topic: state.batch.topic, partition: state.batch.partition, offset: m.offset, key: m.key, value: m.value, state, publishedAt: Number(m.timestamp) });
+        const stages = { publishedAt: Number(m.timestamp), fanoutReadAt: state.readAt };
+        records.push({ topic: state.batch.topic, partition: state.batch.partition, offset: m.offset, key: m.key, value: m.value, state, stages });
       }
     }
 
@@ -296,9 +297,8 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
           const o = outcomes[i];
           const state = record.state;
           touched.add(state);
-          state.take(record.offset, o, record.publishedAt);
-          const headers = o.deliveries.length > 0 ? stageHeaders(record.publishedAt, state.readAt) : undefined;
-          for (const m of o.deliveries) state.deliveries.push({ ...m, headers, partition: m.partition ?? hashPartition(String(m.key), deliveryPartitions) });
+          state.take(record.offset, o, record.stages.publishedAt);
+          for (const m of o.deliveries) state.deliveries.push(m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m);
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;
@@ -347,9 +347,4 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
 interface HandedBatch {
   payload: EachBatchPayload;
   readAt: number;
-}
-
-/** Where a first delivery's stages started, read by the delivery instance for its stage metrics. */
-function stageHeaders(publishedAt: number, readAt: number): Record<string, string> {
-  return { [Headers.publishedAt]: String(publishedAt), [Headers.fanoutReadAt]: String(readAt) };
 }

@@ -117,7 +117,7 @@ export class FanoutService {
           continue;
         }
         const partition = endpoint.deliveryPartition ?? undefined;
-        const value = encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id, partition);
+        const value = encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id, partition, records[index].stages);
         outcome.deliveries.push(partition === undefined ? { key: endpoint.id, value } : { key: endpoint.id, value, partition });
       }
     }

@@ -1,5 +1,5 @@
 import { Message } from 'kafkajs';
-import { Headers } from '@app/contracts';
+import { Headers, DeliveryStages } from '@app/contracts';
 
 /** Why a domain message was quarantined: the label of the quarantine metric, so a small fixed set. */
 export type QuarantineKind =
@@ -26,6 +26,8 @@ export interface SourceRecord {
   offset: string;
   value: Buffer | null;
   key: Buffer | null;
+  /** Where the record's latency stages start, carried on its first delivery messages. */
+  stages?: DeliveryStages;
 }
 
 /**

@@ -24,6 +24,16 @@ export interface DeliveryMessage {
    * messages written before partitions were stored: those go by the hash of the key, as they always did.
    */
   partition?: number;
+  /**
+   * On first deliveries only (written by the fan-out; a retry drops it): the domain record's Kafka timestamp and
+   * when the fan-out was handed it, epoch ms, for the latency budget (`webhooks_pipeline_stage_seconds`).
+   */
+  stages?: DeliveryStages;
+}
+
+export interface DeliveryStages {
+  publishedAt: number;
+  fanoutReadAt: number;
 }
 
 /** The Kafka record of a delivery message: keyed by endpoint, on the endpoint's partition when it has one. */

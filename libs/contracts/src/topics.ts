@@ -46,7 +46,4 @@ export const Headers = {
   /** Epoch milliseconds before which a retry-tier message must not be attempted. */
   dueAt: 'x-due-at',
   deadLetterReason: 'x-dead-letter-reason',
-  /** Stage timestamps on a first delivery message (epoch ms): the domain record's Kafka timestamp, and the fan-out holding it. */
-  publishedAt: 'x-published-at',
-  fanoutReadAt: 'x-fanout-read-at',
 } as const;
