@@ -181,7 +181,6 @@ function toEngineMessage(topic: string, partition: number, message: KafkaMessage
 /** The fan-out's stage timestamps of a first delivery (absent on messages of older fan-outs). */
 function firstDeliveryStages(decoded: DeliveryMessage | null, readAt: number): FirstDeliveryStages | null {
   const stages = decoded?.stages;
-  if (decoded?.trigger !== 'event' || decoded.attempt !== 1 || !stages) return null;
-  if (!Number.isFinite(stages.publishedAt) || !Number.isFinite(stages.fanoutReadAt)) return null;
-  return { publishedAt: stages.publishedAt, fanoutReadAt: stages.fanoutReadAt, readAt };
+  // PipelineStageMetrics.observe ignores a timestamp that is not a number.
+  return decoded?.trigger === 'event' && decoded.attempt === 1 && stages ? { ...stages, readAt } : null;
 }

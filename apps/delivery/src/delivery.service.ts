@@ -5,6 +5,7 @@ import { DeliveryConfig } from '@app/config';
 import {
   deliveryExhaustedEvent,
   DeliveryMessage,
+  DeliveryStages,
   domainEventRecord,
   deliveryRecord,
   encodeDeliveryMessage,
@@ -54,12 +55,8 @@ export interface OutgoingRecord {
  * `produced` is set once those messages are acknowledged, so a write retried after only the
  * database failed does not produce them twice.
  */
-/** Stage timestamps of a first delivery (epoch ms): the domain record published, the fan-out and this instance holding it. */
-export interface FirstDeliveryStages {
-  publishedAt: number;
-  fanoutReadAt: number;
-  readAt: number;
-}
+/** Stage timestamps of a first delivery (epoch ms): the fan-out's, and when this instance was handed the message. */
+export type FirstDeliveryStages = DeliveryStages & { readAt: number };
 
 export interface AttemptResult {
   record: AttemptRecord | null;

@@ -45,6 +45,12 @@ function world(rules: LaneRules = NO_RULES) {
         answer({ offset, kind: 'called' });
       }
     },
+    /** Answers one call with success and lets the engine settle it. */
+    async answerOne(offset: string) {
+      answers.get(offset)?.({ offset, kind: 'called' });
+      answers.delete(offset);
+      await flush();
+    },
     /** Jumps the clock by `ms` at once and fires every timer due by then, as a loop turn after a block does. */
     async jump(ms: number) {
       now += ms;
@@ -94,11 +100,7 @@ describe('LaneEngine', () => {
     const w = world();
     new LaneEngine({ laneConcurrency: 10, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6, commitIntervalMs: 100 }, w.io).take('t', 0, [0, 1, 2, 3, 4].map(message));
     await w.flush();
-    const answer = async (offset: string) => {
-      w.answers.get(offset)?.({ offset, kind: 'called' });
-      w.answers.delete(offset);
-      await w.flush();
-    };
+    const answer = (offset: string) => w.answerOne(offset);
     await answer('0');
     for (const offset of ['1', '2']) {
       await w.jump(10);
@@ -118,11 +120,7 @@ describe('LaneEngine', () => {
     const w = world();
     new LaneEngine({ laneConcurrency: 10, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6, persistIntervalMs: 50 }, w.io).take('t', 0, [0, 1, 2].map(message));
     await w.flush();
-    const answer = async (offset: string) => {
-      w.answers.get(offset)?.({ offset, kind: 'called' });
-      w.answers.delete(offset);
-      await w.flush();
-    };
+    const answer = (offset: string) => w.answerOne(offset);
     await answer('0');
     await w.jump(10);
     await answer('1');
