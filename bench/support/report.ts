@@ -32,6 +32,7 @@ const TARGETS: Record<string, Target> = {
   'isolation-1': { what: 'ratio <= 1.2', met: (r) => num(r, 'ratio') <= 1.2 },
   'scaling-2': { what: '>= 1.9x one instance', met: (r) => num(r, 'speedupOverOne') >= 1.9 },
   'scaling-4': { what: '>= 3.6x one instance', met: (r) => num(r, 'speedupOverOne') >= 3.6 },
+  'scaling-fanout-2': { what: '>= 1.9x one instance', met: (r) => num(r, 'speedupOverOne') >= 1.9 },
   'retry-precision': { what: 'p99 lateness < 1 s, never early', met: (r) => num(r, 'latenessP99ms') < 1000 && num(r, 'early') === 0 },
   memory: { what: 'each service < 300 MB RSS', met: (r) => Object.values(r.metrics.peakRssMb as Record<string, number>).every((mb) => mb < 300) },
 };

@@ -1,7 +1,7 @@
 import { Producer } from 'kafkajs';
 import { decodeDeliveryMessage, retryTierTopic, Topics } from '@app/contracts';
 import { query, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
-import { TestReceiver } from '../support/test-receiver';
+import { failingFirstCall, TestReceiver } from '../support/test-receiver';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
 import { TopicReader } from '../fanout/fanout-kit';
 
@@ -23,13 +23,7 @@ describe('endpoints spread over the deliveries partitions', () => {
     stack = await startStack(env);
     producer = await testProducer();
     // Every endpoint's first call fails once (so each has a retry-tier message), the second succeeds.
-    const seen = new Set<string>();
-    receiver = await new TestReceiver((_n, req, res) => {
-      const key = `${req.path}|${String(req.headers['webhook-id'])}`;
-      const first = !seen.has(key);
-      seen.add(key);
-      res.writeHead(first ? 500 : 200).end();
-    }).start();
+    receiver = await new TestReceiver(failingFirstCall()).start();
   });
 
   afterAll(async () => {

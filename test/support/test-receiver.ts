@@ -74,3 +74,17 @@ export class TestReceiver {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * Answers 500 to the first call of each delivery (per path and `webhook-id`) and 200 to its retry, for the
+ * paths `failsFirst` chooses (all by default); 200 to the rest.
+ */
+export function failingFirstCall(failsFirst: (path: string) => boolean = () => true): Responder {
+  const seen = new Set<string>();
+  return (_n, req, res) => {
+    const key = `${req.path}|${String(req.headers['webhook-id'])}`;
+    const first = !seen.has(key);
+    seen.add(key);
+    res.writeHead(first && failsFirst(req.path) ? 500 : 200).end();
+  };
+}

@@ -11,6 +11,7 @@ describe('kafkaLogLevel', () => {
     ['a leader moving', logLevel.ERROR, 'Response ListOffsets(key: 2, version: 3)', 'This server is not the leader for that topic-partition', 'debug'],
     ['a transaction still being set up', logLevel.ERROR, 'Response AddPartitionsToTxn(key: 24, version: 1)', 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing', 'debug'],
     ['a send retried for it', logLevel.ERROR, 'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing', undefined, 'debug'],
+    ['a send to a partition added since the metadata was fetched', logLevel.ERROR, 'Failed to send messages: Producing to partition(s) 3 of topic webhooks.deliveries, which the metadata does not have (yet)', undefined, 'debug'],
     ['our bounded producer retries', logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees', undefined, 'debug'],
     ['a rejoin', logLevel.WARN, 'The group is rebalancing, re-joining', 'The group is rebalancing, so a rejoin is needed', 'info'],
     ['a member forgotten by the coordinator', logLevel.ERROR, 'The coordinator is not aware of this member, re-joining the group', undefined, 'info'],

@@ -30,6 +30,8 @@ const EXPECTED_WHILE_STARTING = new RegExp(
     'Topic creation errors',
     'already exists',
     'another concurrent operation on the same transaction',
+    // Partitions added to a topic since the producer fetched its metadata (patched kafkajs refreshes and resends).
+    'which the metadata does not have',
   ].join('|'),
   'i',
 );
