@@ -33,6 +33,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   'isolation-dead': async () => [await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   scaling: async () => [...(await scaling()), ...(await fanoutScaling())],
+  'scaling-fanout': () => fanoutScaling(),
   'retry-precision': async () => [await retryPrecision()],
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],

@@ -17,6 +17,12 @@ import { Result, log, progress, round } from '../support/result';
 
 const ORGANIZATIONS = 240;
 const EVENTS = 60_000;
+/**
+ * Bytes per fetch, so per transaction: with the default 2 MiB a capped instance commits ~10,000 events every
+ * ~4 s, and the whole backlog was 6 commits, too few to read a rate off (the same code measured 0.8-2.3x).
+ * A quarter-MiB round (~1,250 events) spreads the backlog over ~50 commits per instance.
+ */
+const FETCH_BYTES = Number(process.env.BENCH_FANOUT_FETCH_BYTES ?? 256 * 1024);
 /** The rate is taken between these shares of the backlog: the first transactions before, the last partitions' tail after. */
 const WINDOW = [0.1, 0.9] as const;
 
@@ -29,11 +35,11 @@ export async function fanoutScaling(): Promise<Result[]> {
   const cores = Number(process.env.BENCH_FANOUT_CORES ?? 0.3);
   const uncapped = cpuCapUnavailable();
   if (uncapped) log(`  fan-out instances run uncapped (${uncapped}): the speedup measures this machine's cores, not the spread`);
-  const settings = { fanoutCpuCapCores: uncapped ? `none (${uncapped})` : String(cores) };
+  const settings = { fanoutCpuCapCores: uncapped ? `none (${uncapped})` : String(cores), FANOUT_MAX_BYTES_PER_FETCH: String(FETCH_BYTES) };
   const rates: number[] = [];
   const results: Result[] = [];
   for (const instances of [1, 2]) {
-    const pipeline = await new Pipeline({ deliveryInstances: 0, fanoutInstances: instances }).start();
+    const pipeline = await new Pipeline({ deliveryInstances: 0, fanoutInstances: instances, env: { FANOUT_MAX_BYTES_PER_FETCH: String(FETCH_BYTES) } }).start();
     let uncap: Array<() => void> = [];
     try {
       const orgIds: string[] = [];
@@ -52,13 +58,17 @@ export async function fanoutScaling(): Promise<Result[]> {
       uncap = uncapped ? [] : pids.map((pid, i) => capCpu(pid, cores, `fanout-${i}`));
       const cpuBefore = pids.map(cpuSeconds);
       const machineBefore = machineCpu();
+      const startedAt = Date.now();
       // Instances started together still join the group seconds apart, and the first one alone works the
       // backlog meanwhile: the rate is measured only once every instance has its partitions (decision 0014).
       const stable = pipeline.waitForFanoutGroup(instances);
       const { perSecond, produced, window } = await windowRate(pipeline, published, stable, progress(`delivery messages (${instances} fan-out instance(s))`, published));
       const machineBusy = busyPercent(machineBefore, machineCpu());
       const cpuUsed = pids.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]);
+      const elapsedSeconds = (Date.now() - startedAt) / 1000;
       const share = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_delivery_messages_total')));
+      const rounds = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_transaction_seconds_count')));
+      const roundSeconds = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_transaction_seconds_sum')));
       rates.push(perSecond);
       results.push({
         scenario: `scaling-fanout-${instances}`,
@@ -70,6 +80,10 @@ export async function fanoutScaling(): Promise<Result[]> {
           speedupOverOne: round(perSecond / rates[0]),
           messagesPerInstance: share.map(Math.round).join(' / '),
           fanoutCpuSecondsPer1000: round((1000 * cpuUsed.reduce((a, b) => a + b, 0)) / produced),
+          // Against the cap: an instance well below it was waiting (on Kafka, PostgreSQL, or with nothing left).
+          coresPerInstance: cpuUsed.map((s) => round(s / elapsedSeconds)).join(' / '),
+          roundsPerInstance: rounds.map(Math.round).join(' / '),
+          meanRoundMs: rounds.map((n, i) => Math.round((1000 * roundSeconds[i]) / Math.max(1, n))).join(' / '),
           measuredShareOfBacklog: window,
           machineBusyPercent: machineBusy,
         },

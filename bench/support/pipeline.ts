@@ -43,7 +43,8 @@ export class Pipeline {
       PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
       WEBHOOK_ALLOWED_PRIVATE_NETWORKS: '127.0.0.0/8',
       WEBHOOK_ALLOW_HTTP_IN_LIVE: 'true',
-      LOG_LEVEL: 'warn',
+      // BENCH_LOG_LEVEL=info shows rebalances and restarts in .infra/logs/<service>-<port>.log.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       FANOUT_GROUP_ID: `bench-fanout-${run}`,
       DELIVERY_GROUP_ID: `bench-delivery-${run}`,
       ...this.options.env,
