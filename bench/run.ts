@@ -12,17 +12,16 @@
  * fan-out instances. `latency-100` and `latency-1000` run one rate only; `pacing` (the cost of rate
  * limits and strict ordering) runs only when named.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { fanout, fanoutFilter, fanoutSchema } from './scenarios/fanout';
 import { fanoutScaling } from './scenarios/fanout-scaling';
 import { idle } from './scenarios/idle';
 import { burst, isolation, isolationDead, latency, memory, pacing, retryPrecision, scaling, throughput } from './scenarios/delivery';
 import { latencyChart, markdown, Report, stageChart } from './support/report';
 import { Result, log, round } from './support/result';
+import { uncommittedChanges, versions } from './support/versions';
 
 const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   fanout: () => fanout(),
@@ -51,7 +50,7 @@ async function main(): Promise<void> {
   const allowDirty = args.includes('--allow-dirty');
   const requested = args.filter((a) => a !== '--allow-dirty');
   const names = requested.length > 0 ? requested : DEFAULT;
-  const dirty = uncommittedChanges();
+  const dirty = uncommittedChanges(REPO);
   if (dirty.length > 0 && !allowDirty) {
     throw new Error(
       `the tree has uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', ...' : ''}): a report must name the code it measured. ` +
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
       results.push(r);
     }
   }
-  const report: Report = { date: new Date().toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: machine(), versions: await versions(), results };
+  const report: Report = { date: new Date().toISOString(), durationSeconds: (Date.now() - started) / 1000, machine: machine(), versions: await versions(REPO), results };
   const complete = DEFAULT.every((n) => names.includes(n));
   write(report, complete ? await latencyChart(results) : null, await stageChart(results), complete);
   const voids = results.filter((r) => !r.ledger.balanced).map((r) => r.scenario);
@@ -88,29 +87,6 @@ async function main(): Promise<void> {
 
 function machine(): Record<string, string | number> {
   return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: round(totalmem() / 2 ** 30, 1), loadAverageAtStart: round(loadavg()[0], 1) };
-}
-
-async function versions(): Promise<Record<string, string>> {
-  const pkg = (name: string) => (JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-  const kafka = /<kafka\.version>([^<]+)</.exec(readFileSync(path.join(REPO, 'infra', 'kafka', 'pom.xml'), 'utf8'))?.[1] ?? 'unknown';
-  const db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  const { rows } = await db.query<{ server_version: string }>('SHOW server_version');
-  await db.end();
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse --short HEAD', { cwd: REPO }).toString().trim() + (uncommittedChanges().length > 0 ? '-dirty' : '');
-  } catch {
-    /* not a git checkout */
-  }
-  const brokers = String(process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean).length;
-  return { commit, node: process.version, kafka: `${kafka} (${brokers} broker${brokers === 1 ? '' : 's'})`, postgresql: rows[0].server_version, kafkajs: pkg('kafkajs'), undici: pkg('undici'), pg: pkg('pg') };
-}
-
-/** Tracked files changed and not committed, outside the results this run writes. */
-function uncommittedChanges(): string[] {
-  const out = execSync("git status --porcelain --untracked-files=no -- . ':!bench/results'", { cwd: REPO }).toString();
-  return out.split('\n').filter(Boolean).map((line) => line.slice(3));
 }
 
 function write(report: Report, chart: Buffer | null, stages: Buffer | null, complete: boolean): void {

@@ -6,6 +6,7 @@ interface Doc {
   ok: boolean;
   aborted: string | null;
   machine: Record<string, unknown>;
+  versions: Record<string, string>;
   options: Record<string, number>;
   phases: PhaseResult[];
 }
@@ -35,6 +36,7 @@ export function markdown(doc: Doc): string {
     `${doc.date} — ${doc.seconds} s — **${doc.ok ? 'every invariant held' : 'SOMETHING BROKE'}**${doc.aborted ? ` (${doc.aborted.split('\n')[0]})` : ''}`,
     '',
     `Machine: ${JSON.stringify(doc.machine)}`,
+    `Versions: ${Object.entries(doc.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `Options: ${JSON.stringify(doc.options)}`,
     '',
     'Recovery time: from the end of the fault (kill + restart issued; broker or database healthy again) until every',

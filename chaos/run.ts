@@ -3,7 +3,7 @@
  * services (separate processes from dist/, as in production), each under a steady open-loop load of
  * events to several endpoints of a local receiver that records every `webhook-id` per endpoint.
  * Loopback only; bounded in time (CHAOS_MINUTES, default 12); stops by itself. Writes
- * chaos/results/latest.json and chaos/results/latest.md and exits non-zero if an invariant broke.
+ * chaos/results/latest.json and latest.md (and every run to chaos/results/runs/, with the machine and versions) and exits non-zero if an invariant broke.
  *
  * Phases (default: all, in this order):
  *   kill-subscriptions, kill-fanout, kill-delivery   SIGKILL the service at a random moment, restart it (CHAOS_KILLS, default 5 each)
@@ -28,6 +28,7 @@ import { databasePhase } from './database-phase';
 import { OPTIONS, infra } from './options';
 import { brokerPhase, killPhase, rebalanceStormPhase } from './phases';
 import { markdown } from './report';
+import { versions } from '../bench/support/versions';
 import { NAMED_ONLY, PHASES, PhaseName, PhaseResult, baseChecks, log, result, secs, sleep } from './results';
 
 function selectedPhases(args: string[]): PhaseName[] {
@@ -91,17 +92,20 @@ async function main(): Promise<void> {
     clearTimeout(hardStop);
     await chaos.stop();
   }
-  const ok = report(chaos, results, phases, aborted);
+  const ok = await report(chaos, results, phases, aborted);
   process.exit(ok ? 0 : 1);
 }
 
-function report(chaos: Chaos, results: PhaseResult[], phases: PhaseName[], aborted: string | null): boolean {
+async function report(chaos: Chaos, results: PhaseResult[], phases: PhaseName[], aborted: string | null): Promise<boolean> {
   const ok = !aborted && results.length === phases.length && results.every((r) => r.ok);
   const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), loadAverage: loadavg().map((l) => Math.round(l * 10) / 10), node: process.version };
-  const doc = { date: new Date().toISOString(), seconds: Math.round((Date.now() - chaos.startedAt) / 1000), ok, aborted, machine, options: OPTIONS, phases: results };
+  const doc = { date: new Date().toISOString(), seconds: Math.round((Date.now() - chaos.startedAt) / 1000), ok, aborted, machine, versions: await versions(path.join(__dirname, '..')), options: OPTIONS, phases: results };
   const dir = path.join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(doc, null, 2) + '\n');
+  mkdirSync(path.join(dir, 'runs'), { recursive: true });
+  const json = JSON.stringify(doc, null, 2) + '\n';
+  // Every run is kept (committed beside the code it ran), latest.* is the last one.
+  writeFileSync(path.join(dir, 'runs', `${doc.date.replace(/[:.]/g, '-')}-${phases.join('+')}-${doc.versions.commit}.json`), json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
   writeFileSync(path.join(dir, 'latest.md'), markdown(doc));
   log(`${ok ? 'every invariant held' : 'SOMETHING BROKE'} in ${doc.seconds} s; wrote ${path.join(dir, 'latest.md')}`);
   return ok;
