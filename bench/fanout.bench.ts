@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventPublisher, PublishEventInput } from '@app/producer';
 import { Client } from 'pg';
-import { cpuSeconds, machineCpu } from './support/cpu-usage';
+import { cpuSeconds, machineCpu, StackCpu } from './support/cpu-usage';
 
 export interface Options {
   events: number;
@@ -57,6 +57,8 @@ export interface RunResult {
   transactions: number;
   /** CPU seconds the fan-out process used during the interval (user + system). */
   fanoutCpuSeconds: number;
+  /** The whole machine less the benchmark process (fan-out, Kafka, PostgreSQL) over the same interval. */
+  stackCpuSeconds: number;
   /** Share of all CPUs busy during the interval, whoever used them (the machine is shared). */
   machineBusy: number;
 }
@@ -233,6 +235,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
     const readyAt = await waitReady(port, child, 60_000);
     const cpuAtReady = cpuSeconds(child.pid as number);
     const machineAtReady = machineCpu();
+    const stackCpu = StackCpu.start();
 
     // The interval runs from the moment the fan-out has joined its group (it fetches right away)
     // to the first poll that sees every offset committed.
@@ -247,6 +250,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
       else await sleep(25);
     }
     const fanoutCpuSeconds = cpuSeconds(child.pid as number) - cpuAtReady;
+    const stackCpuSeconds = stackCpu.read().cpuSeconds;
     const machineNow = machineCpu();
     const machineBusy = (machineNow.busy - machineAtReady.busy) / (machineNow.total - machineAtReady.total);
     const deliveryMessages = await metricValue(port, 'webhooks_fanout_delivery_messages_total');
@@ -264,6 +268,7 @@ export async function runFactor(options: Options, factor: number, kafka: Kafka, 
       filteredOut,
       transactions,
       fanoutCpuSeconds,
+      stackCpuSeconds,
       machineBusy,
     };
   } finally {

@@ -18,6 +18,9 @@ interface Setup {
 }
 
 /** Runs `body` against a fresh pipeline and receiver, and always stops both. */
+/** The stack's CPU-seconds (services, Kafka, PostgreSQL) per 1,000 deliveries since `cpu` started. */
+const cpuPer1000 = (cpu: StackCpu, deliveries: number): number => round((1000 * cpu.read().cpuSeconds) / Math.max(1, deliveries), 2);
+
 async function withPipeline<T>(setup: Setup, body: (pipeline: Pipeline, receiver: BenchReceiver) => Promise<T>): Promise<T> {
   const receiver = await new BenchReceiver(setup.receiver).start();
   const pipeline = await new Pipeline({ deliveryInstances: setup.instances, env: setup.settings }).start();
@@ -57,7 +60,7 @@ async function closedLoopPhases(pipeline: Pipeline, receiver: BenchReceiver, org
   const cpu = StackCpu.start();
   const deliveredBefore = receiver.distinct();
   const perSecond = await phase('measured', events);
-  const stackCpuSecondsPer1000 = round((1000 * cpu.read().cpuSeconds) / Math.max(1, receiver.distinct() - deliveredBefore), 2);
+  const stackCpuSecondsPer1000 = cpuPer1000(cpu, receiver.distinct() - deliveredBefore);
   return { ids, cold, perSecond, stackCpuSecondsPer1000, seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000) };
 }
 
@@ -199,10 +202,11 @@ export async function isolation(healthyCount: number): Promise<Result> {
       for (const p of healthy) await pipeline.endpoint(org.apiKey, receiver.url(p), ['order.new']);
       if (withDead) await pipeline.endpoint(org.apiKey, receiver.url('/dead'), ['order.new']);
       const t0 = Date.now();
+      const cpu = StackCpu.start();
       const ids = await publishClosedLoop(pipeline.producer, org.id, 1000, ['order.new']);
       await drain(() => receiver.distinct(healthy), ids.length * healthy.length, STALL_SECONDS * 1000, progress(withDead ? 'healthy (dead present)' : 'healthy (alone)', ids.length * healthy.length));
       const seconds = (Math.max(...healthy.map((p) => receiver.lastReceiptByPath.get(p) ?? Infinity)) - t0) / 1000;
-      return { seconds, ledger: receiver.ledger(everyPath(healthy, ids)) };
+      return { seconds, ledger: receiver.ledger(everyPath(healthy, ids)), cpuPer1000: cpuPer1000(cpu, receiver.distinct(healthy)) };
     });
   const alone = await runOnce(false);
   const withDead = await runOnce(true);
@@ -211,7 +215,13 @@ export async function isolation(healthyCount: number): Promise<Result> {
     scenario: healthyCount === 1 ? 'isolation-1' : 'isolation',
     summary: `${healthyCount} healthy endpoint(s) x 1,000 events: completion time with one more endpoint that never answers / without it`,
     ledger: { published: sum('published'), received: sum('received'), missing: sum('missing'), unknown: sum('unknown'), duplicates: sum('duplicates'), balanced: alone.ledger.balanced && withDead.ledger.balanced },
-    metrics: { healthyAloneSeconds: round(alone.seconds), healthyWithDeadSeconds: round(withDead.seconds), ratio: round(withDead.seconds / alone.seconds) },
+    metrics: {
+      healthyAloneSeconds: round(alone.seconds),
+      healthyWithDeadSeconds: round(withDead.seconds),
+      ratio: round(withDead.seconds / alone.seconds),
+      // Per healthy delivery, the dead endpoint's calls included in the second.
+      stackCpuSecondsPer1000: `${alone.cpuPer1000} / ${withDead.cpuPer1000}`,
+    },
   };
 }
 
@@ -234,6 +244,7 @@ export async function isolationDead(dead: number): Promise<Result> {
       const neighbourPaths = neighbours === 'none' ? [] : Array.from({ length: dead }, (_, i) => (neighbours === 'dead' ? `/dead${i}` : `/n${i}`));
       for (const p of neighbourPaths) await pipeline.endpoint(org.apiKey, receiver.url(p), ['customer.created']);
       const t0 = Date.now();
+      const cpu = StackCpu.start();
       const [ids, neighbourIds] = await Promise.all([
         publishClosedLoop(pipeline.producer, org.id, 1000, ['order.new']),
         neighbourPaths.length > 0 ? publishClosedLoop(pipeline.producer, org.id, neighbourEvents, ['customer.created']) : Promise.resolve([]),
@@ -243,7 +254,7 @@ export async function isolationDead(dead: number): Promise<Result> {
       // Answering neighbours must get theirs too (the dead ones' calls never complete).
       if (neighbours === 'answering') await drain(() => receiver.distinct(neighbourPaths), neighbourIds.length * dead, STALL_SECONDS * 1000, progress('answering neighbours', neighbourIds.length * dead));
       const expected = new Map([['/healthy', ids], ...(neighbours === 'answering' ? neighbourPaths.map((p): [string, string[]] => [p, neighbourIds]) : [])]);
-      return { seconds, ledger: receiver.ledger(expected) };
+      return { seconds, ledger: receiver.ledger(expected), cpuPer1000: cpuPer1000(cpu, receiver.distinct()) };
     });
   const alone = await runOnce('none');
   const answering = await runOnce('answering');
@@ -261,6 +272,8 @@ export async function isolationDead(dead: number): Promise<Result> {
       deadNeighboursSeconds: round(withDead.seconds),
       ratioToAnswering: round(withDead.seconds / answering.seconds),
       ratioToAlone: round(withDead.seconds / alone.seconds),
+      // Per delivery that arrived (none / answering / dead neighbours): the dead ones' calls arrive nowhere.
+      stackCpuSecondsPer1000: runs.map((r) => r.cpuPer1000).join(' / '),
     },
   };
 }
@@ -281,10 +294,12 @@ export async function scaling(): Promise<Result[]> {
     const result = await withPipeline({ instances, settings, receiver: { latencyMs: 50 } }, async (pipeline, receiver) => {
       const { orgId, paths } = await endpoints(pipeline, receiver, 48);
       const cpuBefore = machineCpu();
+      const cpu = StackCpu.start();
       const ids = await publishClosedLoop(pipeline.producer, orgId, events, ['order.new']);
       const expected = ids.length * paths.length;
       await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress(`deliveries (${instances} instance(s))`, expected));
       const machineBusyPercent = busyPercent(cpuBefore, machineCpu());
+      const stackCpuSecondsPer1000 = cpuPer1000(cpu, receiver.distinct());
       // The steady rate between 10 % and 90 % of the receipts: the group's first rebalances and the last partition's tail fall outside.
       const receipts = [...receiver.firstReceiptById.values()].sort((a, b) => a - b);
       const [from, to] = [Math.floor(receipts.length * 0.1), Math.floor(receipts.length * 0.9)];
@@ -296,7 +311,7 @@ export async function scaling(): Promise<Result[]> {
         summary: `${instances} delivery instance(s), receiver answering after 50 ms, ${events} events x 48 endpoints; rate between 10% and 90% of the receipts`,
         ledger: receiver.ledger(everyPath(paths, ids)),
         settings,
-        metrics: { deliveriesPerSecond: Math.round(perSecond), speedupOverOne: round(perSecond / rates[0]), attemptsPerInstance: share.map(Math.round).join(' / '), machineBusyPercent },
+        metrics: { deliveriesPerSecond: Math.round(perSecond), speedupOverOne: round(perSecond / rates[0]), attemptsPerInstance: share.map(Math.round).join(' / '), machineBusyPercent, stackCpuSecondsPer1000 },
       };
     });
     results.push(result);
@@ -313,16 +328,19 @@ export async function retryPrecision(): Promise<Result> {
   const settings = { RETRY_SCHEDULE_SECONDS: '2,4', DELIVERY_BREAKER_FAILURES: '1000000' };
   return withPipeline({ instances: 1, settings, receiver: { failFirstAttempt: { retryAfterMs: 2000 } } }, async (pipeline, receiver) => {
     const { orgId, paths } = await endpoints(pipeline, receiver, 10);
+    const cpu = StackCpu.start();
     const ids = await publishClosedLoop(pipeline.producer, orgId, 1000, ['order.new']);
     const expected = ids.length * paths.length;
     await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress('second attempts', expected));
+    // Two attempts per delivery, counted once.
+    const stackCpuSecondsPer1000 = cpuPer1000(cpu, receiver.distinct());
     const h = receiver.retryLateness;
     return {
       scenario: 'retry-precision',
       summary: '10,000 deliveries failing once, first retry tier 2 s: lateness of the second attempt',
       ledger: receiver.ledger(everyPath(paths, ids)),
       settings,
-      metrics: { latenessP50ms: h.getValueAtPercentile(50), latenessP99ms: h.getValueAtPercentile(99), latenessMaxMs: h.maxValue, early: receiver.retriesEarly },
+      metrics: { latenessP50ms: h.getValueAtPercentile(50), latenessP99ms: h.getValueAtPercentile(99), latenessMaxMs: h.maxValue, early: receiver.retriesEarly, stackCpuSecondsPer1000 },
     };
   });
 }
@@ -340,6 +358,7 @@ export async function memory(): Promise<Result> {
     const backlog = await pipeline.waitForBacklog(expected, progress('backlog of delivery messages', expected));
     log(`  backlog of ${backlog} delivery messages; starting the delivery instance`);
     const t0 = Date.now();
+    const cpu = StackCpu.start();
     await pipeline.addDeliveryInstance();
     await drain(() => receiver.distinct(), expected, STALL_SECONDS * 1000, progress('deliveries', expected));
     const seconds = (Date.now() - t0) / 1000;
@@ -347,7 +366,7 @@ export async function memory(): Promise<Result> {
       scenario: 'memory',
       summary: 'peak RSS of each service while a backlog of 200,000 deliveries drains (one delivery instance)',
       ledger: receiver.ledger(everyPath(paths, ids)),
-      metrics: { backlog, drainSeconds: round(seconds), deliveriesPerSecond: Math.round(receiver.distinct() / seconds), peakRssMb: rss(pipeline) },
+      metrics: { backlog, drainSeconds: round(seconds), deliveriesPerSecond: Math.round(receiver.distinct() / seconds), stackCpuSecondsPer1000: cpuPer1000(cpu, receiver.distinct()), peakRssMb: rss(pipeline) },
     };
   });
 }

@@ -12,7 +12,7 @@
  */
 import { EVENT_TYPES, Pipeline, publishClosedLoop } from '../support/pipeline';
 import { capCpu, cpuCapUnavailable } from '../support/cpu-cap';
-import { busyPercent, cpuSeconds, machineCpu } from '../support/cpu-usage';
+import { busyPercent, cpuSeconds, machineCpu, StackCpu } from '../support/cpu-usage';
 import { Result, log, progress, round } from '../support/result';
 
 const ORGANIZATIONS = 240;
@@ -59,6 +59,7 @@ export async function fanoutScaling(): Promise<Result[]> {
       const cpuBefore = pids.map(cpuSeconds);
       const machineBefore = machineCpu();
       const startedAt = Date.now();
+      const stackCpu = StackCpu.start();
       // Instances started together still join the group seconds apart, and the first one alone works the
       // backlog meanwhile: the rate is measured only once every instance has its partitions (decision 0014).
       const stable = pipeline.waitForFanoutGroup(instances);
@@ -66,6 +67,7 @@ export async function fanoutScaling(): Promise<Result[]> {
       const machineBusy = busyPercent(machineBefore, machineCpu());
       const cpuUsed = pids.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]);
       const elapsedSeconds = (Date.now() - startedAt) / 1000;
+      const stackCpuSeconds = stackCpu.read().cpuSeconds;
       const share = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_delivery_messages_total')));
       const rounds = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_transaction_seconds_count')));
       const roundSeconds = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_transaction_seconds_sum')));
@@ -80,6 +82,7 @@ export async function fanoutScaling(): Promise<Result[]> {
           speedupOverOne: round(perSecond / rates[0]),
           messagesPerInstance: share.map(Math.round).join(' / '),
           fanoutCpuSecondsPer1000: round((1000 * cpuUsed.reduce((a, b) => a + b, 0)) / produced),
+          stackCpuSecondsPer1000: round((1000 * stackCpuSeconds) / Math.max(1, produced)),
           // Against the cap: an instance well below it was waiting (on Kafka, PostgreSQL, or with nothing left).
           coresPerInstance: cpuUsed.map((s) => round(s / elapsedSeconds)).join(' / '),
           roundsPerInstance: rounds.map(Math.round).join(' / '),

@@ -111,6 +111,7 @@ function toResult(scenario: string, summary: string, r: RunResult): Result {
       deliveryMessagesPerSecond: Math.round(r.deliveriesPerSecond),
       transactions: r.transactions,
       fanoutCpuSeconds: round(r.fanoutCpuSeconds),
+      stackCpuSecondsPer1000: round((1000 * r.stackCpuSeconds) / Math.max(1, r.deliveryMessages)),
       machineBusyPercent: Math.round(r.machineBusy * 100),
     },
   };
