@@ -1,8 +1,8 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePortRange, isFree } from '../support/free-ports';
 
 /*
  * The newcomer's path (issue 13): `npm start` with a wiped infrastructure folder until the sample
@@ -15,24 +15,6 @@ import path from 'node:path';
 const REPO = path.resolve(__dirname, '..', '..');
 const VERIFIED_WITHIN_MS = 180_000;
 const STOPPED_WITHIN_MS = 20_000;
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
-/** Seven ports in a row (Kafka, its controller, PostgreSQL, three services, receiver), all free now. */
-async function freePortRange(count: number): Promise<number[]> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = 40_000 + Math.floor(Math.random() * 20_000);
-    const ports = Array.from({ length: count }, (_, i) => first + i);
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return ports;
-  }
-  throw new Error('no free range of ports found on 127.0.0.1');
-}
 
 /** Live (not zombie) processes whose process group is `pgid`. */
 function groupMembers(pgid: number): string[] {
