@@ -59,6 +59,16 @@ describe('the history API on delivered events', () => {
       30_000,
       'the broken endpoint delivery to fail',
     );
+    // Its webhook.delivery.exhausted event is published after the failure is stored, and logged by the fan-out
+    // like any event: on a busy machine that comes later than the failed status.
+    await eventually(
+      async () => {
+        const events = await api<PageBody<EventBody>>(stack.apiUrl, 'GET', '/v1/events', { token: a.apiKey });
+        return events.body.data.some((e) => e.type === 'webhook.delivery.exhausted') ? true : undefined;
+      },
+      30_000,
+      'webhook.delivery.exhausted in the log',
+    );
   });
 
   afterAll(async () => {
