@@ -9,6 +9,8 @@ const EVENTS = 10_000;
 /** Makes producing dominate a round, so a kill at a random moment most likely finds a transaction open. */
 const PADDING = 'x'.repeat(2_000);
 const MAX_KILLS = 5;
+/** How long each kill waits to see a transaction open before it goes ahead anyway. */
+const OPEN_TRANSACTION_WAIT_MS = 15_000;
 
 // The fan-out as a real process (`npm run build` first), killed with SIGKILL while it works through a
 // 10,000-event burst and started again (fencing is by input partition, the INSTANCE_ID does not matter): the Kafka transactions must leave
@@ -46,11 +48,15 @@ describe('fan-out killed in the middle of a burst', () => {
    * not of the two readers' relative progress: under load the uncommitted reader can lag the committed one
    * through a whole transaction, and a comparison of their counts then waited a minute in vain (CI, twice).
    */
+  const highestSeen = new Map<number, bigint>();
+  let scanned = 0;
   async function transactionOpen(): Promise<boolean> {
-    const seen = new Map<number, bigint>();
-    for (const r of uncommitted.records) if ((seen.get(r.partition) ?? -1n) < BigInt(r.offset)) seen.set(r.partition, BigInt(r.offset));
+    for (; scanned < uncommitted.records.length; scanned++) {
+      const r = uncommitted.records[scanned];
+      if ((highestSeen.get(r.partition) ?? -1n) < BigInt(r.offset)) highestSeen.set(r.partition, BigInt(r.offset));
+    }
     const stable = await admin.fetchTopicOffsets(Topics.deliveries);
-    return stable.some((p) => (seen.get(p.partition) ?? -1n) >= BigInt(p.high));
+    return stable.some((p) => (highestSeen.get(p.partition) ?? -1n) >= BigInt(p.high));
   }
 
   /** Records of transactions that can never commit: seen by a read-uncommitted reader, never by a read-committed one. */
@@ -97,11 +103,9 @@ describe('fan-out killed in the middle of a burst', () => {
       await committed.waitForCount(kill * 2_000, 60_000);
       // A commit has just become visible: wait until a transaction is open. A kill that still lands between
       // two transactions (it closed meanwhile) leaves no orphans, is not counted, and the next kill tries again.
-      const deadline = Date.now() + 60_000;
-      while (!(await transactionOpen())) {
-        if (Date.now() > deadline) throw new Error('timed out after 60000 ms waiting for an open transaction');
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // Not seen within the wait (a loaded machine): kill anyway; the orphan count says where it landed.
+      const deadline = Date.now() + OPEN_TRANSACTION_WAIT_MS;
+      while (Date.now() < deadline && !(await transactionOpen())) await new Promise((r) => setTimeout(r, 10));
       await processes[processes.length - 1].stop('SIGKILL');
       const nowOrphaned = await orphanedRecords();
       if (nowOrphaned > orphaned) killsInsideTransaction++;
