@@ -35,11 +35,12 @@ export async function fanoutScaling(): Promise<Result[]> {
   const cores = Number(process.env.BENCH_FANOUT_CORES ?? 0.3);
   const uncapped = cpuCapUnavailable();
   if (uncapped) log(`  fan-out instances run uncapped (${uncapped}): the speedup measures this machine's cores, not the spread`);
-  const settings = { fanoutCpuCapCores: uncapped ? `none (${uncapped})` : String(cores), FANOUT_MAX_BYTES_PER_FETCH: String(FETCH_BYTES) };
+  const fetchSettings = { FANOUT_MAX_BYTES_PER_FETCH: String(FETCH_BYTES) };
+  const settings = { fanoutCpuCapCores: uncapped ? `none (${uncapped})` : String(cores), ...fetchSettings };
   const rates: number[] = [];
   const results: Result[] = [];
   for (const instances of [1, 2]) {
-    const pipeline = await new Pipeline({ deliveryInstances: 0, fanoutInstances: instances, env: { FANOUT_MAX_BYTES_PER_FETCH: String(FETCH_BYTES) } }).start();
+    const pipeline = await new Pipeline({ deliveryInstances: 0, fanoutInstances: instances, env: fetchSettings }).start();
     let uncap: Array<() => void> = [];
     try {
       const orgIds: string[] = [];
@@ -58,7 +59,6 @@ export async function fanoutScaling(): Promise<Result[]> {
       uncap = uncapped ? [] : pids.map((pid, i) => capCpu(pid, cores, `fanout-${i}`));
       const cpuBefore = pids.map(cpuSeconds);
       const machineBefore = machineCpu();
-      const startedAt = Date.now();
       const stackCpu = StackCpu.start();
       // Instances started together still join the group seconds apart, and the first one alone works the
       // backlog meanwhile: the rate is measured only once every instance has its partitions (decision 0014).
@@ -66,8 +66,7 @@ export async function fanoutScaling(): Promise<Result[]> {
       const { perSecond, produced, window } = await windowRate(pipeline, published, stable, progress(`delivery messages (${instances} fan-out instance(s))`, published));
       const machineBusy = busyPercent(machineBefore, machineCpu());
       const cpuUsed = pids.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]);
-      const elapsedSeconds = (Date.now() - startedAt) / 1000;
-      const stackCpuSeconds = stackCpu.read().cpuSeconds;
+      const stack = stackCpu.read();
       const share = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_delivery_messages_total')));
       const rounds = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_transaction_seconds_count')));
       const roundSeconds = await Promise.all(pipeline.fanoutServices().map((s) => s.metric('webhooks_fanout_transaction_seconds_sum')));
@@ -82,9 +81,9 @@ export async function fanoutScaling(): Promise<Result[]> {
           speedupOverOne: round(perSecond / rates[0]),
           messagesPerInstance: share.map(Math.round).join(' / '),
           fanoutCpuSecondsPer1000: round((1000 * cpuUsed.reduce((a, b) => a + b, 0)) / produced),
-          stackCpuSecondsPer1000: round((1000 * stackCpuSeconds) / Math.max(1, produced)),
+          stackCpuSecondsPer1000: round((1000 * stack.cpuSeconds) / Math.max(1, produced)),
           // Against the cap: an instance well below it was waiting (on Kafka, PostgreSQL, or with nothing left).
-          coresPerInstance: cpuUsed.map((s) => round(s / elapsedSeconds)).join(' / '),
+          coresPerInstance: cpuUsed.map((s) => round(s / stack.seconds)).join(' / '),
           roundsPerInstance: rounds.map(Math.round).join(' / '),
           meanRoundMs: rounds.map((n, i) => Math.round((1000 * roundSeconds[i]) / Math.max(1, n))).join(' / '),
           measuredShareOfBacklog: window,
