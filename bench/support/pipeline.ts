@@ -180,7 +180,9 @@ export async function publishClosedLoop(publisher: EventPublisher, organizationI
 
 /**
  * Open loop: event i is due at t0 + i/rate and carries that scheduled time as `occurredAt`, so a
- * stalled pipeline shows up as latency instead of quietly lowering the offered load.
+ * stalled pipeline shows up as latency instead of quietly lowering the offered load. The generator
+ * sleeps until the next event is due (not a fixed tick), so it is published when it occurs, as a
+ * service publishing its events one by one would; events due together go in one send.
  */
 export async function publishOpenLoop(publisher: EventPublisher, organizationId: string, rate: number, seconds: number, types: readonly string[]): Promise<string[]> {
   const published: string[] = [];
@@ -193,7 +195,8 @@ export async function publishOpenLoop(publisher: EventPublisher, organizationId:
     const batch: PublishEventInput[] = [];
     for (; next < due; next++) batch.push(eventInput(organizationId, types[next % types.length], t0 + (next * 1000) / rate, published));
     if (batch.length > 0) await publisher.publishEvents(batch);
-    await new Promise((r) => setTimeout(r, 5));
+    const nextDue = t0 + (next * 1000) / rate;
+    await new Promise((r) => setTimeout(r, Math.max(0, nextDue - Date.now())));
   }
   return published;
 }
