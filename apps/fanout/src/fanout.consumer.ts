@@ -10,7 +10,7 @@ import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
-import { PartitionProducers } from './partition-producers';
+import { PartitionProducer, PartitionProducers } from './partition-producers';
 import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
 import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
@@ -53,7 +53,8 @@ const SLICE_RECORDS = 1_000;
  *
  * Errors are never swallowed: anything that fails before the commit aborts the transaction (and
  * replaces the producer) and is thrown back to kafkajs, which fetches the same records again
- * (their offsets were not resolved). Only a message's own fault leads to quarantine.
+ * (their offsets were not resolved). A commit that fails after its round returned (commitAfterRound)
+ * rewinds its partition to the transaction's first record instead. Only a message's own fault leads to quarantine.
  * A commit whose outcome is unknown also restarts the consumer, so the next read starts from the
  * offsets the broker really holds rather than from kafkajs' memory.
  */
@@ -73,6 +74,8 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   /** Set by an unknown commit outcome: nothing is processed until the consumer has been replaced. */
   private recovering = false;
   private restartPending = false;
+  /** Transactions that failed after their round returned (commitAfterRound); see assertNoFailureSince. */
+  private failedTransactions = 0;
   private joined = false;
   private leader = false;
 
@@ -222,7 +225,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
-        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now() }),
+        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now(), failuresSeen: this.failedTransactions }),
       });
     } catch (err) {
       await consumer.disconnect().catch(() => undefined);
@@ -233,30 +236,42 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.logger.info({ topics }, 'fan-out consuming');
   }
 
-  /** Leaves the group after the batch in progress has committed or failed. */
+  /**
+   * Leaves the group after the batch in progress has been handed off or failed, and returns once every
+   * transaction still committing has finished: a replacement consumer then reads from offsets that include them.
+   */
   private async stopConsumer(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = null;
     this.joined = false;
     this.leader = false;
     await consumer?.disconnect();
+    await this.producers.settled();
   }
 
   /**
    * One fetch's batches, each input partition in a transaction of its own producer (PartitionProducers):
    * decoded, recorded and routed a slice at a time across all partitions (one database statement per
-   * slice), each partition's output sent into its open transaction, which commits with that partition's
-   * offsets (a new one starts when its output passes MAX_TRANSACTION_BYTES). Records the partition's
-   * committed offset already covers (committed by an instance fenced since) are skipped.
+   * slice), each partition's output sent into its open transaction (a new one starts when its output passes
+   * MAX_TRANSACTION_BYTES). Records the partition's committed offset already covers (committed by an
+   * instance fenced since) are skipped.
+   *
+   * The round returns to kafkajs once everything is sent, and each transaction commits with its partition's
+   * offsets behind it (commitAfterRound): the next fetch, and the decoding, logging and routing of its records,
+   * overlap the commit's round trips. A partition's next transaction begins only after its previous one
+   * committed, so offsets still commit in order; a failed one rewinds kafkajs to its first record (decision 0017).
    */
   private async runRound(handed: HandedBatch[]): Promise<void> {
     if (this.recovering) throw new Error('waiting for the consumer restart after an unknown commit outcome; the batch will be read again');
     const liveHanded = handed.filter(({ payload: p }) => p.batch.messages.length > 0 && p.isRunning() && !p.isStale());
     if (liveHanded.length === 0) return;
     const live = liveHanded.map((h) => h.payload);
+    const consumer = this.consumer;
     const stopTimer = this.metrics.roundSeconds.startTimer();
     const [deliveryPartitions, quarantinePartitions] = await Promise.all([this.partitionCounts.count(Topics.deliveries), this.partitionCounts.count(Topics.quarantine)]);
-    const states = await Promise.all(liveHanded.map(async ({ payload: { batch }, readAt }) => new PartitionRound(batch, await this.producers.get(batch.topic, batch.partition), readAt)));
+    const states = await Promise.all(
+      liveHanded.map(async ({ payload: { batch }, readAt, failuresSeen }) => new PartitionRound(batch, await this.producerFor(batch), readAt, failuresSeen)),
+    );
 
     const records: Array<SourceRecord & { state: PartitionRound; stages: DeliveryStages }> = [];
     for (const state of states) {
@@ -274,17 +289,12 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         await live[0].heartbeat();
         heartbeatDone = true;
       }
-      return (state.transaction ??= await state.entry.producer.begin());
-    };
-    const commit = async (state: PartitionRound): Promise<void> => {
-      const offset = state.commitOffset();
-      if (offset === null) return;
-      const transaction = await open(state);
-      state.transaction = null;
-      await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
-      state.committed(offset);
-      this.count(state.tally, state.readAt);
-      state.tally = new Tally();
+      if (!state.transaction) {
+        await state.entry.pending;
+        this.assertNoFailureSince(state);
+        state.transaction = await state.entry.producer.begin();
+      }
+      return state.transaction;
     };
 
     try {
@@ -309,13 +319,14 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
               const outgoing = state.drain();
               await transaction.send(outgoing);
             }
-            if (state.bytes >= MAX_TRANSACTION_BYTES) await commit(state);
+            if (state.bytes >= MAX_TRANSACTION_BYTES) await this.commit(state, await open(state));
           }),
         );
       }
-      const results = await Promise.allSettled(states.map((state) => commit(state)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+      if (!heartbeatDone) await live[0].heartbeat();
+      // Nothing below awaits: every partition is handed off together, or (on an error above) none is.
+      for (const state of states) this.commitAfterRound(state, consumer);
+      void Promise.all(states.map((state) => state.entry.pending)).then(() => stopTimer());
     } catch (err) {
       // Nothing of an unfinished transaction becomes visible; its records are read again.
       await Promise.all(states.map(async (state) => state.transaction?.abort()));
@@ -328,7 +339,94 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     } finally {
       for (const state of states) state.resolve(live);
     }
-    stopTimer();
+  }
+
+  /**
+   * The batch's partition producer. A batch starting below what this instance already handed to a
+   * transaction is a re-read (a rebalance or a consumer restart fetched from the broker's committed offset
+   * while that transaction still committed): it waits for that commit, so the skip counts what it committed.
+   */
+  private async producerFor(batch: EachBatchPayload['batch']): Promise<PartitionProducer> {
+    const known = this.producers.peek(batch.topic, batch.partition);
+    if (known?.takenTo != null && BigInt(batch.messages[0].offset) < known.takenTo) await known.pending;
+    return this.producers.get(batch.topic, batch.partition);
+  }
+
+  /**
+   * A transaction failed after this batch was handed: the failed one's records are read again (its rewind),
+   * so nothing handed before then may commit ahead of them. Coarse on purpose: failures are rare, and a
+   * round that throws here is simply read again.
+   */
+  private assertNoFailureSince(state: PartitionRound): void {
+    if (this.failedTransactions !== state.failuresSeen) {
+      throw new Error(`a fan-out transaction failed while ${state.batch.topic}[${state.batch.partition}] waited to commit; its records are read again`);
+    }
+  }
+
+  private async commit(state: PartitionRound, transaction: OpenTransaction): Promise<void> {
+    const offset = state.commitOffset();
+    if (offset === null) return;
+    state.transaction = null;
+    await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
+    state.committed(offset);
+    this.count(state.tally, state.readAt);
+    state.tally = new Tally();
+  }
+
+  /**
+   * Commits the partition's transaction after the round has returned, behind its previous one. A failure
+   * is never passed over: the partition is rewound (kafkajs seek) to the transaction's first record, and
+   * every round handed a batch before the failure refuses to commit (assertNoFailureSince), so nothing
+   * after the failed records commits before they are fanned out again.
+   */
+  private commitAfterRound(state: PartitionRound, consumer: Consumer | null): void {
+    const offset = state.commitOffset();
+    const rewindTo = state.firstUncommitted;
+    if (offset === null || rewindTo === null) return;
+    const entry = state.entry;
+    const previous = entry.pending;
+    state.handOff();
+    entry.takenTo = BigInt(offset);
+    entry.pending = (async (): Promise<unknown> => {
+      await previous;
+      try {
+        this.assertNoFailureSince(state); // the earlier failure rewound to before these records
+      } catch (err) {
+        await state.transaction?.abort();
+        return err;
+      }
+      try {
+        const transaction = state.transaction ?? (await state.entry.producer.begin());
+        await this.commit(state, transaction);
+        return null;
+      } catch (err) {
+        await state.transaction?.abort();
+        this.failedTransactions++;
+        this.rewind(state, rewindTo, consumer, err);
+        return err;
+      }
+    })();
+  }
+
+  private rewind(state: PartitionRound, offset: string, consumer: Consumer | null, err: unknown): void {
+    const { topic, partition } = state.batch;
+    const fenced = isFenced(err);
+    this.metrics.rewinds.inc({ reason: fenced ? 'fenced' : err instanceof AmbiguousCommitError ? 'unknown-commit-outcome' : 'failed' });
+    this.logger[fenced ? 'warn' : 'error']({ err, topic, partition, offset }, fenced ? 'a fan-out partition was taken by another instance while its transaction committed; reading it again if it is still ours' : 'a fan-out transaction failed to commit; reading its records again');
+    if (err instanceof AmbiguousCommitError) {
+      this.recovering = true;
+      this.requestRestart('unknown-commit-outcome');
+      return;
+    }
+    // A replaced consumer reads from the broker's committed offsets anyway.
+    if (consumer === null || consumer !== this.consumer) return;
+    try {
+      consumer.seek({ topic, partition, offset });
+    } catch (seekErr) {
+      this.logger.error({ err: seekErr, topic, partition }, 'could not rewind the fan-out consumer; replacing it');
+      this.recovering = true;
+      this.requestRestart('unknown-commit-outcome');
+    }
   }
 
   private count(tally: Tally, readAt: number): void {
@@ -347,4 +445,6 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
 interface HandedBatch {
   payload: EachBatchPayload;
   readAt: number;
+  /** FanoutConsumer.failedTransactions when kafkajs handed the batch. */
+  failuresSeen: number;
 }

@@ -14,6 +14,7 @@ export class FanoutMetrics {
   readonly quarantined: Counter<'kind'>;
   readonly roundSeconds: Histogram;
   readonly consumerRestarts: Counter<'reason'>;
+  readonly rewinds: Counter<'reason'>;
   readonly subscribedTopics: Gauge;
   readonly stages: PipelineStageMetrics;
 
@@ -42,6 +43,12 @@ export class FanoutMetrics {
       name: 'webhooks_fanout_transaction_seconds',
       help: 'Time to turn one fetch of domain records into a committed transaction',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.rewinds = new Counter({
+      name: 'webhooks_fanout_rewinds_total',
+      help: 'Transactions that failed to commit after their round had returned, their partition read again from their first record (fenced: taken by another instance)',
+      labelNames: ['reason'],
       registers,
     });
     this.consumerRestarts = new Counter({

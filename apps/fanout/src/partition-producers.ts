@@ -11,6 +11,13 @@ export interface PartitionProducer {
    */
   committedFrom: bigint | null;
   checkedGeneration: number;
+  /**
+   * The partition's last transaction while it commits after its round has returned to kafkajs (decision 0017):
+   * settles with null when it committed, with the error when it failed. Never rejects.
+   */
+  pending: Promise<unknown>;
+  /** One past the last record handed to a transaction of this partition (committed or still committing). */
+  takenTo: bigint | null;
 }
 
 /**
@@ -52,7 +59,7 @@ export class PartitionProducers {
     if (!entry) {
       const producer = new TransactionalProducer(this.kafka, PartitionProducers.transactionalId(this.groupId, topic, partition), this.logger);
       await producer.connect();
-      entry = { producer, committedFrom: null, checkedGeneration: 0 };
+      entry = { producer, committedFrom: null, checkedGeneration: 0, pending: Promise.resolve(null), takenTo: null };
       this.producers.set(key, entry);
     }
     if (entry.checkedGeneration !== entry.producer.generation) {
@@ -63,14 +70,26 @@ export class PartitionProducers {
     return entry;
   }
 
+  /** The partition's producer if this instance has one, without creating or checking it. */
+  peek(topic: string, partition: number): PartitionProducer | undefined {
+    return this.producers.get(`${topic}\u0000${partition}`);
+  }
+
   /** After a rebalance: producers of partitions no longer ours are closed (a later owner fences their ids anyway). */
   async retain(assignment: Record<string, number[]>): Promise<void> {
     const keep = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}\u0000${p}`)));
     const closing = [...this.producers].filter(([key]) => !keep.has(key));
     for (const [key] of closing) this.producers.delete(key);
+    // A transaction still committing finishes first: closing under it would leave its outcome unknown.
+    await Promise.all(closing.map(([, e]) => e.pending));
     await Promise.all(closing.map(([, e]) => e.producer.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'could not close a fan-out producer'))));
     // The ones kept may have been someone else's in between: check their committed offset again.
     for (const entry of this.producers.values()) entry.checkedGeneration = 0;
+  }
+
+  /** Every transaction still committing has finished (committed or failed). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.producers.values()].map((e) => e.pending));
   }
 
   async closeAll(): Promise<void> {

@@ -50,20 +50,27 @@ export class PartitionRound {
   quarantined: Message[] = [];
   bytes = 0;
   tally = new Tally();
+  /** The first record taken since the last commit: where the partition is read again if its transaction fails. */
+  firstUncommitted: string | null = null;
   /** The last record taken into the open transaction, and the last one committed. */
   private lastTaken: string | null = null;
   private lastCommitted: string | null = null;
+  /** The last record reported to kafkajs as done while its transaction still commits (decision 0017). */
+  private handedOff: string | null = null;
 
   constructor(
     readonly batch: EachBatchPayload['batch'],
     readonly entry: PartitionProducer,
     /** When the fan-out was handed the batch (epoch ms): the start of its stages. */
     readonly readAt: number,
+    /** The fan-out's count of failed transactions when the batch was handed: if it moved since, nothing of it may commit. */
+    readonly failuresSeen: number,
   ) {
     this.from = entry.committedFrom;
   }
 
   take(offset: string, outcome: RecordOutcome, publishedAt: number): void {
+    this.firstUncommitted ??= offset;
     this.lastTaken = offset;
     this.bytes += outputBytes(outcome);
     this.tally.add([outcome]);
@@ -91,17 +98,27 @@ export class PartitionRound {
   }
 
   committed(offset: string): void {
+    this.firstUncommitted = null;
     this.lastCommitted = this.lastTaken;
     this.entry.committedFrom = BigInt(offset);
     this.bytes = 0;
   }
 
-  /** Tells kafkajs how far this partition got: what was committed, and what was skipped as committed before. */
+  /** Everything taken is in the transaction and only its commit is left: kafkajs may read on meanwhile. */
+  handOff(): void {
+    this.handedOff = this.lastTaken;
+  }
+
+  /**
+   * Tells kafkajs how far this partition got: what was handed off or committed, and what was skipped as
+   * committed before. A handed-off transaction that fails rewinds kafkajs (a seek) to its first record.
+   */
   resolve(live: EachBatchPayload[]): void {
     const payload = live.find((p) => p.batch === this.batch);
     if (!payload) return;
-    if (this.lastCommitted !== null) {
-      const done = this.lastCommitted === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : this.lastCommitted;
+    const through = this.handedOff ?? this.lastCommitted;
+    if (through !== null) {
+      const done = through === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : through;
       payload.resolveOffset(done);
     } else if (this.from !== null) {
       const skipped = this.batch.messages.filter((m) => BigInt(m.offset) < (this.from as bigint));
