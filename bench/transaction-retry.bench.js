@@ -5,16 +5,18 @@
  * transaction's AddPartitionsToTxn usually meets CONCURRENT_TRANSACTIONS and waits one retry.
  *
  *   KAFKA_BROKERS=127.0.0.1:9092 node bench/transaction-retry.bench.js 300   # kafkajs' default first wait
- *   KAFKA_BROKERS=127.0.0.1:9092 node bench/transaction-retry.bench.js 20    # what the fan-out uses
+ *   KAFKA_BROKERS=127.0.0.1:9092 node bench/transaction-retry.bench.js 20    # the fan-out's wait before decision 0017
+ *   KAFKA_BROKERS=127.0.0.1:9092 node bench/transaction-retry.bench.js 2 1.5 # first wait, then each wait times 1.5
  */
 const { Kafka, logLevel } = require('kafkajs');
 
 const initialRetryTime = Number(process.argv[2] ?? 300);
+const multiplier = Number(process.argv[3] ?? 2);
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = Date.now().toString(36);
 
 (async () => {
-  const kafka = new Kafka({ clientId: 'txn-bench', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime, retries: 10 } });
+  const kafka = new Kafka({ clientId: 'txn-bench', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime, multiplier, retries: 10 } });
   const admin = kafka.admin();
   await admin.connect();
   const out = `bench-txn-out-${run}`;
@@ -36,7 +38,7 @@ const run = Date.now().toString(36);
     phases.commit.push(t3 - t2);
     phases.total.push(t3 - t0);
   }
-  console.log(`first retry wait ${initialRetryTime} ms, 150 transactions (ms):`);
+  console.log(`first retry wait ${initialRetryTime} ms, multiplier ${multiplier}, 150 transactions (ms):`);
   for (const [name, values] of Object.entries(phases)) {
     values.sort((a, b) => a - b);
     const at = (q) => values[Math.min(values.length - 1, Math.floor(q * values.length))].toFixed(1);
