@@ -74,8 +74,13 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   /** Set by an unknown commit outcome: nothing is processed until the consumer has been replaced. */
   private recovering = false;
   private restartPending = false;
-  /** Transactions that failed after their round returned (commitAfterRound); see assertNoFailureSince. */
-  private failedTransactions = 0;
+  /**
+   * Per input partition (`topic\u0000partition`), how many of its transactions failed after their round
+   * returned (commitAfterRound); see assertNoFailureSince. Kept apart from the producers, which are replaced.
+   */
+  private readonly failedTransactions = new Map<string, number>();
+  /** Set when such a transaction was fenced: the next round makes kafkajs rejoin the group first. */
+  private partitionTaken: unknown = null;
   private joined = false;
   private leader = false;
 
@@ -225,7 +230,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
-        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now(), failuresSeen: this.failedTransactions }),
+        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now(), failuresSeen: this.failuresOf(payload.batch) }),
       });
     } catch (err) {
       await consumer.disconnect().catch(() => undefined);
@@ -263,6 +268,12 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
    */
   private async runRound(handed: HandedBatch[]): Promise<void> {
     if (this.recovering) throw new Error('waiting for the consumer restart after an unknown commit outcome; the batch will be read again');
+    if (this.partitionTaken) {
+      // Rejoin before anything else: taking the fenced ids back now would fence the partition's new owner.
+      const taken = this.partitionTaken;
+      this.partitionTaken = null;
+      throw new PartitionTakenError(taken);
+    }
     const liveHanded = handed.filter(({ payload: p }) => p.batch.messages.length > 0 && p.isRunning() && !p.isStale());
     if (liveHanded.length === 0) return;
     const live = liveHanded.map((h) => h.payload);
@@ -290,9 +301,11 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         heartbeatDone = true;
       }
       if (!state.transaction) {
-        await state.entry.pending;
+        // Begins beside the partition's previous transaction, which may still be committing (on the other id).
+        const slot = (state.slot = state.entry.claim());
+        await slot.free;
         this.assertNoFailureSince(state);
-        state.transaction = await state.entry.producer.begin();
+        state.transaction = await slot.producer.begin();
       }
       return state.transaction;
     };
@@ -319,7 +332,11 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
               const outgoing = state.drain();
               await transaction.send(outgoing);
             }
-            if (state.bytes >= MAX_TRANSACTION_BYTES) await this.commit(state, await open(state));
+            if (state.bytes >= MAX_TRANSACTION_BYTES) {
+              await open(state);
+              const failed = await this.commitInTurn(state);
+              if (failed) throw failed;
+            }
           }),
         );
       }
@@ -352,25 +369,59 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     return this.producers.get(batch.topic, batch.partition);
   }
 
+  private failuresOf({ topic, partition }: { topic: string; partition: number }): number {
+    return this.failedTransactions.get(`${topic}\u0000${partition}`) ?? 0;
+  }
+
   /**
-   * A transaction failed after this batch was handed: the failed one's records are read again (its rewind),
-   * so nothing handed before then may commit ahead of them. Coarse on purpose: failures are rare, and a
-   * round that throws here is simply read again.
+   * A transaction of this partition failed after this batch was handed: the failed one's records are read
+   * again from its first (its rewind), so nothing of this batch, which comes after them, may commit first.
    */
   private assertNoFailureSince(state: PartitionRound): void {
-    if (this.failedTransactions !== state.failuresSeen) {
+    if (this.failuresOf(state.batch) !== state.failuresSeen) {
       throw new Error(`a fan-out transaction failed while ${state.batch.topic}[${state.batch.partition}] waited to commit; its records are read again`);
     }
   }
 
-  private async commit(state: PartitionRound, transaction: OpenTransaction): Promise<void> {
+  /**
+   * Commits the state's transaction once the partition's previous one has committed (a transaction with no
+   * output is begun here, in its turn). Settles with null, or with the error when it failed or may not
+   * commit because an earlier one failed; never rejects. `onFailure` runs before it settles, so whatever
+   * waits on it already sees the failure counted.
+   */
+  private commitInTurn(state: PartitionRound, onFailure?: (err: unknown) => void): Promise<Error | null> {
     const offset = state.commitOffset();
-    if (offset === null) return;
-    state.transaction = null;
-    await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
-    state.committed(offset);
-    this.count(state.tally, state.readAt);
-    state.tally = new Tally();
+    const slot = state.slot ?? state.entry.claim();
+    state.slot = null;
+    const outcome = (async (): Promise<Error | null> => {
+      await slot.previous;
+      try {
+        this.assertNoFailureSince(state); // the earlier failure rewound to before these records
+        if (offset === null) throw new Error('nothing to commit');
+        if (!state.transaction) {
+          await slot.free;
+          state.transaction = await slot.producer.begin();
+        }
+      } catch (err) {
+        await state.transaction?.abort();
+        state.transaction = null;
+        return err as Error;
+      }
+      try {
+        const transaction = state.transaction;
+        state.transaction = null;
+        await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
+        state.committed(offset);
+        this.count(state.tally, state.readAt);
+        state.tally = new Tally();
+        return null;
+      } catch (err) {
+        onFailure?.(err);
+        return err as Error;
+      }
+    })();
+    state.entry.committing(slot, outcome);
+    return outcome;
   }
 
   /**
@@ -383,29 +434,13 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     const offset = state.commitOffset();
     const rewindTo = state.firstUncommitted;
     if (offset === null || rewindTo === null) return;
-    const entry = state.entry;
-    const previous = entry.pending;
     state.handOff();
-    entry.takenTo = BigInt(offset);
-    entry.pending = (async (): Promise<unknown> => {
-      await previous;
-      try {
-        this.assertNoFailureSince(state); // the earlier failure rewound to before these records
-      } catch (err) {
-        await state.transaction?.abort();
-        return err;
-      }
-      try {
-        const transaction = state.transaction ?? (await state.entry.producer.begin());
-        await this.commit(state, transaction);
-        return null;
-      } catch (err) {
-        await state.transaction?.abort();
-        this.failedTransactions++;
-        this.rewind(state, rewindTo, consumer, err);
-        return err;
-      }
-    })();
+    state.entry.takenTo = BigInt(offset);
+    void this.commitInTurn(state, (err) => {
+      const key = `${state.batch.topic}\u0000${state.batch.partition}`;
+      this.failedTransactions.set(key, this.failuresOf(state.batch) + 1);
+      this.rewind(state, rewindTo, consumer, err);
+    });
   }
 
   private rewind(state: PartitionRound, offset: string, consumer: Consumer | null, err: unknown): void {
@@ -418,6 +453,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       this.requestRestart('unknown-commit-outcome');
       return;
     }
+    if (fenced) this.partitionTaken = err;
     // A replaced consumer reads from the broker's committed offsets anyway.
     if (consumer === null || consumer !== this.consumer) return;
     try {
@@ -445,6 +481,6 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
 interface HandedBatch {
   payload: EachBatchPayload;
   readAt: number;
-  /** FanoutConsumer.failedTransactions when kafkajs handed the batch. */
+  /** The partition's count of failed transactions (FanoutConsumer.failedTransactions) when kafkajs handed the batch. */
   failuresSeen: number;
 }

@@ -2,27 +2,72 @@ import { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TransactionalProducer } from './transactional-producer';
 
-/** A transactional producer of one input partition, and where that partition's committed offset stood at its last fencing. */
-export interface PartitionProducer {
+/** A claim on a partition's next transaction (PartitionProducer.claim). */
+export interface TransactionSlot {
   readonly producer: TransactionalProducer;
-  /**
-   * Records below this offset are already fanned out and committed (by us or by an instance fenced since):
-   * they are skipped. Null until checked after the producer's latest InitProducerId.
-   */
-  committedFrom: bigint | null;
-  checkedGeneration: number;
-  /**
-   * The partition's last transaction while it commits after its round has returned to kafkajs (decision 0017):
-   * settles with null when it committed, with the error when it failed. Never rejects.
-   */
-  pending: Promise<unknown>;
-  /** One past the last record handed to a transaction of this partition (committed or still committing). */
-  takenTo: bigint | null;
+  /** The partition's transaction before this one: this one commits only after it committed. Never rejects. */
+  readonly previous: Promise<unknown>;
+  /** When `producer` is free: its own previous transaction (two before this one) has ended. Never rejects. */
+  readonly free: Promise<unknown>;
+  readonly index: number;
 }
 
 /**
- * One transactional id per input partition (`webhooks-fanout.<group>.<topic>.<partition>`), the pattern Kafka
- * Streams used before KIP-447. Whoever processes a partition first initialises that partition's id, which
+ * The transactional producers of one input partition, and where that partition's committed offset stood at
+ * their last fencing. Two ids taken in turn (decision 0017): the coordinator answers EndTxn before it has
+ * written the commit markers and refuses the same id's next transaction until they are (~5 ms here), so a
+ * partition's next transaction begins on the other id while the previous one still commits.
+ */
+export class PartitionProducer {
+  /**
+   * Records below this offset are already fanned out and committed (by us or by an instance fenced since):
+   * they are skipped. Null until checked after the producers' latest InitProducerId.
+   */
+  committedFrom: bigint | null = null;
+  checkedGeneration = -1;
+  /**
+   * The partition's last transaction while it commits, after its round has returned to kafkajs: settles with
+   * null when it committed, with the error when it failed or did not commit. Never rejects.
+   */
+  pending: Promise<unknown> = Promise.resolve(null);
+  /** One past the last record handed to a transaction of this partition (committed or still committing). */
+  takenTo: bigint | null = null;
+  private turn = 0;
+  private readonly lastOf: Promise<unknown>[] = [Promise.resolve(null), Promise.resolve(null)];
+
+  constructor(readonly producers: readonly [TransactionalProducer, TransactionalProducer]) {}
+
+  /** Changes with every InitProducerId of either producer (each one fences a previous holder of that id). */
+  get generation(): number {
+    return this.producers[0].generation + this.producers[1].generation;
+  }
+
+  get fenced(): boolean {
+    return this.producers.some((p) => p.fenced);
+  }
+
+  /** Claims the partition's next transaction; `committing` must follow once it is to commit. */
+  claim(): TransactionSlot {
+    const index = this.turn;
+    this.turn = 1 - index;
+    return { producer: this.producers[index], previous: this.pending, free: this.lastOf[index], index };
+  }
+
+  /** The claimed transaction is committing: `outcome` (never rejecting) is now the partition's last. */
+  committing(slot: TransactionSlot, outcome: Promise<unknown>): void {
+    this.pending = outcome;
+    this.lastOf[slot.index] = outcome;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.pending;
+    await Promise.all(this.producers.map((p) => p.disconnect()));
+  }
+}
+
+/**
+ * Transactional ids per input partition (`webhooks-fanout.<group>.<topic>.<partition>`, and the same with `~1`,
+ * taken in turn), the pattern Kafka Streams used before KIP-447. Whoever processes a partition first initialises that partition's id, which
  * bumps its epoch: a stale instance that still works on the partition (frozen across a rebalance, then
  * resumed) can no longer add to, or commit, its transaction, and one it left open is aborted. Fencing so
  * depends on the partition, not on a restarted process choosing the same INSTANCE_ID.
@@ -42,8 +87,10 @@ export class PartitionProducers {
     private readonly logger: Logger,
   ) {}
 
-  static transactionalId(groupId: string, topic: string, partition: number): string {
-    return `webhooks-fanout.${groupId}.${topic}.${partition}`;
+  /** The partition's two ids; `~` cannot occur in a topic name, so no other partition's id can equal the second. */
+  static transactionalIds(groupId: string, topic: string, partition: number): [string, string] {
+    const id = `webhooks-fanout.${groupId}.${topic}.${partition}`;
+    return [id, `${id}~1`];
   }
 
   /** The partition's producer, fenced and with its committed offset checked. */
@@ -51,19 +98,26 @@ export class PartitionProducers {
     const key = `${topic}\u0000${partition}`;
     let entry = this.producers.get(key);
     // Fenced by another instance: that one has the partition now. Reached again only after this instance
-    // rejoined and was given the partition back, so taking the id back is right.
-    if (entry?.producer.fenced) {
+    // rejoined and was given the partition back, so taking the ids back is right.
+    if (entry?.fenced) {
       this.producers.delete(key);
+      await entry.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'could not close a fenced fan-out producer'));
       entry = undefined;
     }
     if (!entry) {
-      const producer = new TransactionalProducer(this.kafka, PartitionProducers.transactionalId(this.groupId, topic, partition), this.logger);
-      await producer.connect();
-      entry = { producer, committedFrom: null, checkedGeneration: 0, pending: Promise.resolve(null), takenTo: null };
+      const [first, second] = PartitionProducers.transactionalIds(this.groupId, topic, partition).map((id) => new TransactionalProducer(this.kafka, id, this.logger));
+      // Both are initialised before anything is read: each InitProducerId fences a stale holder of that id.
+      const connected = await Promise.allSettled([first.connect(), second.connect()]);
+      const failed = connected.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        await Promise.all([first.disconnect(), second.disconnect()]).catch(() => undefined);
+        throw failed.reason;
+      }
+      entry = new PartitionProducer([first, second]);
       this.producers.set(key, entry);
     }
-    if (entry.checkedGeneration !== entry.producer.generation) {
-      const generation = entry.producer.generation;
+    if (entry.checkedGeneration !== entry.generation) {
+      const generation = entry.generation;
       entry.committedFrom = await this.committedOffset(topic, partition);
       entry.checkedGeneration = generation;
     }
@@ -81,10 +135,9 @@ export class PartitionProducers {
     const closing = [...this.producers].filter(([key]) => !keep.has(key));
     for (const [key] of closing) this.producers.delete(key);
     // A transaction still committing finishes first: closing under it would leave its outcome unknown.
-    await Promise.all(closing.map(([, e]) => e.pending));
-    await Promise.all(closing.map(([, e]) => e.producer.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'could not close a fan-out producer'))));
+    await Promise.all(closing.map(([, e]) => e.disconnect().catch((err: unknown) => this.logger.warn({ err }, 'could not close a fan-out producer'))));
     // The ones kept may have been someone else's in between: check their committed offset again.
-    for (const entry of this.producers.values()) entry.checkedGeneration = 0;
+    for (const entry of this.producers.values()) entry.checkedGeneration = -1;
   }
 
   /** Every transaction still committing has finished (committed or failed). */

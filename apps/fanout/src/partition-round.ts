@@ -2,7 +2,7 @@ import { EachBatchPayload, Message, TopicMessages } from 'kafkajs';
 import { Topics } from '@app/contracts';
 import { RecordOutcome } from './fanout.service';
 import { QuarantineKind } from './quarantine';
-import { PartitionProducer } from './partition-producers';
+import { PartitionProducer, TransactionSlot } from './partition-producers';
 import { OpenTransaction } from './transactional-producer';
 
 /** What a transaction's records came to, for the metrics once it is committed (the outcomes themselves are let go). */
@@ -46,6 +46,8 @@ export class PartitionRound {
   /** Records below this offset were committed before this round (by this instance or a fenced one). */
   readonly from: bigint | null;
   transaction: OpenTransaction | null = null;
+  /** The partition's transaction turn the open transaction was begun in. */
+  slot: TransactionSlot | null = null;
   deliveries: Message[] = [];
   quarantined: Message[] = [];
   bytes = 0;
@@ -63,7 +65,7 @@ export class PartitionRound {
     readonly entry: PartitionProducer,
     /** When the fan-out was handed the batch (epoch ms): the start of its stages. */
     readonly readAt: number,
-    /** The fan-out's count of failed transactions when the batch was handed: if it moved since, nothing of it may commit. */
+    /** The partition's count of failed transactions when the batch was handed: if it moved since, nothing of it may commit. */
     readonly failuresSeen: number,
   ) {
     this.from = entry.committedFrom;
