@@ -341,8 +341,15 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         );
       }
       if (!heartbeatDone) await live[0].heartbeat();
-      // Nothing below awaits: every partition is handed off together, or (on an error above) none is.
-      for (const state of states) this.commitAfterRound(state, consumer);
+      // A partition read to its end commits before the round returns; one with more to read commits behind it
+      // (commitAfterRound), its next records read meanwhile. Committing behind only gains under a backlog:
+      // at 100 events/s it cost ~5 ms per event (decision 0017).
+      const behind = states.filter((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
+      const now = states.filter((state) => !behind.includes(state) && state.commitOffset() !== null);
+      const failed = (await Promise.all(now.map((state) => this.commitInTurn(state)))).find((err) => err !== null);
+      if (failed) throw failed;
+      // Nothing below awaits: every partition with more to read is handed off together, or (on an error above) none is.
+      for (const state of behind) this.commitAfterRound(state, consumer);
       void Promise.all(states.map((state) => state.entry.pending)).then(() => stopTimer());
     } catch (err) {
       // Nothing of an unfinished transaction becomes visible; its records are read again.
