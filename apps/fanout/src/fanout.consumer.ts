@@ -10,7 +10,7 @@ import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
-import { PartitionProducer, PartitionProducers } from './partition-producers';
+import { partitionKey, PartitionProducer, PartitionProducers } from './partition-producers';
 import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
 import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
@@ -75,7 +75,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   private recovering = false;
   private restartPending = false;
   /**
-   * Per input partition (`topic\u0000partition`), how many of its transactions failed after their round
+   * Per input partition (partitionKey), how many of its transactions failed after their round
    * returned (commitAfterRound); see assertNoFailureSince. Kept apart from the producers, which are replaced.
    */
   private readonly failedTransactions = new Map<string, number>();
@@ -377,7 +377,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private failuresOf({ topic, partition }: { topic: string; partition: number }): number {
-    return this.failedTransactions.get(`${topic}\u0000${partition}`) ?? 0;
+    return this.failedTransactions.get(partitionKey(topic, partition)) ?? 0;
   }
 
   /**
@@ -444,8 +444,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     state.handOff();
     state.entry.takenTo = BigInt(offset);
     void this.commitInTurn(state, (err) => {
-      const key = `${state.batch.topic}\u0000${state.batch.partition}`;
-      this.failedTransactions.set(key, this.failuresOf(state.batch) + 1);
+      this.failedTransactions.set(partitionKey(state.batch.topic, state.batch.partition), this.failuresOf(state.batch) + 1);
       this.rewind(state, rewindTo, consumer, err);
     });
   }

@@ -2,6 +2,11 @@ import { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TransactionalProducer } from './transactional-producer';
 
+/** The key of one input partition in the fan-out's per-partition maps. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 /** A claim on a partition's next transaction (PartitionProducer.claim). */
 export interface TransactionSlot {
   readonly producer: TransactionalProducer;
@@ -95,7 +100,7 @@ export class PartitionProducers {
 
   /** The partition's producer, fenced and with its committed offset checked. */
   async get(topic: string, partition: number): Promise<PartitionProducer> {
-    const key = `${topic}\u0000${partition}`;
+    const key = partitionKey(topic, partition);
     let entry = this.producers.get(key);
     // Fenced by another instance: that one has the partition now. Reached again only after this instance
     // rejoined and was given the partition back, so taking the ids back is right.
@@ -126,12 +131,12 @@ export class PartitionProducers {
 
   /** The partition's producer if this instance has one, without creating or checking it. */
   peek(topic: string, partition: number): PartitionProducer | undefined {
-    return this.producers.get(`${topic}\u0000${partition}`);
+    return this.producers.get(partitionKey(topic, partition));
   }
 
   /** After a rebalance: producers of partitions no longer ours are closed (a later owner fences their ids anyway). */
   async retain(assignment: Record<string, number[]>): Promise<void> {
-    const keep = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}\u0000${p}`)));
+    const keep = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => partitionKey(topic, p))));
     const closing = [...this.producers].filter(([key]) => !keep.has(key));
     for (const [key] of closing) this.producers.delete(key);
     // A transaction still committing finishes first: closing under it would leave its outcome unknown.
