@@ -16,6 +16,9 @@ describe('kafkaLogLevel', () => {
     ['a rejoin', logLevel.WARN, 'The group is rebalancing, re-joining', 'The group is rebalancing, so a rejoin is needed', 'info'],
     ['a member forgotten by the coordinator', logLevel.ERROR, 'The coordinator is not aware of this member, re-joining the group', undefined, 'info'],
     ['a consumer restarted because the coordinator forgot the member', logLevel.ERROR, 'Crash: KafkaJSProtocolError: The coordinator is not aware of this member', undefined, 'info'],
+    // Seen in CI on a fresh broker: a broadcast reader's group landed on a __consumer_offsets partition still loading.
+    ['a consumer restarted on a coordinator still loading', logLevel.ERROR, "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group", undefined, 'info'],
+    ['a consumer restarted on a coordinator not yet available', logLevel.ERROR, 'Crash: KafkaJSProtocolError: The group coordinator is not available', undefined, 'info'],
     ['a consumer crash', logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', undefined, 'error'],
     ['a restart of the consumer', logLevel.ERROR, 'Restarting the consumer in 3000ms', undefined, 'error'],
     ['a lost connection', logLevel.ERROR, 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', undefined, 'error'],
@@ -28,6 +31,7 @@ describe('kafkaLogLevel', () => {
 
   it.each([
     ['a forgotten member', 'Crash: KafkaJSProtocolError: The coordinator is not aware of this member', 'info'],
+    ['a coordinator still loading', "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group", 'info'],
     ['a give-up', 'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', 'error'],
   ])('should log the restart after %s at the level of its crash line, per group', (_what, crash, expected) => {
     const levelFor = kafkaLogLeveller();

@@ -44,6 +44,9 @@ const EXPECTED_WHILE_STARTING = new RegExp(
 const MEMBERSHIP =
   /^(The group is rebalancing, re-joining|The coordinator is not aware of this member, re-joining the group|Consumer is not aware of all assigned partitions, refreshing metadata|.*, resync group|Crash: KafkaJSProtocolError: The coordinator is not aware of this member)$/;
 
+/** A consumer crash on a group coordinator still loading or not yet elected (a fresh or restarted broker). */
+const RESTARTED_ON_COORDINATOR = /^Crash: KafkaJSProtocolError: (The coordinator is loading|The group coordinator is not available)/;
+
 /**
  * The level at which a kafkajs log entry goes into the service's log: kafkajs' own, except for the
  * expected conditions above, so that a healthy start reads as healthy (issue 19).
@@ -54,6 +57,9 @@ export function kafkaLogLevel(level: number, message: string, error?: unknown): 
   // A deliberate setting of ours (bounded retries, see createKafka), said once per producer.
   if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
   if (MEMBERSHIP.test(message)) return 'info';
+  // One retriable answer that escaped kafkajs' own retries: kafkajs restarts the consumer at once. A give-up
+  // after retries (KafkaJSNumberOfRetriesExceeded) keeps its level.
+  if (RESTARTED_ON_COORDINATOR.test(message)) return 'info';
   const text = `${message} ${typeof error === 'string' ? error : ''}`;
   // Only a broker's answer or a send/create that kafkajs will retry: a crash or a give-up keeps its level.
   const retried = /^Response |^Failed to send messages: |^Could not create topics/.test(message);
