@@ -164,3 +164,35 @@ export async function query<R extends Record<string, unknown>>(sql: string, para
     await db.end();
   }
 }
+
+/**
+ * Where the pipeline stands, for a test's failure message when deliveries stop short: every topic's end offsets
+ * against what the run's fan-out and delivery groups have committed, and the organization's events and
+ * deliveries in the database. Says which stage stalled without the services' logs (which CI does not keep).
+ */
+export async function pipelineStandings(env: NodeJS.ProcessEnv, organizationId: string): Promise<string> {
+  const lines: string[] = [];
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
+    const groups = [env.FANOUT_GROUP_ID, env.DELIVERY_GROUP_ID].filter((g): g is string => Boolean(g));
+    const committed = await Promise.all(groups.map(async (groupId) => ({ groupId, topics: await admin.fetchOffsets({ groupId, topics }) })));
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      if (ends.every((p) => p.high === '0')) continue;
+      const byGroup = committed.map(({ groupId, topics: t }) => {
+        const parts = t.find((x) => x.topic === topic)?.partitions ?? [];
+        return `${groupId} ${parts.map((p) => `${p.partition}:${p.offset}`).join(' ')}`;
+      });
+      lines.push(`${topic}: end ${ends.map((p) => `${p.partition}:${p.high}`).join(' ')}; committed ${byGroup.join('; ')}`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const events = await query<{ type: string; n: string }>('SELECT type, count(*) AS n FROM events WHERE organization_id = $1 GROUP BY type ORDER BY type', [organizationId]);
+  lines.push(`events logged: ${events.map((e) => `${e.type} ${e.n}`).join(', ') || 'none'}`);
+  const deliveries = await query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM deliveries WHERE organization_id = $1 GROUP BY status ORDER BY status', [organizationId]);
+  lines.push(`deliveries: ${deliveries.map((d) => `${d.status} ${d.n}`).join(', ') || 'none'}`);
+  return lines.join('\n');
+}
