@@ -5,13 +5,23 @@ import { EngineMessage, LaneEngine, TopicPartitionOffset } from '@app/delivery-e
 import { KeptConsumer, retryAtStartup } from '@app/messaging';
 import { AttemptResult, FirstDeliveryStages } from './delivery.service';
 
-/** A fetched delivery message: decoded, or the reason it could not be. */
+/**
+ * A fetched delivery message: decoded, or kept as it came with the reason it could not be. Nothing else of the
+ * kafkajs message is kept: its buffers are views into the whole fetch response, so holding one message would
+ * hold the response for as long as the message waits for its lane.
+ */
 export interface FetchedDelivery {
-  kafka: KafkaMessage;
   decoded: DeliveryMessage | null;
-  unreadable: string | null;
+  unreadable: UnreadableDelivery | null;
   /** Where a first delivery's stages started; null for retries, resends, replays and test events. */
   stages: FirstDeliveryStages | null;
+}
+
+/** What the quarantine needs of a message that could not be decoded: copies of its key and value, and why. */
+export interface UnreadableDelivery {
+  reason: string;
+  key: Buffer | null;
+  value: Buffer | null;
 }
 
 export type DeliveryEngine = LaneEngine<FetchedDelivery, AttemptResult>;
@@ -159,13 +169,13 @@ export class DeliveryStream {
   }
 }
 
-function toEngineMessage(topic: string, partition: number, message: KafkaMessage, readAt: number): EngineMessage<FetchedDelivery> {
+export function toEngineMessage(topic: string, partition: number, message: KafkaMessage, readAt: number): EngineMessage<FetchedDelivery> {
   let decoded: DeliveryMessage | null = null;
-  let unreadable: string | null = null;
+  let unreadable: UnreadableDelivery | null = null;
   try {
     decoded = decodeDeliveryMessage(message.value);
   } catch (err) {
-    unreadable = (err as Error).message;
+    unreadable = { reason: (err as Error).message, key: copyOf(message.key), value: copyOf(message.value) };
   }
   return {
     topic,
@@ -174,8 +184,12 @@ function toEngineMessage(topic: string, partition: number, message: KafkaMessage
     laneKey: decoded?.endpointId ?? message.key?.toString() ?? '',
     bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64,
     dueAt: Number(message.headers?.[Headers.dueAt]?.toString() ?? 0),
-    payload: { kafka: message, decoded, unreadable, stages: firstDeliveryStages(decoded, readAt) },
+    payload: { decoded, unreadable, stages: firstDeliveryStages(decoded, readAt) },
   };
+}
+
+function copyOf(buffer: Buffer | null): Buffer | null {
+  return buffer ? Buffer.from(buffer) : null;
 }
 
 /** The fan-out's stage timestamps of a first delivery (absent on messages of older fan-outs). */

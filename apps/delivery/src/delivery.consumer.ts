@@ -9,7 +9,7 @@ import { APP_LOGGER, CoLocatedAssigner, EndpointChangeFeed, KAFKA, retryAtStartu
 import { MetricsRegistry, withRequestId } from '@app/observability';
 import { EndpointDirectory } from '@app/persistence';
 import { AttemptResult, DeliveryService } from './delivery.service';
-import { DeliveryEngine, DeliveryStream, FetchedDelivery } from './delivery-stream';
+import { DeliveryEngine, DeliveryStream, FetchedDelivery, UnreadableDelivery } from './delivery-stream';
 import { OutcomeStore } from './outcome-store';
 
 /**
@@ -101,19 +101,19 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       // Only the retry tiers probe a half-open breaker (see DeliveryService.admits).
       admits: (m, now) => m.payload.decoded === null || this.delivery.admits(m.payload.decoded, m.topic !== Topics.deliveries, now),
       call: async (m) => {
-        const { kafka, decoded, unreadable, stages } = m.payload;
-        if (!decoded) return this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
+        const { decoded, unreadable, stages } = m.payload;
+        if (!decoded) return this.unreadable(unreadable);
         // The admin request behind a test event, resend or replay: on every log line of the attempt.
         return withRequestId(decoded.requestId, () => this.delivery.attempt(decoded, stages));
       },
       defer: (m, reason) => {
-        const { kafka, decoded, unreadable } = m.payload;
-        return decoded ? this.delivery.defer(decoded, reason) : this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
+        const { decoded, unreadable } = m.payload;
+        return decoded ? this.delivery.defer(decoded, reason) : this.unreadable(unreadable);
       },
       rules: async (m) => (m.payload.decoded ? this.delivery.rules(m.payload.decoded) : NO_RULES),
       park: (m) => {
-        const { kafka, decoded, unreadable } = m.payload;
-        return decoded ? this.delivery.park(decoded, `${m.topic}/${m.partition}/${m.offset}`) : this.delivery.unreadable(kafka.key, kafka.value, unreadable ?? 'no value');
+        const { decoded, unreadable } = m.payload;
+        return decoded ? this.delivery.park(decoded, `${m.topic}/${m.partition}/${m.offset}`) : this.unreadable(unreadable);
       },
       persist: (outcomes) => store.persist(outcomes),
       commit: (offsets) => stream.commit(offsets),
@@ -122,6 +122,11 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
       seek: (topic, partition, offset) => stream.seek(topic, partition, offset),
       notify: (event) => this.log(event),
     };
+  }
+
+  /** A message that could not be decoded goes to the quarantine as it came. */
+  private unreadable(message: UnreadableDelivery | null): AttemptResult {
+    return this.delivery.unreadable(message?.key ?? null, message?.value ?? null, message?.reason ?? 'no value');
   }
 
   private log(event: EngineEvent): void {

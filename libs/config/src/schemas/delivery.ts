@@ -101,7 +101,7 @@ export class DeliveryConfig extends UrlPolicyConfig {
   @Type(() => Number)
   @IsInt()
   @Min(1024 * 1024)
-  DELIVERY_MAX_BUFFERED_BYTES: number = 64 * 1024 * 1024;
+  DELIVERY_MAX_BUFFERED_BYTES: number = 4 * 1024 * 1024;
 
   /**
    * Requests in flight at a time per delivery instance, all endpoints together: bounds one
