@@ -83,7 +83,26 @@ describe('LaneEngine', () => {
     await w.flush();
     await w.jump(600);
     expect(w.persisted.filter((o) => o.kind === 'deferred')).toEqual([]);
-    expect([...w.answers.keys()].sort()).toEqual(['2']);
+    // The block was not the endpoint's: its answers count as quick, so its limit stays at two calls.
+    expect([...w.answers.keys()].sort()).toEqual(['2', '3']);
+  });
+
+  it('should not take a healthy endpoint for hanging while its own process runs late turn after turn', async () => {
+    const w = world();
+    const engine = new LaneEngine({ laneConcurrency: 2, maxInFlight: 10, stallMs: 1000, maxBufferedBytes: 1e6 }, w.io);
+    engine.take('t', 0, [0, 1, 2, 3, 4, 5].map(message));
+    await w.flush();
+    // A starved process (CI's in-process stack at a load of 10-25): each loop turn comes 1.5 s after the last,
+    // though the stall watch was due after 0.5 s, and an answer is read the turn after its request was handled.
+    for (let cycle = 0; cycle < 6; cycle++) {
+      await w.jump(1500);
+      await w.jump(1500);
+      w.answerAll();
+      await w.flush();
+    }
+    expect(w.persisted.filter((o) => o.kind === 'deferred')).toEqual([]);
+    expect(w.persisted.map((o) => o.offset).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(engine.stats().queued).toBe(0);
   });
 
   it('should defer the queue of an endpoint whose calls stay out past two looks', async () => {

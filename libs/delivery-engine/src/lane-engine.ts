@@ -31,6 +31,8 @@ export class LaneEngine<P, R> {
   private readonly rulesCache = new Map<string, { rules: LaneRules; at: number }>();
   private readonly writer: OutcomeWriter<P, R>;
   private cancelStallTimer: (() => void) | null = null;
+  /** How late the stall watch has fired in all: time this process was not running (see runningNow). */
+  private lostMs = 0;
   private readonly idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -285,7 +287,7 @@ export class LaneEngine<P, R> {
     this.pacer.recordStart(lane.key, lane.rules?.ratePerSecond, this.io.now());
     this.slotsUsed++;
     this.callsOut++;
-    lane.inFlight.set(item, { startedAt: this.io.now(), holdsSlot: true });
+    lane.inFlight.set(item, { startedAt: this.runningNow(), holdsSlot: true });
     this.watchForStalls();
     this.io.call(item.message).then(
       (outcome) => {
@@ -321,7 +323,7 @@ export class LaneEngine<P, R> {
     lane.inFlight.delete(item);
     this.callsOut--;
     if (call.holdsSlot) this.slotsUsed--;
-    const quick = this.io.now() - call.startedAt < this.options.stallMs;
+    const quick = this.runningNow() - call.startedAt < this.options.stallMs;
     lane.limit = quick ? Math.min(lane.limit + 1, this.options.laneConcurrency) : 1;
     if (quick || lane.inFlight.size === 0) lane.hanging = lane.suspect = false;
   }
@@ -347,9 +349,12 @@ export class LaneEngine<P, R> {
    */
   private watchForStalls(): void {
     if (this.cancelStallTimer) return;
-    this.cancelStallTimer = this.io.setTimer(Math.max(10, this.options.stallMs / 2), () => {
+    const intervalMs = Math.max(10, this.options.stallMs / 2);
+    const dueAt = this.io.now() + intervalMs;
+    this.cancelStallTimer = this.io.setTimer(intervalMs, () => {
       this.cancelStallTimer = null;
-      const now = this.io.now();
+      this.lostMs += Math.max(0, this.io.now() - dueAt);
+      const now = this.runningNow();
       for (const lane of [...this.lanes.values()]) {
         for (const call of lane.inFlight.values()) {
           if (!call.holdsSlot || now - call.startedAt < this.options.stallMs) continue;
@@ -357,7 +362,7 @@ export class LaneEngine<P, R> {
           this.slotsUsed--;
           lane.limit = 1;
         }
-        if (allCallsSlow(lane, this.io.now(), this.options.stallMs)) {
+        if (allCallsSlow(lane, now, this.options.stallMs)) {
           lane.hanging = lane.suspect;
           lane.suspect = true;
         } else {
@@ -368,6 +373,16 @@ export class LaneEngine<P, R> {
       if (this.callsOut > 0) this.watchForStalls();
       this.pump();
     });
+  }
+
+  /**
+   * The clock calls are judged slow by: wall time less the time the stall watch fired late. A late watch means
+   * this process was not running (a blocked loop, a starved CPU), and answers waiting in its sockets were not read
+   * meanwhile; that time is not the endpoint's. The judgement stays a matter of turns of the loop, so a
+   * starved process does not defer every healthy endpoint's queue to a retry tier.
+   */
+  private runningNow(): number {
+    return this.io.now() - this.lostMs;
   }
 
   // ---- settling and committing -----------------------------------------------------------------

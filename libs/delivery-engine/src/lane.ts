@@ -9,6 +9,7 @@ export interface Item<P> {
 }
 
 export interface CallOut {
+  /** On the engine's running clock (LaneEngine.runningNow), not wall time. */
   startedAt: number;
   /** Whether it still counts against maxInFlight: a call out longer than stallMs gives its slot back. */
   holdsSlot: boolean;
