@@ -10,12 +10,14 @@ import { AttemptResult, FirstDeliveryStages } from './delivery.service';
  * kafkajs message is kept: its buffers are views into the whole fetch response, so holding one message would
  * hold the response for as long as the message waits for its lane.
  */
-export interface FetchedDelivery {
-  decoded: DeliveryMessage | null;
-  unreadable: UnreadableDelivery | null;
-  /** Where a first delivery's stages started; null for retries, resends, replays and test events. */
-  stages: FirstDeliveryStages | null;
-}
+export type FetchedDelivery =
+  | {
+      decoded: DeliveryMessage;
+      unreadable: null;
+      /** Where a first delivery's stages started; null for retries, resends, replays and test events. */
+      stages: FirstDeliveryStages | null;
+    }
+  | { decoded: null; unreadable: UnreadableDelivery; stages: null };
 
 /** What the quarantine needs of a message that could not be decoded: copies of its key and value, and why. */
 export interface UnreadableDelivery {
@@ -170,21 +172,22 @@ export class DeliveryStream {
 }
 
 export function toEngineMessage(topic: string, partition: number, message: KafkaMessage, readAt: number): EngineMessage<FetchedDelivery> {
-  let decoded: DeliveryMessage | null = null;
-  let unreadable: UnreadableDelivery | null = null;
+  let payload: FetchedDelivery;
   try {
-    decoded = decodeDeliveryMessage(message.value);
+    const decoded = decodeDeliveryMessage(message.value);
+    payload = { decoded, unreadable: null, stages: firstDeliveryStages(decoded, readAt) };
   } catch (err) {
-    unreadable = { reason: (err as Error).message, key: copyOf(message.key), value: copyOf(message.value) };
+    const unreadable = { reason: (err as Error).message, key: copyOf(message.key), value: copyOf(message.value) };
+    payload = { decoded: null, unreadable, stages: null };
   }
   return {
     topic,
     partition,
     offset: message.offset,
-    laneKey: decoded?.endpointId ?? message.key?.toString() ?? '',
+    laneKey: payload.decoded?.endpointId ?? message.key?.toString() ?? '',
     bytes: (message.value?.length ?? 0) + (message.key?.length ?? 0) + 64,
     dueAt: Number(message.headers?.[Headers.dueAt]?.toString() ?? 0),
-    payload: { decoded, unreadable, stages: firstDeliveryStages(decoded, readAt) },
+    payload,
   };
 }
 
@@ -193,8 +196,8 @@ function copyOf(buffer: Buffer | null): Buffer | null {
 }
 
 /** The fan-out's stage timestamps of a first delivery (absent on messages of older fan-outs). */
-function firstDeliveryStages(decoded: DeliveryMessage | null, readAt: number): FirstDeliveryStages | null {
-  const stages = decoded?.stages;
+function firstDeliveryStages(decoded: DeliveryMessage, readAt: number): FirstDeliveryStages | null {
+  const stages = decoded.stages;
   // PipelineStageMetrics.observe ignores a timestamp that is not a number.
-  return decoded?.trigger === 'event' && decoded.attempt === 1 && stages ? { ...stages, readAt } : null;
+  return decoded.trigger === 'event' && decoded.attempt === 1 && stages ? { ...stages, readAt } : null;
 }

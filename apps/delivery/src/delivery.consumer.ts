@@ -125,8 +125,8 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** A message that could not be decoded goes to the quarantine as it came. */
-  private unreadable(message: UnreadableDelivery | null): AttemptResult {
-    return this.delivery.unreadable(message?.key ?? null, message?.value ?? null, message?.reason ?? 'no value');
+  private unreadable(message: UnreadableDelivery): AttemptResult {
+    return this.delivery.unreadable(message.key, message.value, message.reason);
   }
 
   private log(event: EngineEvent): void {

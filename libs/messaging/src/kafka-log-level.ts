@@ -37,15 +37,22 @@ const EXPECTED_WHILE_STARTING = new RegExp(
 );
 
 /**
- * Group membership changes: worth a line at info, nothing a person has to act on. kafkajs answers a member the
- * coordinator forgot (seen on a fresh broker while several groups join at once) either with a rejoin or with a
- * "crash" it restarts the consumer from at once.
+ * Group membership changes, and consumer crashes kafkajs restarts the consumer from at once: worth a line at info,
+ * nothing a person has to act on. Seen on a fresh or restarted broker while several groups join at once: a member
+ * the coordinator forgot (answered with a rejoin or a crash), a group coordinator still loading or not yet elected.
+ * A give-up after retries (KafkaJSNumberOfRetriesExceeded) is not among them and keeps its level.
  */
-const MEMBERSHIP =
-  /^(The group is rebalancing, re-joining|The coordinator is not aware of this member, re-joining the group|Consumer is not aware of all assigned partitions, refreshing metadata|.*, resync group|Crash: KafkaJSProtocolError: The coordinator is not aware of this member)$/;
-
-/** A consumer crash on a group coordinator still loading or not yet elected (a fresh or restarted broker). */
-const RESTARTED_ON_COORDINATOR = /^Crash: KafkaJSProtocolError: (The coordinator is loading|The group coordinator is not available)/;
+const RECOVERED_BY_KAFKAJS = new RegExp(
+  `^(${[
+    'The group is rebalancing, re-joining$',
+    'The coordinator is not aware of this member, re-joining the group$',
+    'Consumer is not aware of all assigned partitions, refreshing metadata$',
+    '.*, resync group$',
+    'Crash: KafkaJSProtocolError: The coordinator is not aware of this member$',
+    'Crash: KafkaJSProtocolError: The coordinator is loading',
+    'Crash: KafkaJSProtocolError: The group coordinator is not available',
+  ].join('|')})`,
+);
 
 /**
  * The level at which a kafkajs log entry goes into the service's log: kafkajs' own, except for the
@@ -56,10 +63,7 @@ export function kafkaLogLevel(level: number, message: string, error?: unknown): 
   if (given !== 'error' && given !== 'warn') return given;
   // A deliberate setting of ours (bounded retries, see createKafka), said once per producer.
   if (message.startsWith('Limiting retries for the idempotent producer')) return 'debug';
-  if (MEMBERSHIP.test(message)) return 'info';
-  // One retriable answer that escaped kafkajs' own retries: kafkajs restarts the consumer at once. A give-up
-  // after retries (KafkaJSNumberOfRetriesExceeded) keeps its level.
-  if (RESTARTED_ON_COORDINATOR.test(message)) return 'info';
+  if (RECOVERED_BY_KAFKAJS.test(message)) return 'info';
   const text = `${message} ${typeof error === 'string' ? error : ''}`;
   // Only a broker's answer or a send/create that kafkajs will retry: a crash or a give-up keeps its level.
   const retried = /^Response |^Failed to send messages: |^Could not create topics/.test(message);
