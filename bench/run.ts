@@ -9,7 +9,7 @@
  * Scenarios, in this order by default: fanout, fanout-filter, fanout-schema, throughput, burst, latency
  * (100, 500, 1,000 and 2,000 events/s, with the budget per stage), latency-one-endpoint, isolation,
  * scaling, retry-precision, memory, idle. `scaling` is 1, 2 and 4 delivery instances, then 1 and 2
- * fan-out instances. `latency-100` and `latency-1000` run one rate only; `pacing` (the cost of rate
+ * fan-out instances. `latency-100` and `latency-1000` run one rate only, `throughput-1` one delivery instance only; `pacing` (the cost of rate
  * limits and strict ordering) runs only when named.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   'fanout-filter': () => fanoutFilter(),
   'fanout-schema': () => fanoutSchema(),
   throughput: async () => [await throughput(1), await throughput(2)],
+  'throughput-1': async () => [await throughput(1)],
   latency: async () => [await latency(100), await latency(500), await latency(1000), await latency(2000)],
   isolation: async () => [await isolation(10), await isolation(1), await isolationDead(1), await isolationDead(5), await isolationDead(50)],
   'isolation-dead': async () => [await isolationDead(1), await isolationDead(5), await isolationDead(50)],
