@@ -1,5 +1,6 @@
 # One image for the three services; docker-compose.yml picks the entry point per service:
-#   node dist/apps/subscriptions/main.js | node dist/apps/fanout/main.js | node dist/apps/delivery/main.js
+#   node <flags> dist/apps/subscriptions/main.js | ... fanout/main.js | ... delivery/main.js
+# with the V8 flags of scripts/service-node-flags.js (decision 0019).
 # (build context: repository root; see .dockerignore)
 
 FROM node:20-slim AS build
@@ -21,4 +22,4 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 3000
-CMD ["node", "dist/apps/subscriptions/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=100", "dist/apps/subscriptions/main.js"]

@@ -13,6 +13,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
+const { SERVICE_NODE_FLAGS } = require('./service-node-flags');
 const { ensureDeps, REPO } = require('./ensure-deps');
 
 const infra = require('./infra');
@@ -129,7 +130,7 @@ async function main() {
     WEBHOOK_ALLOW_HTTP_IN_LIVE: process.env.WEBHOOK_ALLOW_HTTP_IN_LIVE ?? 'true',
   };
   for (const name of ['subscriptions', 'fanout', 'delivery']) {
-    startChild(name, [path.join(REPO, 'dist', 'apps', name, 'main.js')], { ...env, PORT: String(PORTS[name]) });
+    startChild(name, [...SERVICE_NODE_FLAGS, path.join(REPO, 'dist', 'apps', name, 'main.js')], { ...env, PORT: String(PORTS[name]) });
   }
   startChild('receiver', [path.join(REPO, 'scripts', 'sample-receiver.js'), String(PORTS.receiver)], env, { logToFile: false });
   say('waiting for the services to be ready...');

@@ -13,7 +13,9 @@ import { DeliveryConfig, FanoutConfig, loadConfig, SubscriptionsConfig } from '@
  */
 
 const REPO = path.resolve(__dirname, '..', '..');
-type Service = { environment?: Record<string, unknown>; depends_on?: Record<string, unknown>; ports?: string[] };
+type Service = { environment?: Record<string, unknown>; depends_on?: Record<string, unknown>; ports?: string[]; command?: string[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain JS module shared with scripts/start.js
+const { SERVICE_NODE_FLAGS } = require('../../scripts/service-node-flags') as { SERVICE_NODE_FLAGS: string[] };
 type Compose = { services: Record<string, Service> };
 
 /** Compose's merge of an override file: mappings merge key by key (environment, depends_on), other values are replaced. */
@@ -56,6 +58,12 @@ describe.each([
     expect(layout).toMatchObject({ replicationFactor: brokerCount, minInsyncReplicas: Math.max(1, brokerCount - 1) });
   });
 
+  it('should run every service with the V8 flags npm start gives it (decision 0019)', () => {
+    for (const name of Object.keys(SCHEMAS)) {
+      expect(compose.services[name].command).toEqual(['node', ...SERVICE_NODE_FLAGS, `dist/apps/${name}/main.js`]);
+    }
+  });
+
   it('should point every service at the brokers of the file, and start it after all of them and PostgreSQL', () => {
     expect(kafkaServices).toHaveLength(brokerCount);
     for (const name of Object.keys(SCHEMAS)) {
@@ -92,5 +100,12 @@ describe.each([
       for (const key of ['KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR', 'KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR']) expect(Number(e[key])).toBe(brokerCount);
       expect(Number(e.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR)).toBe(Math.max(1, brokerCount - 1));
     }
+  });
+});
+
+describe('Dockerfile', () => {
+  it('should run the image with the V8 flags npm start gives the services (decision 0019)', () => {
+    const cmd = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])$/m)?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...SERVICE_NODE_FLAGS, 'dist/apps/subscriptions/main.js']);
   });
 });

@@ -3,6 +3,8 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain JS module shared with scripts/start.js
+const { SERVICE_NODE_FLAGS } = require('../../scripts/service-node-flags') as { SERVICE_NODE_FLAGS: string[] };
 // Used by process-level tests (SIGKILL, scaling) and by the benchmarks.
 export type ServiceName = 'subscriptions' | 'fanout' | 'delivery';
 
@@ -28,8 +30,9 @@ export class ServiceProcess {
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the process-level tests`);
     mkdirSync(path.dirname(this.logFile), { recursive: true });
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    // SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the services (see README, Benchmarks).
-    const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // The flags npm start gives, then SERVICE_NODE_ARGS: "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the
+    // services (see docs/benchmarks.md); a V8 flag given again there overrides its default.
+    const nodeArgs = [...SERVICE_NODE_FLAGS, ...(process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     const child = spawn(process.execPath, [...nodeArgs, main], {
       env: { ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
