@@ -63,7 +63,9 @@ export class ListenRelay implements OnModuleInit, BeforeApplicationShutdown {
     const answered = new Promise<SendResult>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(request.requestId);
-        resolve(failure('timeout', `no answer from the CLI session within ${this.waitMs} ms (is \`sourcehub-webhooks listen\` running?)`, startedAt));
+        const timedOut = failure('timeout', `no answer from the CLI session within ${this.waitMs} ms (is \`sourcehub-webhooks listen\` running?)`, startedAt);
+        // The timer counts from the loop turn's start, which can be a little before startedAt: it waited the whole wait.
+        resolve({ ...timedOut, durationMs: Math.max(timedOut.durationMs, this.waitMs) });
       }, this.waitMs);
       this.pending.set(request.requestId, {
         organizationId: request.organizationId,
