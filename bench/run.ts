@@ -9,8 +9,8 @@
  * Scenarios, in this order by default: fanout, fanout-filter, fanout-schema, throughput, burst, latency
  * (100, 500, 1,000 and 2,000 events/s, with the budget per stage), latency-one-endpoint, isolation,
  * scaling, retry-precision, memory, idle. `scaling` is 1, 2 and 4 delivery instances, then 1 and 2
- * fan-out instances. `latency-100` and `latency-1000` run one rate only, `throughput-1` one delivery instance only; `pacing` (the cost of rate
- * limits and strict ordering) runs only when named.
+ * fan-out instances. `latency-100` and `latency-1000` run one rate only, `throughput-1` one delivery
+ * instance only; `pacing` (the cost of rate limits and strict ordering) runs only when named.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -14,9 +14,9 @@ import { DeliveryConfig, FanoutConfig, loadConfig, SubscriptionsConfig } from '@
 
 const REPO = path.resolve(__dirname, '..', '..');
 type Service = { environment?: Record<string, unknown>; depends_on?: Record<string, unknown>; ports?: string[]; command?: string[] };
+type Compose = { services: Record<string, Service> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain JS module shared with scripts/start.js
 const { SERVICE_NODE_FLAGS } = require('../../scripts/service-node-flags') as { SERVICE_NODE_FLAGS: string[] };
-type Compose = { services: Record<string, Service> };
 
 /** Compose's merge of an override file: mappings merge key by key (environment, depends_on), other values are replaced. */
 function merge(base: unknown, override: unknown): unknown {

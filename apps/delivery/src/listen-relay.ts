@@ -63,9 +63,8 @@ export class ListenRelay implements OnModuleInit, BeforeApplicationShutdown {
     const answered = new Promise<SendResult>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(request.requestId);
-        const timedOut = failure('timeout', `no answer from the CLI session within ${this.waitMs} ms (is \`sourcehub-webhooks listen\` running?)`, startedAt);
         // The timer counts from the loop turn's start, which can be a little before startedAt: it waited the whole wait.
-        resolve({ ...timedOut, durationMs: Math.max(timedOut.durationMs, this.waitMs) });
+        resolve(failure('timeout', `no answer from the CLI session within ${this.waitMs} ms (is \`sourcehub-webhooks listen\` running?)`, startedAt, this.waitMs));
       }, this.waitMs);
       this.pending.set(request.requestId, {
         organizationId: request.organizationId,
@@ -103,8 +102,8 @@ export class ListenRelay implements OnModuleInit, BeforeApplicationShutdown {
   }
 }
 
-function failure(outcome: SendResult['outcome'], error: string, startedAt: number): SendResult {
-  return { outcome, statusCode: null, durationMs: Date.now() - startedAt, error, responseExcerpt: null, retryAfter: null };
+function failure(outcome: SendResult['outcome'], error: string, startedAt: number, waitedAtLeastMs = 0): SendResult {
+  return { outcome, statusCode: null, durationMs: Math.max(Date.now() - startedAt, waitedAtLeastMs), error, responseExcerpt: null, retryAfter: null };
 }
 
 /** The CLI's report, judged as the HTTP sender judges an answer: only a 2xx status is a success. */
