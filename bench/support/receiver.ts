@@ -42,6 +42,14 @@ export class BenchReceiver {
 
   constructor(private readonly behaviour: ReceiverBehaviour = {}) {}
 
+  /** First attempts per second (failFirstAttempt) from the first to the last that came after `since` (epoch ms). */
+  firstAttemptRate(since: number): number {
+    const times = [...this.firstAttemptAt.values()].filter((t) => t >= since);
+    if (times.length < 2) return 0;
+    const [first, last] = [Math.min(...times), Math.max(...times)];
+    return (times.length - 1) / Math.max(0.001, (last - first) / 1000);
+  }
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const path = req.url ?? '/';
