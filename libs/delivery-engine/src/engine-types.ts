@@ -120,4 +120,10 @@ export interface EngineOptions {
   rateQueueSeconds?: number;
   /** A lane asks its rules again after this long (a changed limit or ordering reaches a busy lane). */
   rulesTtlMs?: number;
+  /**
+   * A retry tier's fetched message due within this many ms is kept in memory and queued when due; one due
+   * later is given back with the rest of its batch, the partition paused until it is due and fetched again
+   * (1,000 by default; 0 gives every not-due message back).
+   */
+  holdAheadMs?: number;
 }

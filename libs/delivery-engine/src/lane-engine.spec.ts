@@ -105,6 +105,55 @@ describe('LaneEngine', () => {
     expect(engine.stats().queued).toBe(0);
   });
 
+  describe('a retry tier', () => {
+    const tierMessage = (offset: number, dueAt: number): EngineMessage<null> => ({ ...message(offset), topic: 'retry.2s', dueAt });
+    const options = { laneConcurrency: 10, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6, holdAheadMs: 1_000 };
+
+    it.each([
+      // [due times of the batch, ms]: called in offset order (a strict endpoint's), none before it is due,
+      // without fetching it again.
+      [[200, 300, 500], ['0@200', '1@300', '2@500']],
+      [[300, 200, 500], ['0@300', '1@300', '2@500']],
+      [[0, 900, 100], ['0@0', '1@900', '2@900']],
+    ])('should call messages due within the hold-ahead when due, in offset order, from memory (%j)', async (dueTimes, expected) => {
+      const w = world();
+      const seeks: string[] = [];
+      w.io.seek = (_topic, _partition, offset) => void seeks.push(offset);
+      const engine = new LaneEngine(options, w.io);
+      const taken = engine.take('retry.2s', 0, dueTimes.map((due, i) => tierMessage(i, due)));
+      expect(taken).toBe(String(dueTimes.length - 1));
+      for (let ms = 0; ms < 1_000; ms += 50) {
+        await w.jump(ms === 0 ? 0 : 50);
+        w.answerAll();
+      }
+      expect(w.callStarts.map((c) => `${c.offset}@${c.at}`)).toEqual(expected);
+      expect(seeks).toEqual([]);
+    });
+
+    it('should give back a message due beyond the hold-ahead, and everything after it, until it is due', async () => {
+      const w = world();
+      const seeks: string[] = [];
+      w.io.seek = (_topic, _partition, offset) => void seeks.push(offset);
+      const engine = new LaneEngine(options, w.io);
+      expect(engine.take('retry.2s', 0, [tierMessage(0, 500), tierMessage(1, 2_000), tierMessage(2, 600)])).toBe('0');
+      await w.jump(500);
+      expect(w.callStarts).toEqual([{ offset: '0', at: 500 }]);
+      await w.jump(1_500);
+      expect(seeks).toEqual(['1']);
+    });
+
+    it('should drop the messages it holds when the partition is taken away, calling none of them', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.take('retry.2s', 0, [tierMessage(0, 500), tierMessage(1, 600)]);
+      expect(engine.stats().bufferedBytes).toBe(200);
+      engine.reset();
+      await w.jump(1_000);
+      expect(w.callStarts).toEqual([]);
+      expect(engine.stats().bufferedBytes).toBe(0);
+    });
+  });
+
   it('should defer the queue of an endpoint whose calls stay out past two looks', async () => {
     const w = world();
     const engine = new LaneEngine({ laneConcurrency: 2, maxInFlight: 10, stallMs: 1000, maxBufferedBytes: 1e6 }, w.io);

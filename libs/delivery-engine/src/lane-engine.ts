@@ -1,5 +1,5 @@
 import { DeferReason, EngineIo, EngineMessage, EngineOptions, LaneRules } from './engine-types';
-import { FetchControl } from './fetch-control';
+import { FetchControl, PartitionState } from './fetch-control';
 import { allCallsSlow, Item, Lane, newLane } from './lane';
 import { backoff, OutcomeWriter } from './outcome-writer';
 import { RatePacer } from './rate-pacer';
@@ -34,6 +34,8 @@ export class LaneEngine<P, R> {
   /** How late the stall watch has fired in all: time this process was not running (see runningNow). */
   private lostMs = 0;
   private readonly idleWaiters: Array<() => void> = [];
+  /** Per retry-tier partition, the messages taken before they were due (and those behind them), in offset order, and the timer for the first. */
+  private readonly notDue = new Map<PartitionState, { items: Item<P>[]; timerAt: number; cancel: (() => void) | null }>();
 
   constructor(
     private readonly options: EngineOptions,
@@ -51,8 +53,9 @@ export class LaneEngine<P, R> {
   /**
    * Takes a fetched batch of one partition (offsets growing). Returns the offset up to which the
    * fetch position may move on (the last message taken or already in hand), or null. Messages
-   * already taken (a batch fetched again) are skipped; a retry tier's first message not yet due
-   * and everything after it are given back, the partition paused until it is due.
+   * already taken (a batch fetched again) are skipped; a retry tier's message due within holdAheadMs
+   * is kept and queued when due; its first message due later and everything after it are given back,
+   * the partition paused until it is due.
    */
   take(topic: string, partition: number, messages: readonly EngineMessage<P>[]): string | null {
     if (this.stopping || messages.length === 0) return null;
@@ -66,6 +69,7 @@ export class LaneEngine<P, R> {
     }
     const expected = state.window.nextExpected();
     const now = this.io.now();
+    const holdUntil = now + (this.options.holdAheadMs ?? 1_000);
     // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
     let lastTaken: string | null = null;
     let held: EngineMessage<P> | null = null;
@@ -75,13 +79,16 @@ export class LaneEngine<P, R> {
         lastTaken = message.offset;
         continue;
       }
-      if (message.dueAt > now) {
+      if (message.dueAt > holdUntil) {
         held = message;
         break;
       }
       const item: Item<P> = { message, partition: state, slot: state.window.add(offset) };
       this.fetch.addBytes(message.bytes);
-      this.enqueue(item);
+      // Behind one held, a message waits too: a partition's messages join their lanes in offset order (a strict
+      // endpoint's order). Jitter makes that at most 10 % of the tier's delay late, as before (decision 0003).
+      if (message.dueAt > now || this.notDue.has(state)) this.holdNotDue(item);
+      else this.enqueue(item);
       lastTaken = message.offset;
     }
     if (held) this.fetch.holdUntilDue(state, held);
@@ -100,6 +107,7 @@ export class LaneEngine<P, R> {
       if (!owns(state.topic)) continue;
       this.writer.forget(state.key);
       this.fetch.drop(state);
+      this.dropNotDue(state);
     }
     for (const lane of this.lanes.values()) {
       const kept = lane.queue.filter((item) => !item.partition.dropped);
@@ -118,6 +126,7 @@ export class LaneEngine<P, R> {
   async stop(deadlineMs: number): Promise<void> {
     this.stopping = true;
     for (const state of this.fetch.partitions.values()) state.cancelDueTimer?.();
+    for (const state of [...this.notDue.keys()]) this.dropNotDue(state);
     for (const lane of this.lanes.values()) {
       for (const item of lane.queue) this.freeBytes(item);
       lane.queue.length = 0;
@@ -152,6 +161,51 @@ export class LaneEngine<P, R> {
       partitions: this.fetch.partitions.size,
       unpersisted: this.writer.unpersisted,
     };
+  }
+
+  // ---- retry-tier messages taken before they are due --------------------------------------------
+
+  /**
+   * Keeps a message until it is due. Giving it back instead costs a pause, a seek and a fetch of the
+   * same records again when it falls due, and waits for the fetch in flight before that.
+   */
+  private holdNotDue(item: Item<P>): void {
+    let waiting = this.notDue.get(item.partition);
+    if (!waiting) this.notDue.set(item.partition, (waiting = { items: [], timerAt: Infinity, cancel: null }));
+    waiting.items.push(item);
+    this.armNotDue(item.partition);
+  }
+
+  /** One timer per partition, for its first message's due time. */
+  private armNotDue(state: PartitionState): void {
+    const waiting = this.notDue.get(state);
+    if (!waiting) return;
+    const dueAt = waiting.items[0].message.dueAt;
+    if (waiting.cancel && waiting.timerAt === dueAt) return;
+    waiting.cancel?.();
+    waiting.timerAt = dueAt;
+    waiting.cancel = this.io.setTimer(Math.max(0, dueAt - this.io.now()), () => {
+      waiting.cancel = null;
+      if (this.notDue.get(state) !== waiting) return;
+      // Never early: a timer may fire a millisecond before the clock shows its time, and is then set again.
+      const now = this.io.now();
+      let due = 0;
+      while (due < waiting.items.length && waiting.items[due].message.dueAt <= now) due++;
+      // In offset order: a message due but behind one that is not waits for it.
+      for (const item of waiting.items.splice(0, due)) this.enqueue(item);
+      if (waiting.items.length === 0) this.notDue.delete(state);
+      else this.armNotDue(state);
+      this.pump();
+    });
+  }
+
+  /** The partition was taken away, or the engine stops: its held messages were not attempted and are not committed. */
+  private dropNotDue(state: PartitionState): void {
+    const waiting = this.notDue.get(state);
+    if (!waiting) return;
+    this.notDue.delete(state);
+    waiting.cancel?.();
+    for (const item of waiting.items) this.freeBytes(item);
   }
 
   // ---- lanes --------------------------------------------------------------------------------

@@ -88,8 +88,17 @@ export class SimulatedWorld {
 
   constructor(private readonly sim: SimulationOptions) {
     this.rng = mulberry32(sim.seed);
-    // The commit and persist intervals from the seed itself, not the generator, so every seed's other choices stay as they were.
-    this.options = { laneConcurrency: 3, maxInFlight: 8, stallMs: 1_000, maxBufferedBytes: 60_000, maxPersistBatch: 16, commitIntervalMs: [0, 50, 200][sim.seed % 3], persistIntervalMs: [0, 20, 100][Math.floor(sim.seed / 3) % 3] };
+    // The commit and persist intervals and the hold-ahead from the seed itself, not the generator, so every seed's other choices stay as they were.
+    this.options = {
+      laneConcurrency: 3,
+      maxInFlight: 8,
+      stallMs: 1_000,
+      maxBufferedBytes: 60_000,
+      maxPersistBatch: 16,
+      commitIntervalMs: [0, 50, 200][sim.seed % 3],
+      persistIntervalMs: [0, 20, 100][Math.floor(sim.seed / 3) % 3],
+      holdAheadMs: [1_000, 0, 2_500][Math.floor(sim.seed / 9) % 3],
+    };
     this.report = { seed: sim.seed, messages: 0, calls: 0, deferrals: 0, parked: 0, rateLimitedWaits: 0, rebalances: 0, restarts: 0, simulatedSeconds: 0 };
     const endpoints = 1 + this.int(8);
     for (let e = 0; e < endpoints; e++) {
@@ -162,7 +171,9 @@ export class SimulatedWorld {
     for (let i = 0; i < count; i++) {
       // Transaction markers take offsets too: offsets are not contiguous.
       if (this.rng() < 0.1) next += 1n;
-      const dueAt = p.topic === 'deliveries' ? 0 : this.clock.now + 2_000;
+      // A retry tier's wait with up to 10 % jitter (decision 0003), so its partition is only nearly in due order;
+      // from the offset, not the generator, so every seed's other choices stay as they were.
+      const dueAt = p.topic === 'deliveries' ? 0 : this.clock.now + 2_000 + Number(next % 201n);
       p.log.push({ offset: next, laneKey: this.pick([...this.behaviours.keys()]), bytes: 100 + this.int(MAX_MESSAGE_BYTES - 100), dueAt });
       next += 1n;
       this.report.messages++;
