@@ -16,7 +16,10 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = Date.now().toString(36);
 
 (async () => {
-  const kafka = new Kafka({ clientId: 'txn-bench', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime, multiplier, retries: 10 } });
+  // The fan-out's retry budget (TRANSACTION_RETRY): with 10 retries from 2 ms, the coordinator's refusals, which
+  // now and then last hundreds of ms, used up kafkajs' retries and the run died at the first of them.
+  const retry = { initialRetryTime, multiplier, maxRetryTime: 5_000, retries: 30 };
+  const kafka = new Kafka({ clientId: 'txn-bench', brokers, logLevel: logLevel.NOTHING, retry });
   const admin = kafka.admin();
   await admin.connect();
   const out = `bench-txn-out-${run}`;
