@@ -64,14 +64,15 @@ export class FetchControl {
 
   /**
    * A retry tier's messages all wait the same time, so the partition is in due order: its first
-   * message not yet due holds the rest. The partition pauses and, when that message is due, its
-   * fetch position goes back to it and fetching resumes. Nothing sleeps, nothing polls.
+   * message not yet due holds the rest. The partition pauses and, `leadMs` before that message is due,
+   * its fetch position goes back to it and fetching resumes: the fetch in flight and the next one then
+   * bring it in before it is due (the engine keeps it until then). Nothing sleeps, nothing polls.
    */
-  holdUntilDue(state: PartitionState, held: { offset: string; dueAt: number }): void {
+  holdUntilDue(state: PartitionState, held: { offset: string; dueAt: number }, leadMs: number): void {
     state.window.expectNext(BigInt(held.offset));
     this.pauseFor(state, 'not-due');
     state.cancelDueTimer?.();
-    state.cancelDueTimer = this.io.setTimer(Math.max(0, held.dueAt - this.io.now()), () => {
+    state.cancelDueTimer = this.io.setTimer(Math.max(0, held.dueAt - leadMs - this.io.now()), () => {
       state.cancelDueTimer = null;
       if (state.dropped || this.stopping()) return;
       this.io.seek(state.topic, state.partition, held.offset);

@@ -130,16 +130,26 @@ describe('LaneEngine', () => {
       expect(seeks).toEqual([]);
     });
 
-    it('should give back a message due beyond the hold-ahead, and everything after it, until it is due', async () => {
+    it('should give back a message due beyond the hold-ahead, and everything after it, and fetch it again half the hold-ahead before it is due', async () => {
       const w = world();
       const seeks: string[] = [];
       w.io.seek = (_topic, _partition, offset) => void seeks.push(offset);
       const engine = new LaneEngine(options, w.io);
-      expect(engine.take('retry.2s', 0, [tierMessage(0, 500), tierMessage(1, 2_000), tierMessage(2, 600)])).toBe('0');
+      expect(engine.take('retry.2s', 0, [tierMessage(0, 500), tierMessage(1, 2_000), tierMessage(2, 2_100)])).toBe('0');
       await w.jump(500);
+      w.answerAll();
       expect(w.callStarts).toEqual([{ offset: '0', at: 500 }]);
-      await w.jump(1_500);
+      await w.jump(999);
+      expect(seeks).toEqual([]);
+      await w.jump(1);
       expect(seeks).toEqual(['1']);
+      // The fetch after the seek: both kept, each called when due.
+      expect(engine.take('retry.2s', 0, [tierMessage(1, 2_000), tierMessage(2, 2_100)])).toBe('2');
+      for (let i = 0; i < 6; i++) {
+        await w.jump(100);
+        w.answerAll();
+      }
+      expect(w.callStarts.map((c) => `${c.offset}@${c.at}`)).toEqual(['0@500', '1@2000', '2@2100']);
     });
 
     it('should drop the messages it holds when the partition is taken away, calling none of them', async () => {

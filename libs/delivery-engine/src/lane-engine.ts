@@ -69,7 +69,8 @@ export class LaneEngine<P, R> {
     }
     const expected = state.window.nextExpected();
     const now = this.io.now();
-    const holdUntil = now + (this.options.holdAheadMs ?? 1_000);
+    const holdAheadMs = this.options.holdAheadMs ?? 1_000;
+    const holdUntil = now + holdAheadMs;
     // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
     let lastTaken: string | null = null;
     let held: EngineMessage<P> | null = null;
@@ -91,7 +92,8 @@ export class LaneEngine<P, R> {
       else this.enqueue(item);
       lastTaken = message.offset;
     }
-    if (held) this.fetch.holdUntilDue(state, held);
+    // Fetched again half the hold-ahead before it is due, it is kept and called on time.
+    if (held) this.fetch.holdUntilDue(state, held, holdAheadMs / 2);
     if (this.fetch.overBound()) this.fetch.pauseForBuffer(state);
     this.pump();
     return lastTaken;
