@@ -191,9 +191,9 @@ export class LaneEngine<P, R> {
       if (this.notDue.get(state) !== waiting) return;
       // Never early: a timer may fire a millisecond before the clock shows its time, and is then set again.
       const now = this.io.now();
+      // In offset order: a message due but behind one that is not waits for it.
       let due = 0;
       while (due < waiting.items.length && waiting.items[due].message.dueAt <= now) due++;
-      // In offset order: a message due but behind one that is not waits for it.
       for (const item of waiting.items.splice(0, due)) this.enqueue(item);
       if (waiting.items.length === 0) this.notDue.delete(state);
       else this.armNotDue(state);
