@@ -35,7 +35,7 @@ export class LaneEngine<P, R> {
   private lostMs = 0;
   private readonly idleWaiters: Array<() => void> = [];
   /** Per retry-tier partition, the messages taken before they were due (and those behind them), in offset order, and the timer for the first. */
-  private readonly notDue = new Map<PartitionState, { items: Item<P>[]; timerAt: number; cancel: (() => void) | null }>();
+  private readonly notDue = new Map<PartitionState, { items: Item<P>[]; cancel: (() => void) | null }>();
 
   constructor(
     private readonly options: EngineOptions,
@@ -172,21 +172,20 @@ export class LaneEngine<P, R> {
    * same records again when it falls due, and waits for the fetch in flight before that.
    */
   private holdNotDue(item: Item<P>): void {
-    let waiting = this.notDue.get(item.partition);
-    if (!waiting) this.notDue.set(item.partition, (waiting = { items: [], timerAt: Infinity, cancel: null }));
-    waiting.items.push(item);
+    const waiting = this.notDue.get(item.partition);
+    if (waiting) {
+      // Behind the first, whose timer is set: released with it or after it.
+      waiting.items.push(item);
+      return;
+    }
+    this.notDue.set(item.partition, { items: [item], cancel: null });
     this.armNotDue(item.partition);
   }
 
   /** One timer per partition, for its first message's due time. */
   private armNotDue(state: PartitionState): void {
-    const waiting = this.notDue.get(state);
-    if (!waiting) return;
-    const dueAt = waiting.items[0].message.dueAt;
-    if (waiting.cancel && waiting.timerAt === dueAt) return;
-    waiting.cancel?.();
-    waiting.timerAt = dueAt;
-    waiting.cancel = this.io.setTimer(Math.max(0, dueAt - this.io.now()), () => {
+    const waiting = this.notDue.get(state)!;
+    waiting.cancel = this.io.setTimer(Math.max(0, waiting.items[0].message.dueAt - this.io.now()), () => {
       waiting.cancel = null;
       if (this.notDue.get(state) !== waiting) return;
       // Never early: a timer may fire a millisecond before the clock shows its time, and is then set again.
