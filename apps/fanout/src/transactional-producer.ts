@@ -1,4 +1,4 @@
-import { Kafka, Message, Producer, TopicMessages, TopicOffsets } from 'kafkajs';
+import { Kafka, Message, Producer, RequestEvent, TopicMessages, TopicOffsets } from 'kafkajs';
 import { CachingDefaultPartitioner } from './caching-partitioner';
 import type { Logger } from 'pino';
 
@@ -71,6 +71,8 @@ export class TransactionalProducer {
     private readonly transactionalId: string,
     private readonly logger: Logger,
     private readonly transactionTimeoutMs = 30_000,
+    /** Called with every request the producer makes (kafkajs' REQUEST instrumentation event). */
+    private readonly onRequest?: (request: RequestEvent['payload']) => void,
   ) {}
 
   /**
@@ -82,12 +84,18 @@ export class TransactionalProducer {
     const producer = this.kafka.producer({
       transactionalId: this.transactionalId,
       idempotent: true,
-      maxInFlightRequests: 1,
+      // No maxInFlightRequests (kafkajs' default: unbounded), so a transaction's independent requests share
+      // the coordinator's connection at once (OpenTransaction). Produce requests still go one at a time:
+      // kafkajs' idempotent producer takes a lock per broker around each, which keeps its sequence numbers in order.
       transactionTimeout: this.transactionTimeoutMs,
       retry: TRANSACTION_RETRY,
       allowAutoTopicCreation: false,
       createPartitioner: CachingDefaultPartitioner,
     });
+    if (this.onRequest) {
+      const onRequest = this.onRequest;
+      producer.on(producer.events.REQUEST, (event: RequestEvent) => onRequest(event.payload));
+    }
     await producer.connect();
     try {
       await (await producer.transaction()).abort();
@@ -171,9 +179,20 @@ export class TransactionalProducer {
   }
 }
 
-/** A transaction in progress on a TransactionalProducer: send in parts, then commit or abort. */
+/**
+ * A transaction in progress on a TransactionalProducer: send in parts, then commit or abort.
+ *
+ * Its requests overlap where they do not depend on each other. A transaction is AddPartitionsToTxn then
+ * Produce for each part, AddOffsetsToTxn then TxnOffsetCommit for the offsets, and EndTxn after all of them;
+ * the two chains are independent. So a part is sent in the background (`send` returns once the part before
+ * it is done, which keeps one part in flight), and `commit` starts the offsets' chain beside the last part:
+ * a one-part transaction is three round trips in series instead of five. The broker handles a connection's
+ * requests one at a time, in order, so the two coordinator requests never meet each other there.
+ */
 export class OpenTransaction {
   private ended = false;
+  /** The part in flight: settles with null when it was sent, with its error when it failed; never rejects. */
+  private sending: Promise<Error | null> = Promise.resolve(null);
 
   constructor(
     private readonly transaction: Transaction,
@@ -181,6 +200,9 @@ export class OpenTransaction {
   ) {}
 
   /**
+   * Starts sending a part and returns once the part before it has been sent; a part that failed fails the
+   * next `send` or the `commit`, which aborts the transaction.
+   *
    * Every message must name its partition. Requests go one partition at a time: kafkajs sends a request
    * per leader broker in parallel, each first registering its partitions with the transaction
    * (AddPartitionsToTxn); two such registrations of one transaction at once are refused by the coordinator
@@ -188,23 +210,37 @@ export class OpenTransaction {
    */
   async send(outgoing: TopicMessages[]): Promise<void> {
     this.assertOpen();
-    try {
-      for (const topicMessages of chunkByBytes(byPartition(outgoing), MAX_REQUEST_BYTES, true)) {
-        await this.transaction.sendBatch({ topicMessages, acks: -1 });
-      }
-    } catch (err) {
-      await this.fail(true, err);
-      throw err;
+    const failed = await this.sending;
+    if (failed) {
+      await this.fail(true, failed);
+      throw failed;
+    }
+    this.assertOpen();
+    this.sending = this.sendParts(outgoing).then(
+      () => null,
+      (err: unknown) => asError(err, 'a fan-out transaction part failed to send'),
+    );
+  }
+
+  private async sendParts(outgoing: TopicMessages[]): Promise<void> {
+    for (const topicMessages of chunkByBytes(byPartition(outgoing), MAX_REQUEST_BYTES, true)) {
+      await this.transaction.sendBatch({ topicMessages, acks: -1 });
     }
   }
 
   async commit(offsets: TransactionOffsets): Promise<void> {
     this.assertOpen();
-    try {
-      await sendOffsets(this.transaction, offsets);
-    } catch (err) {
-      await this.fail(true, err);
-      throw err;
+    const [sendFailed, offsetsFailed] = await Promise.all([
+      this.sending,
+      sendOffsets(this.transaction, offsets).then(
+        () => null,
+        (err: unknown) => asError(err, 'the fan-out transaction could not add its offsets'),
+      ),
+    ]);
+    const failed = sendFailed ?? offsetsFailed;
+    if (failed) {
+      await this.fail(true, failed);
+      throw failed;
     }
     try {
       await this.transaction.commit();
@@ -224,8 +260,10 @@ export class OpenTransaction {
     await this.fail(true, null);
   }
 
+  /** Ends the transaction as failed, once the part in flight has settled (its outcome decides nothing any more). */
   private async fail(abort: boolean, error: unknown): Promise<void> {
     this.ended = true;
+    await this.sending;
     await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null, error });
   }
 
@@ -252,6 +290,10 @@ async function sendOffsets(transaction: Transaction, offsets: TransactionOffsets
       await new Promise((resolve) => setTimeout(resolve, Math.min(TRANSACTION_RETRY.initialRetryTime * TRANSACTION_RETRY.multiplier ** attempt, TRANSACTION_RETRY.maxRetryTime)));
     }
   }
+}
+
+function asError(err: unknown, what: string): Error {
+  return err instanceof Error ? err : new Error(`${what}: ${String(err)}`, { cause: err });
 }
 
 /** One entry per (topic, partition), in first-seen order; every message must name its partition. */
