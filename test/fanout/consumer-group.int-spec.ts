@@ -95,6 +95,12 @@ describe('fan-out instances in one consumer group', () => {
     expect(b.length).toBeGreaterThan(0);
     expect(a.filter((tp) => b.includes(tp))).toEqual([]);
     expect([...a, ...b].sort()).toEqual(CATALOG_TOPICS.flatMap((t) => Array.from({ length: PARTITIONS }, (_, p) => `${t}/${p}`)).sort());
+    // Partition p of every domain topic holds the same organizations (keyed alike, same partition count): both
+    // instances take a share of each partition number, not one instance all of it (decision 0022).
+    for (let p = 0; p < PARTITIONS; p++) {
+      const held = [a, b].map((member) => member.filter((tp) => tp.endsWith(`/${p}`)).length);
+      expect(Math.min(...held)).toBeGreaterThan(0);
+    }
 
     const expected = await publishRound();
     await deliveries.waitForCount(expected.length);

@@ -1,9 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, PartitionAssigners } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeliveryStages, EndpointChange, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
-import { APP_LOGGER, EndpointChangeFeed, GroupCommit, hashPartition, KAFKA, TopicPartitionCounts } from '@app/messaging';
+import { APP_LOGGER, EndpointChangeFeed, GroupCommit, hashPartition, KAFKA, RotatedAssigner, TopicPartitionCounts } from '@app/messaging';
 import { EndpointDirectory } from '@app/persistence';
 import { DomainTopicDiscovery } from './domain-topic-discovery';
 import { sameTopics } from './domain-topics';
@@ -207,6 +207,9 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       // order: a per-partition share below the total keeps a backlog in one partition from starving the rest.
       maxBytesPerPartition: Math.max(16 * 1024, Math.floor(this.config.FANOUT_MAX_BYTES_PER_FETCH / PARTITION_SHARES_PER_FETCH)),
       allowAutoTopicCreation: false,
+      // Partition p of each domain topic to a different instance: events are keyed by organization on every
+      // topic, and round-robin alone gives one instance partition p of every topic (decision 0022).
+      partitionAssigners: [RotatedAssigner, PartitionAssigners.roundRobin],
     });
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;

@@ -13,3 +13,5 @@ export * from './kafka-log-level';
 export * from './topic-partitions';
 export * from './kafka-unavailable';
 export * from './aborted-transaction-filter';
+export * from './partition-assigner';
+export * from './rotated-assigner';
