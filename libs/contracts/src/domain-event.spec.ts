@@ -1,4 +1,5 @@
-import { decodeDomainEvent } from './domain-event';
+import { validateSync } from 'class-validator';
+import { decodeDomainEvent, DomainEvent, meetsDomainEventContract } from './domain-event';
 
 const valid = {
   id: 'evt_1',
@@ -57,5 +58,59 @@ describe('decodeDomainEvent', () => {
     expect(result.ok).toBe(true);
     if (result.ok) expect(JSON.stringify(result.event.data)).toBe(JSON.stringify(data));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+// The fast check must accept exactly what class-validator's decorators accept: it decides alone for every event
+// it passes. Each case changes one field of a valid event to a value JSON can carry.
+describe('meetsDomainEventContract', () => {
+  const long = (n: number) => 'x'.repeat(n);
+  const cases: Array<[keyof typeof valid, unknown]> = [
+    ...(['id', 'organizationId'] as const).flatMap((field) => ['', 'a', long(255), long(256), 42, null, undefined, {}, ['a'], true].map((v): [keyof typeof valid, unknown] => [field, v])),
+    ...[
+      'order.new',
+      'order',
+      'Order.new',
+      'order.new.',
+      '.order',
+      `a.${long(247)}`,
+      `a.${long(248)}`,
+      'order new',
+      '',
+      7,
+      null,
+      undefined,
+      ['order.new'],
+    ].map((v): [keyof typeof valid, unknown] => ['type', v]),
+    ...['live', 'test', 'prod', 'LIVE', '', null, 1, undefined].map((v): [keyof typeof valid, unknown] => ['mode', v]),
+    ...[
+      '2026-11-28T10:00:00.000Z',
+      '2026-11-28T10:00:00Z',
+      '2026-11-28T10:00:00+01:00',
+      '2026-11-28T10:00:00',
+      '2026-11-28',
+      '2026-02-29T10:00:00Z',
+      '2028-02-29T10:00:00Z',
+      '2026-02-30T10:00:00Z',
+      '2026-13-01T10:00:00Z',
+      '2026-11-28T25:00:00Z',
+      'yesterday',
+      '',
+      1764324000000,
+      null,
+      undefined,
+    ].map((v): [keyof typeof valid, unknown] => ['occurredAt', v]),
+    ...[{}, { a: 1 }, [], [1], 'x', 0, null, undefined, true].map((v): [keyof typeof valid, unknown] => ['data', v]),
+  ];
+
+  it.each(cases)('should agree with the decorators when %s is %j', (field, value) => {
+    const event = Object.assign(new DomainEvent(), valid, { [field]: value });
+    expect(meetsDomainEventContract(event)).toBe(validateSync(event, { forbidUnknownValues: true }).length === 0);
+  });
+
+  it('should accept the valid event and refuse at least one case of every field', () => {
+    expect(meetsDomainEventContract(Object.assign(new DomainEvent(), valid))).toBe(true);
+    const refused = new Set(cases.filter(([field, value]) => !meetsDomainEventContract(Object.assign(new DomainEvent(), valid, { [field]: value }))).map(([field]) => field));
+    expect([...refused].sort()).toEqual(['data', 'id', 'mode', 'occurredAt', 'organizationId', 'type']);
   });
 });

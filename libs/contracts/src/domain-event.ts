@@ -1,4 +1,4 @@
-import { IsIn, IsISO8601, IsNotEmpty, IsObject, IsString, Matches, MaxLength, validateSync } from 'class-validator';
+import { IsIn, isIn, IsISO8601, isISO8601, IsNotEmpty, isNotEmpty, IsObject, isObject, IsString, isString, Matches, matches, MaxLength, maxLength, validateSync } from 'class-validator';
 import { EVENT_TYPE_NAME_PATTERN } from './event-types';
 import { Mode, MODES } from './modes';
 
@@ -27,6 +27,28 @@ export class DomainEvent {
 
   @IsObject()
   data: Record<string, unknown>;
+}
+
+/**
+ * The checks DomainEvent's decorators make, called directly (class-validator's own functions, the ones the
+ * decorators call). `validateSync` looks up the class's metadata and builds an executor for every event, most of
+ * its cost on the fan-out's hot path; it is run only for an event that fails here, to name what failed.
+ */
+export function meetsDomainEventContract(e: DomainEvent): boolean {
+  return (
+    isString(e.id) &&
+    isNotEmpty(e.id) &&
+    maxLength(e.id, 255) &&
+    isString(e.type) &&
+    matches(e.type, EVENT_TYPE_NAME_PATTERN) &&
+    maxLength(e.type, 249) &&
+    isString(e.organizationId) &&
+    isNotEmpty(e.organizationId) &&
+    maxLength(e.organizationId, 255) &&
+    isIn(e.mode, MODES) &&
+    isISO8601(e.occurredAt, { strict: true }) &&
+    isObject(e.data)
+  );
 }
 
 export type DecodedDomainEvent = { ok: true; event: DomainEvent } | { ok: false; reason: string };
@@ -97,7 +119,7 @@ export function decodeDomainEvent(topic: string, value: Buffer | null): DecodedD
     ...Object.fromEntries(CONTRACT_FIELDS.map((name) => [name, fields[name]])),
     data: dataIsObject ? {} : data,
   });
-  const errors = validateSync(event, { forbidUnknownValues: true });
+  const errors = meetsDomainEventContract(event) ? [] : validateSync(event, { forbidUnknownValues: true });
   if (errors.length > 0) {
     const reasons = errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }));
     return { ok: false, reason: reasons.join('; ') };
