@@ -56,8 +56,14 @@ describe.each<Case>([
     return { id: org.body.id, healthyPath };
   }
 
-  /** Milliseconds from the first publish to the healthy endpoint's last delivery. */
-  async function healthyTime(name: string, neighbours: number, neighbourEvents: number, answering = true): Promise<number> {
+  /**
+   * Milliseconds from the first publish to the healthy endpoint's last delivery. A warm-up only warms the stack:
+   * one that does not finish is reported (with where its deliveries stand) instead of failing the test, because
+   * with a 600 s retry tier a few seconds of failed calls on a starved CI machine (a breaker opening defers the
+   * endpoint's whole queue to the tier) park its deliveries past any deadline; the measured runs after it are
+   * held to completion.
+   */
+  async function healthyTime(name: string, neighbours: number, neighbourEvents: number, answering = true, warmUp = false): Promise<number> {
     const org = await organization(name, neighbours, answering);
     const event = (type: string, id: string) => ({ key: org.id, value: JSON.stringify({ id, type, organizationId: org.id, mode: 'live', occurredAt: new Date().toISOString(), data: {} }) });
     const started = Date.now();
@@ -76,6 +82,10 @@ describe.each<Case>([
     if (received.length < HEALTHY_EVENTS) {
       // Seen twice in CI (6 of 1,000 within the deadline) and never on a quiet machine: say which stage stopped.
       const all = healthy.requests.length;
+      if (warmUp) {
+        process.stdout.write(`[dead-neighbours] warm-up ${name} unfinished: ${received.length} of ${HEALTHY_EVENTS} healthy deliveries within 150 s\n${await pipelineStandings(env, org.id)}\n`);
+        return Number.NaN;
+      }
       throw new Error(`${name}: ${received.length} of ${HEALTHY_EVENTS} healthy deliveries (${all} requests to the answering receiver in all) within 150 s\n${await pipelineStandings(env, org.id)}`);
     }
     expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(HEALTHY_EVENTS);
@@ -84,7 +94,7 @@ describe.each<Case>([
 
   it(`should deliver to the healthy endpoint within ${MAX_RATIO}x of its time beside neighbours that answer`, async () => {
     const run = `${dead}x${partitions}`;
-    await healthyTime(`warm${run}`, dead, eventsEach);
+    await healthyTime(`warm${run}`, dead, eventsEach, true, true);
     const alone = await healthyTime(`alone${run}`, 0, 0);
     const besideAnswering = await healthyTime(`answering${run}`, dead, eventsEach);
     const besideDead = await healthyTime(`dead${run}`, dead, eventsEach, false);

@@ -194,5 +194,15 @@ export async function pipelineStandings(env: NodeJS.ProcessEnv, organizationId: 
   lines.push(`events logged: ${events.map((e) => `${e.type} ${e.n}`).join(', ') || 'none'}`);
   const deliveries = await query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM deliveries WHERE organization_id = $1 GROUP BY status ORDER BY status', [organizationId]);
   lines.push(`deliveries: ${deliveries.map((d) => `${d.status} ${d.n}`).join(', ') || 'none'}`);
+  // Why attempts failed (a timeout, a refused connection, a breaker's deferral) and when: a delivery sent to a
+  // long retry tier by a moment's failures looks like a stall in the counts above.
+  const attempts = await query<{ outcome: string; status_code: number | null; error: string | null; n: string; first: Date; last: Date }>(
+    `SELECT outcome, status_code, left(error, 100) AS error, count(*) AS n, min(started_at) AS first, max(started_at) AS last
+       FROM attempts WHERE organization_id = $1 GROUP BY 1, 2, 3 ORDER BY count(*) DESC LIMIT 8`,
+    [organizationId],
+  );
+  for (const a of attempts) {
+    lines.push(`attempts ${a.outcome}${a.status_code ? ` ${a.status_code}` : ''}${a.error ? ` (${a.error})` : ''}: ${a.n}, ${a.first.toISOString()} .. ${a.last.toISOString()}`);
+  }
   return lines.join('\n');
 }
