@@ -63,7 +63,7 @@ describe.each<Case>([
    * endpoint's whole queue to the tier) park its deliveries past any deadline; the measured runs after it are
    * held to completion.
    */
-  async function healthyTime(name: string, neighbours: number, neighbourEvents: number, answering = true, warmUp = false): Promise<number> {
+  async function healthyTime(name: string, neighbours: number, neighbourEvents: number, { answering = true, warmUp = false } = {}): Promise<number> {
     const org = await organization(name, neighbours, answering);
     const event = (type: string, id: string) => ({ key: org.id, value: JSON.stringify({ id, type, organizationId: org.id, mode: 'live', occurredAt: new Date().toISOString(), data: {} }) });
     const started = Date.now();
@@ -80,7 +80,7 @@ describe.each<Case>([
     while (mine().length < HEALTHY_EVENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const received = mine();
     if (received.length < HEALTHY_EVENTS) {
-      // Seen twice in CI (6 of 1,000 within the deadline) and never on a quiet machine: say which stage stopped.
+      // Seen in CI (6, 6 and 14 of 1,000 within the deadline; docs/testing.md) and never on a quiet machine: say which stage stopped.
       const all = healthy.requests.length;
       if (warmUp) {
         process.stdout.write(`[dead-neighbours] warm-up ${name} unfinished: ${received.length} of ${HEALTHY_EVENTS} healthy deliveries within 150 s\n${await pipelineStandings(env, org.id)}\n`);
@@ -94,10 +94,10 @@ describe.each<Case>([
 
   it(`should deliver to the healthy endpoint within ${MAX_RATIO}x of its time beside neighbours that answer`, async () => {
     const run = `${dead}x${partitions}`;
-    await healthyTime(`warm${run}`, dead, eventsEach, true, true);
+    await healthyTime(`warm${run}`, dead, eventsEach, { warmUp: true });
     const alone = await healthyTime(`alone${run}`, 0, 0);
     const besideAnswering = await healthyTime(`answering${run}`, dead, eventsEach);
-    const besideDead = await healthyTime(`dead${run}`, dead, eventsEach, false);
+    const besideDead = await healthyTime(`dead${run}`, dead, eventsEach, { answering: false });
     const ratio = besideDead / besideAnswering;
     process.stdout.write(
       `[dead-neighbours] ${dead} dead x ${eventsEach} events, ${partitions} partition(s): no neighbours ${alone} ms, answering neighbours ${besideAnswering} ms, dead neighbours ${besideDead} ms, ratio ${ratio.toFixed(2)}\n`,

@@ -1,8 +1,5 @@
 import { Assignment, assignEach, partitionAssigner } from './partition-assigner';
 
-/** Partitions per topic per member. */
-export type CoLocatedAssignment = Assignment;
-
 /**
  * Partition `i` of every topic goes to the same member (members sorted by id, `i` modulo their
  * number). With the same partition count and the same key on every topic, all the messages of one
@@ -11,7 +8,7 @@ export type CoLocatedAssignment = Assignment;
  * kafkajs ships only the round-robin assigner, which spreads partition `i` of two topics over
  * different members.
  */
-export function coLocatedAssignment(memberIds: readonly string[], partitions: ReadonlyArray<{ topic: string; partition: number }>): CoLocatedAssignment {
+export function coLocatedAssignment(memberIds: readonly string[], partitions: ReadonlyArray<{ topic: string; partition: number }>): Assignment {
   return assignEach(memberIds, partitions, ({ partition }) => partition);
 }
 
