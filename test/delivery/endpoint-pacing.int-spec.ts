@@ -1,8 +1,6 @@
-import { Producer } from 'kafkajs';
-import { api, eventually, PLATFORM_ADMIN_TOKEN, query, resetWorld, startStack, testEnv, testProducer } from '../support/stack';
-import { ServiceProcess } from '../support/service-process';
+import { api, eventually, PLATFORM_ADMIN_TOKEN, query, testEnv } from '../support/stack';
+import { DeliveryGroupStack } from '../support/delivery-group';
 import { ReceivedRequest, TestReceiver } from '../support/test-receiver';
-import { freePort } from '../fanout/fanout-kit';
 
 /** The most requests that arrived within any 1-second window. */
 function busiestSecond(requests: readonly ReceivedRequest[]): number {
@@ -24,27 +22,20 @@ const eventIndex = (r: ReceivedRequest): number => (JSON.parse(r.body) as { data
 describe('endpoint rate limits and strict ordering', () => {
   // Retries after 1 s and 2 s (the test schedule); a 1 s poll for due strict queues.
   const env = testEnv({ LOG_LEVEL: 'warn', DELIVERY_SESSION_TIMEOUT_MS: '8000' });
-  let stack: Awaited<ReturnType<typeof startStack>>;
-  let producer: Producer;
-  let instances: ServiceProcess[] = [];
+  const group = new DeliveryGroupStack(env);
   const receivers: TestReceiver[] = [];
 
   beforeAll(async () => {
-    await resetWorld();
-    stack = await startStack(env, ['subscriptions', 'fanout']);
-    producer = await testProducer();
-    instances = await Promise.all([0, 1].map(async (i) => new ServiceProcess('delivery', await freePort(), { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d${i}` }).start()));
+    await group.start();
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(instances.map((i) => i.stop('SIGTERM')));
-    await producer?.disconnect();
-    await stack?.stop();
+    await group.stop('SIGTERM');
     await Promise.all(receivers.map((r) => r.stop()));
   });
 
   async function organization(name: string): Promise<{ id: string; apiKey: string }> {
-    return (await api<{ id: string; apiKey: string }>(stack.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } })).body;
+    return (await api<{ id: string; apiKey: string }>(group.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } })).body;
   }
 
   async function receiver(responder?: ConstructorParameters<typeof TestReceiver>[0]): Promise<TestReceiver> {
@@ -72,7 +63,7 @@ describe('endpoint rate limits and strict ordering', () => {
       key: organizationId,
       value: JSON.stringify({ id: `${prefix}_${i}`, type: 'order.new', organizationId, mode: 'live', occurredAt: new Date().toISOString(), data: { i } }),
     }));
-    await producer.send({ topic: 'order.new', messages });
+    await group.producer.send({ topic: 'order.new', messages });
   }
 
   describe('the API', () => {
@@ -83,7 +74,7 @@ describe('endpoint rate limits and strict ordering', () => {
     beforeAll(async () => {
       apiKey = (await organization('Pacing API')).apiKey;
       url = (await receiver()).url;
-      const created = await api<{ id: string; rateLimitPerSecond: number | null; ordering: string }>(stack.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live' } });
+      const created = await api<{ id: string; rateLimitPerSecond: number | null; ordering: string }>(group.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live' } });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ rateLimitPerSecond: null, ordering: 'none' });
       endpointId = created.body.id;
@@ -97,23 +88,23 @@ describe('endpoint rate limits and strict ordering', () => {
       ['an unknown ordering', { ordering: 'fifo' }, 'ordering'],
       ['a null ordering', { ordering: null }, 'ordering'],
     ])('should answer 400 naming the field for %s, on create and on update', async (_name, fields, field) => {
-      const created = await api<{ message: string[] }>(stack.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', ...fields } });
+      const created = await api<{ message: string[] }>(group.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', ...fields } });
       expect(created.status).toBe(400);
       expect(created.body.message.join(' ')).toContain(field);
-      const updated = await api<{ message: string[] }>(stack.apiUrl, 'PATCH', `/v1/endpoints/${endpointId}`, { token: apiKey, body: fields });
+      const updated = await api<{ message: string[] }>(group.apiUrl, 'PATCH', `/v1/endpoints/${endpointId}`, { token: apiKey, body: fields });
       expect(updated.status).toBe(400);
       expect(updated.body.message.join(' ')).toContain(field);
     });
 
     it('should store, return and clear both fields', async () => {
-      const created = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', rateLimitPerSecond: 10_000, ordering: 'strict' } });
+      const created = await api(group.apiUrl, 'POST', '/v1/endpoints', { token: apiKey, body: { url, mode: 'live', rateLimitPerSecond: 10_000, ordering: 'strict' } });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ rateLimitPerSecond: 10_000, ordering: 'strict' });
-      const patched = await api(stack.apiUrl, 'PATCH', `/v1/endpoints/${endpointId}`, { token: apiKey, body: { rateLimitPerSecond: 1, ordering: 'strict' } });
+      const patched = await api(group.apiUrl, 'PATCH', `/v1/endpoints/${endpointId}`, { token: apiKey, body: { rateLimitPerSecond: 1, ordering: 'strict' } });
       expect(patched.body).toMatchObject({ rateLimitPerSecond: 1, ordering: 'strict' });
-      const cleared = await api(stack.apiUrl, 'PATCH', `/v1/endpoints/${endpointId}`, { token: apiKey, body: { rateLimitPerSecond: null, ordering: 'none' } });
+      const cleared = await api(group.apiUrl, 'PATCH', `/v1/endpoints/${endpointId}`, { token: apiKey, body: { rateLimitPerSecond: null, ordering: 'none' } });
       expect(cleared.status).toBe(200);
-      const read = await api(stack.apiUrl, 'GET', `/v1/endpoints/${endpointId}`, { token: apiKey });
+      const read = await api(group.apiUrl, 'GET', `/v1/endpoints/${endpointId}`, { token: apiKey });
       expect(read.body).toMatchObject({ rateLimitPerSecond: null, ordering: 'none' });
     });
   });
@@ -121,7 +112,7 @@ describe('endpoint rate limits and strict ordering', () => {
   it('should deliver 200 events to an endpoint limited to 20/s over at least 9 s, never more than 22 in any second, with two delivery instances', async () => {
     const org = await organization('Rate limited');
     const limited = await receiver();
-    const ep = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: limited.url, mode: 'live', rateLimitPerSecond: 20 } });
+    const ep = await api(group.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: limited.url, mode: 'live', rateLimitPerSecond: 20 } });
     expect(ep.status).toBe(201);
 
     await publish(org.id, 'evt_rate', 200);
@@ -135,7 +126,7 @@ describe('endpoint rate limits and strict ordering', () => {
     expect(span).toBeGreaterThanOrEqual(9);
     expect(busiestSecond(requests)).toBeLessThanOrEqual(22);
     // The waits show in the metrics of the instance that owns the endpoint, and none used an attempt.
-    const waits = await Promise.all(instances.map((i) => i.metric('webhooks_delivery_rate_limited_total')));
+    const waits = await Promise.all(group.instances.map((i) => i.metric('webhooks_delivery_rate_limited_total')));
     expect(waits[0] + waits[1]).toBeGreaterThan(0);
     // One attempt per request received (a slow answer on a loaded machine may be retried, and is then received twice).
     await eventually(
@@ -154,7 +145,7 @@ describe('endpoint rate limits and strict ordering', () => {
     const { receiver: strict, mostInFlight } = await countingReceiver(5, (n) => (n === 9 || n === 10 ? 500 : 200));
     const neighbour = await receiver();
     for (const [url, ordering] of [[strict.url, 'strict'], [neighbour.url, 'none']]) {
-      const ep = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url, mode: 'live', ordering } });
+      const ep = await api(group.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url, mode: 'live', ordering } });
       expect(ep.status).toBe(201);
     }
 
@@ -181,7 +172,7 @@ describe('endpoint rate limits and strict ordering', () => {
     const org = await organization('Strict replay');
     const { receiver: strict, mostInFlight } = await countingReceiver(5);
     const from = new Date(Date.now() - 60_000).toISOString();
-    const ep = await api<{ id: string }>(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: strict.url, mode: 'live', ordering: 'strict', rateLimitPerSecond: 10 } });
+    const ep = await api<{ id: string }>(group.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: strict.url, mode: 'live', ordering: 'strict', rateLimitPerSecond: 10 } });
     expect(ep.status).toBe(201);
     await publish(org.id, 'evt_replayed', 20);
     const idOf = (r: ReceivedRequest): string => (JSON.parse(r.body) as { id: string }).id;
@@ -190,12 +181,12 @@ describe('endpoint rate limits and strict ordering', () => {
     // The replay job publishes in the event log's order; the strict queue must keep exactly that order.
     const logged = (await query<{ id: string }>('SELECT id FROM events WHERE organization_id = $1 ORDER BY received_at, id', [org.id])).map((r) => r.id);
     const replayAskedAt = Date.now();
-    const replay = await api(stack.apiUrl, 'POST', `/v1/endpoints/${ep.body.id}/replay`, { token: org.apiKey, body: { from, to: new Date(Date.now() + 1_000).toISOString() } });
+    const replay = await api(group.apiUrl, 'POST', `/v1/endpoints/${ep.body.id}/replay`, { token: org.apiKey, body: { from, to: new Date(Date.now() + 1_000).toISOString() } });
     expect(replay.status).toBe(202);
     // A resend asked while the replay is queued goes through the same queue and the same budget.
     const last = logged[logged.length - 1];
     const [delivery] = await query<{ id: string }>('SELECT id FROM deliveries WHERE organization_id = $1 AND event_id = $2', [org.id, last]);
-    const resend = await api(stack.apiUrl, 'POST', `/v1/deliveries/${delivery.id}/resend`, { token: org.apiKey });
+    const resend = await api(group.apiUrl, 'POST', `/v1/deliveries/${delivery.id}/resend`, { token: org.apiKey });
     expect(resend.status).toBe(202);
     const later = (): string[] => strict.requests.filter((r) => r.receivedAt >= replayAskedAt).map(idOf);
     await eventually(async () => (new Set(later()).size === 20 && later().filter((id) => id === last).length >= 2 ? true : undefined), 60_000, 'the replay and the resend');
@@ -216,15 +207,15 @@ describe('endpoint rate limits and strict ordering', () => {
   it('should lose nothing and keep the order when the instance draining a strict endpoint is killed mid-way', async () => {
     const org = await organization('Strict kill');
     const { receiver: strict, mostInFlight } = await countingReceiver(20);
-    const ep = await api(stack.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: strict.url, mode: 'live', ordering: 'strict' } });
+    const ep = await api(group.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: strict.url, mode: 'live', ordering: 'strict' } });
     expect(ep.status).toBe(201);
-    const before = await Promise.all(instances.map((i) => i.metric('webhooks_delivery_strict_attempts_total')));
+    const before = await Promise.all(group.instances.map((i) => i.metric('webhooks_delivery_strict_attempts_total')));
 
     await publish(org.id, 'evt_kill', 100);
     await strict.waitFor(30, 60_000);
-    const now = await Promise.all(instances.map((i) => i.metric('webhooks_delivery_strict_attempts_total')));
+    const now = await Promise.all(group.instances.map((i) => i.metric('webhooks_delivery_strict_attempts_total')));
     const draining = now[0] - before[0] >= now[1] - before[1] ? 0 : 1;
-    await instances[draining].stop('SIGKILL');
+    await group.instances[draining].stop('SIGKILL');
 
     // The survivor takes the partition after the session timeout and the queue after the lease runs out.
     await eventually(async () => (new Set(strict.requests.map(eventIndex)).size === 100 ? true : undefined), 90_000, 'every event after the kill');

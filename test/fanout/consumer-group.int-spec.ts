@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { AssignerProtocol, Producer } from 'kafkajs';
+import { Producer } from 'kafkajs';
 import { Topics } from '@app/contracts';
 import { FanoutConfig, loadConfig } from '@app/config';
 import { createLogger } from '@app/observability';
 import { createFanoutApp } from '../../apps/fanout/src/fanout.app';
 import { domainEvent } from '../history/history-support';
-import { eventually, resetWorld, startStack, testEnv, testKafka, testProducer } from '../support/stack';
+import { resetWorld, stableGroupAssignments, startStack, testEnv, testProducer } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
 import { CATALOG_TOPICS, DOMAIN_TOPICS, metricValue, settle, TopicReader } from './fanout-kit';
 
@@ -33,27 +33,7 @@ describe('fan-out instances in one consumer group', () => {
   }
 
   /** Topic-partitions per member, once the group is stable with `members` members. */
-  async function assignments(members: number): Promise<string[][]> {
-    const admin = testKafka().admin();
-    await admin.connect();
-    try {
-      return await eventually(
-        async () => {
-          const { groups } = await admin.describeGroups([groupId]);
-          const group = groups[0];
-          if (group.state !== 'Stable' || group.members.length !== members) return undefined;
-          return group.members.map((m) => {
-            const decoded = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
-            return Object.entries(decoded?.assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`));
-          });
-        },
-        60_000,
-        `a stable group of ${members}`,
-      );
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const assignments = async (members: number): Promise<string[][]> => (await stableGroupAssignments(groupId, members)).map((m) => m.assigned);
 
   /** One event per organization on every domain topic of the catalog; returns the expected (event, endpoint) pairs. */
   async function publishRound(): Promise<string[]> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Consumer, IHeaders, Producer } from 'kafkajs';
 import { decodeDeliveryMessage, DeliveryMessage, deliveryIdFor, SEED_EVENT_TYPES, Topics, OPERATIONAL_EVENT_CATALOG } from '@app/contracts';
 import { eventually, resetWorld, startStack, testKafka, testProducer } from '../support/stack';
@@ -167,16 +166,7 @@ export async function metricValue(baseUrl: string, name: string, labels: Record<
   return 0;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '../support/service-process';
 
 function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};

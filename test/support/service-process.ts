@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -106,4 +107,20 @@ export class ServiceProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** `count` delivery instances of one group as processes: INSTANCE_ID `<env's>-d0`, `-d1`, ... (Kafka client id `delivery-` and that). */
+export async function startDeliveryInstances(env: NodeJS.ProcessEnv, count: number): Promise<ServiceProcess[]> {
+  return Promise.all(Array.from({ length: count }, async (_, i) => new ServiceProcess('delivery', await freePort(), { ...process.env, ...env, INSTANCE_ID: `${env.INSTANCE_ID}-d${i}` }).start()));
 }

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { DeliveryConfig, FanoutConfig, loadConfig, SubscriptionsConfig } from '@app/config';
@@ -152,6 +152,33 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Once the consumer group is stable with `members` members (every member has joined and synced the
+ * same generation): each member's Kafka client id and "topic/partition"s.
+ */
+export async function stableGroupAssignments(groupId: string, members: number, timeoutMs = 60_000): Promise<Array<{ clientId: string; assigned: string[] }>> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return await eventually(
+      async () => {
+        const { groups } = await admin.describeGroups([groupId]);
+        const group = groups[0];
+        if (group.state !== 'Stable' || group.members.length !== members) return undefined;
+        return group.members.map((m) => {
+          const decoded = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+          const assigned = Object.entries(decoded?.assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`));
+          return { clientId: m.clientId, assigned };
+        });
+      },
+      timeoutMs,
+      `a stable group ${groupId} of ${members}`,
+    );
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -46,8 +46,9 @@ export interface DeliveryStreamOptions {
  *
  * `eachBatch` only hands the batch to the engine and returns: the calls run beside the fetch loop,
  * so heartbeats never wait on a receiver and one partition never holds up the next fetch. The
- * engine commits each partition up to its lowest unsettled offset; a rebalance drops what this
- * group had in hand (the group restarts every partition from its committed offset).
+ * engine commits each partition up to its lowest unsettled offset. A rebalance drops what this
+ * group had in hand of the partitions it loses (their next owner starts from the committed offset);
+ * the partitions it keeps keep their calls out, so a member leaving re-sends nothing of the others'.
  */
 export class DeliveryStream {
   private kept: KeptConsumer | null = null;
@@ -108,10 +109,16 @@ export class DeliveryStream {
       ...(this.options.partitionAssigners ? { partitionAssigners: this.options.partitionAssigners } : {}),
     });
     this.leader = false;
+    let memberId: string | null = null;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.running = true;
       this.leader = e.payload.isLeader;
-      this.engine().reset((topic) => this.owns(topic));
+      // The same member id means this member was in every generation since its last join, so no one else
+      // owned a partition it is given again: that partition keeps its calls out and its commit point.
+      // Anything else (a new member id after being dropped from the group) restarts from the commits.
+      const kept = e.payload.memberId === memberId ? keptPartitions(e.payload.memberAssignment) : new Set<string>();
+      memberId = e.payload.memberId;
+      this.engine().reset((topic, partition) => this.owns(topic) && !kept.has(`${topic}/${partition}`));
     });
     this.consumer = consumer;
     return consumer;
@@ -169,6 +176,10 @@ export class DeliveryStream {
     await this.kept?.stop();
     this.consumer = null;
   }
+}
+
+function keptPartitions(assignment: Record<string, number[]>): Set<string> {
+  return new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)));
 }
 
 export function toEngineMessage(topic: string, partition: number, message: KafkaMessage, readAt: number): EngineMessage<FetchedDelivery> {

@@ -10,6 +10,8 @@ function world(rules: LaneRules = NO_RULES) {
   const answers = new Map<string, (o: Outcome) => void>();
   const persisted: Outcome[] = [];
   const commits: Array<{ at: number; offsets: string[] }> = [];
+  /** Every commit point as partition@offset. */
+  const commitPoints: string[] = [];
   const io: EngineIo<null, Outcome> = {
     now: () => now,
     setTimer: (ms, fn) => {
@@ -26,7 +28,10 @@ function world(rules: LaneRules = NO_RULES) {
     rules: async () => rules,
     park: (m) => ({ offset: m.offset, kind: 'parked' }),
     persist: async (outcomes) => void persisted.push(...outcomes),
-    commit: async (offsets) => void commits.push({ at: now, offsets: offsets.map((o) => o.offset) }),
+    commit: async (offsets) => {
+      commits.push({ at: now, offsets: offsets.map((o) => o.offset) });
+      commitPoints.push(...offsets.map((o) => `${o.partition}@${o.offset}`));
+    },
     pause: () => undefined,
     resume: () => undefined,
     seek: () => undefined,
@@ -36,6 +41,7 @@ function world(rules: LaneRules = NO_RULES) {
     io,
     persisted,
     commits,
+    commitPoints,
     answers,
     callStarts,
     /** Answers every call out with success. */
@@ -160,6 +166,36 @@ describe('LaneEngine', () => {
       engine.reset();
       await w.jump(1_000);
       expect(w.callStarts).toEqual([]);
+      expect(engine.stats().bufferedBytes).toBe(0);
+    });
+  });
+
+  describe('a rebalance', () => {
+    const options = { laneConcurrency: 2, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6 };
+    const onPartition = (partition: number) => (offset: number): EngineMessage<null> => ({ ...message(offset), partition, laneKey: `ep${partition}` });
+
+    it('should let a kept partition commit its calls out, and skip what is fetched again from its commit', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.take('t', 0, [0, 1, 2].map(onPartition(0)));
+      engine.take('t', 1, [10, 11].map(onPartition(1))); // offsets apart: the world answers calls by offset
+      await w.flush();
+      expect(w.callStarts.map((c) => c.offset)).toEqual(['0', '1', '10', '11']);
+      // Partition 1 goes to another member, partition 0 stays.
+      engine.reset((_topic, partition) => partition === 1);
+      // The group restarts the kept partition from its committed offset (nothing committed yet).
+      expect(engine.take('t', 0, [0, 1, 2].map(onPartition(0)))).toBe('2');
+      w.answerAll();
+      await w.flush();
+      await w.flush();
+      // Offset 2 was queued behind the lane's two calls, and is called once, not again.
+      w.answerAll();
+      await w.flush();
+      await w.flush();
+      expect(w.callStarts.map((c) => c.offset)).toEqual(['0', '1', '10', '11', '2']);
+      // The kept partition commits past all three; nothing of the lost one commits (its next owner starts from its commit).
+      expect(w.commitPoints.at(-1)).toBe('0@3');
+      expect(w.commitPoints.filter((point) => point.startsWith('1@'))).toEqual([]);
       expect(engine.stats().bufferedBytes).toBe(0);
     });
   });

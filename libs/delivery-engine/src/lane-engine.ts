@@ -101,12 +101,14 @@ export class LaneEngine<P, R> {
 
   /**
    * The group took these partitions away or restarts them from their committed offsets (a
-   * rebalance): what is queued is dropped, calls out finish but commit nothing.
+   * rebalance): what is queued of them is dropped, their calls out finish but commit nothing.
+   * Partitions not named stay as they are: kept across a rebalance by the same member, their calls
+   * out still commit, and what is fetched again from the committed offset is skipped by `take`.
    */
-  reset(owns: (topic: string) => boolean = () => true): void {
+  reset(lost: (topic: string, partition: number) => boolean = () => true): void {
     this.pacer.quiet(this.io.now());
     for (const state of [...this.fetch.partitions.values()]) {
-      if (!owns(state.topic)) continue;
+      if (!lost(state.topic, state.partition)) continue;
       this.writer.forget(state.key);
       this.fetch.drop(state);
       this.dropNotDue(state);

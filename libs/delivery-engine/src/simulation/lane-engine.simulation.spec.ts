@@ -2,7 +2,8 @@ import { SimulatedWorld } from './simulated-world';
 
 /**
  * Deterministic simulation of the lane engine: each seed builds a world (partitions, endpoints
- * healthy/slow/dead/flapping/unknown, a store and broker that go away, rebalances, restarts) and
+ * healthy/slow/dead/flapping/unknown, a store and broker that go away, rebalances (half keeping the member and
+ * some of its partitions), restarts) and
  * runs a random schedule against it; the world checks the invariants as it goes (no commit past
  * an outcome that is not durable, one answered call per message and owner, no call before due,
  * the buffer bound, no more calls to a rate-limited endpoint in any second than its limit whatever

@@ -34,7 +34,7 @@ export interface Outcome {
   offset: bigint;
   kind: 'delivered' | 'failed' | 'deferred' | 'parked';
   incarnation: number;
-  /** Parked outcomes: the lane and owner whose order they must keep ("incarnation/generation/topic/partition/lane"). */
+  /** Parked outcomes: the lane and owner whose order they must keep ("incarnation/ownership/topic/partition/lane"). */
   orderKey?: string;
 }
 
@@ -76,13 +76,16 @@ export class SimulatedWorld {
   private brokerAway = false;
   /** Outcomes made durable, by "topic/partition/offset". */
   private readonly persisted = new Set<string>();
-  /** Calls that came back with an answer, by "incarnation/generation/topic/partition/offset". */
+  /** Calls that came back with an answer, by "incarnation/ownership/topic/partition/offset". */
   private readonly answered = new Map<string, number>();
   private engine!: LaneEngine<LogMessage, Outcome>;
   /** Bumped by every restart: a dead process's answers never arrive. */
   private incarnation = 0;
-  /** Bumped by every rebalance of the current incarnation. */
-  private generation = 0;
+  /**
+   * Per partition, bumped by every rebalance of the current incarnation that takes it away. A partition
+   * kept across a rebalance keeps its owner: none of its messages may be called again.
+   */
+  private readonly ownership = new Map<string, number>();
   private readonly report: SimulationReport;
   private readonly options: EngineOptions;
 
@@ -199,20 +202,37 @@ export class SimulatedWorld {
     }
   }
 
+  /**
+   * Half the rebalances drop the member (a new member id: every partition restarts); the others keep
+   * it, and it loses each partition with even odds. kafkajs fetches every partition again from its
+   * committed offset; a lost one is no longer paused, a kept one stays as the engine left it.
+   */
   private rebalance(): void {
     this.report.rebalances++;
-    this.generation++;
-    this.engine.reset();
+    const memberDropped = this.rng() < 0.5;
+    const lost = new Set(this.partitions.filter(() => memberDropped || this.rng() < 0.5).map((p) => this.keyOf(p.topic, p.partition)));
+    this.engine.reset((topic, partition) => lost.has(this.keyOf(topic, partition)));
     for (const p of this.partitions) {
       p.position = p.committed;
+      const key = this.keyOf(p.topic, p.partition);
+      if (!lost.has(key)) continue;
       p.paused = false;
+      this.ownership.set(key, this.owner(p.topic, p.partition) + 1);
     }
+  }
+
+  private keyOf(topic: string, partition: number): string {
+    return `${topic}/${partition}`;
+  }
+
+  private owner(topic: string, partition: number): number {
+    return this.ownership.get(this.keyOf(topic, partition)) ?? 0;
   }
 
   private restart(): void {
     this.report.restarts++;
     this.incarnation++;
-    this.generation = 0;
+    this.ownership.clear();
     for (const p of this.partitions) {
       p.position = p.committed;
       p.paused = false;
@@ -243,7 +263,7 @@ export class SimulatedWorld {
       park: (message) => {
         if (!this.rules.get(message.laneKey)!.strict) this.fail(`${message.topic}/${message.partition}@${message.offset} parked for ${message.laneKey}, which is not strict`);
         this.report.parked++;
-        const orderKey = `${incarnation}/${this.generation}/${message.topic}/${message.partition}/${message.laneKey}`;
+        const orderKey = `${incarnation}/${this.owner(message.topic, message.partition)}/${message.topic}/${message.partition}/${message.laneKey}`;
         return { topic: message.topic, partition: message.partition, offset: BigInt(message.offset), kind: 'parked', incarnation, orderKey };
       },
       persist: (outcomes) =>
@@ -273,7 +293,7 @@ export class SimulatedWorld {
     const behaviour = this.behaviours.get(message.laneKey)!;
     this.checkRate(message);
     if (message.dueAt > this.clock.now) this.fail(`${message.topic}/${message.partition}@${message.offset} called ${message.dueAt - this.clock.now} ms before it was due`);
-    const generation = this.generation;
+    const owner = this.owner(message.topic, message.partition);
     const alive = () => incarnation === this.incarnation;
     if (behaviour === 'unknown') return this.answerLater(1 + this.int(5), alive, () => {
       throw new Error('endpoint directory unavailable');
@@ -281,7 +301,7 @@ export class SimulatedWorld {
     const ok = behaviour === 'healthy' || behaviour === 'slow' || (behaviour === 'flapping' && this.rng() < 0.5);
     const ms = behaviour === 'dead' ? CALL_TIMEOUT_MS : behaviour === 'slow' ? 500 + this.int(2_500) : 1 + this.int(30);
     return this.answerLater(ms, alive, () => {
-      const key = `${incarnation}/${generation}/${message.topic}/${message.partition}/${message.offset}`;
+      const key = `${incarnation}/${owner}/${message.topic}/${message.partition}/${message.offset}`;
       const n = (this.answered.get(key) ?? 0) + 1;
       this.answered.set(key, n);
       if (n > 1) this.fail(`${key} attempted ${n} times by one owner`);

@@ -1,0 +1,76 @@
+import { deliveryIdFor, Topics } from '@app/contracts';
+import { api, eventually, PLATFORM_ADMIN_TOKEN, query, stableGroupAssignments, testEnv } from '../support/stack';
+import { DeliveryGroupStack } from '../support/delivery-group';
+import { TestReceiver } from '../support/test-receiver';
+
+const ENDPOINTS = 16;
+const PARTITIONS = 4;
+const EVENTS = 100; // 1,600 deliveries: at 2 calls of 250 ms per endpoint, ~12 s of work for the pair
+const ANSWER_MS = 250;
+
+/**
+ * Scaling the delivery group down: the instance that stays keeps its partitions through the
+ * rebalance, so its calls out are committed, not made again. (The one that leaves finishes its calls
+ * and commits; what it had queued behind them goes to the one that stays, at least once.)
+ */
+describe('a delivery instance leaving the group', () => {
+  // Answers never time out here, so a delivery made twice is one fetched and called again, never a retry.
+  const env = testEnv({ KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'warn', DELIVERY_TIMEOUT_MS: '10000', DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: '2' });
+  const receiver = new TestReceiver((_n, _req, res) => void setTimeout(() => res.writeHead(200).end('ok'), ANSWER_MS));
+  const group = new DeliveryGroupStack(env);
+
+  beforeAll(async () => {
+    await receiver.start();
+    await group.start();
+  }, 240_000);
+
+  afterAll(async () => {
+    await group.stop('SIGKILL');
+    await receiver.stop();
+  });
+
+  it('should make none of the staying instance calls again, and lose nothing of the leaving one', async () => {
+    const org = (await api<{ id: string; apiKey: string }>(group.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name: 'Scale down' } })).body;
+    const endpoints: string[] = [];
+    for (let i = 0; i < ENDPOINTS; i++) endpoints.push((await api<{ id: string }>(group.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: `${receiver.url}/${i}`, mode: 'live' } })).body.id);
+    const partitionOf = new Map((await query<{ id: string; delivery_partition: number }>('SELECT id, delivery_partition FROM endpoints WHERE organization_id = $1', [org.id])).map((r) => [r.id, r.delivery_partition]));
+
+    // Both instances in, and the rebalances of their joins over before the burst.
+    const groupId = env.DELIVERY_GROUP_ID as string;
+    const deliveriesPartitions = (assigned: string[]) => assigned.filter((tp) => tp.startsWith(`${Topics.deliveries}/`)).map((tp) => Number(tp.slice(Topics.deliveries.length + 1)));
+    const members = await stableGroupAssignments(groupId, 2);
+    const leaving = group.instances[1];
+    const kept = deliveriesPartitions(members.find((m) => m.clientId === `delivery-${env.INSTANCE_ID}-d0`)!.assigned);
+    expect(kept.length).toBe(PARTITIONS / 2);
+
+    const expected = new Map<string, string>(); // delivery id -> endpoint id
+    const messages = [];
+    for (let i = 0; i < EVENTS; i++) {
+      const id = `evt_down_${i}`;
+      messages.push({ key: org.id, value: JSON.stringify({ id, type: 'order.new', organizationId: org.id, mode: 'live', occurredAt: new Date().toISOString(), data: { i } }) });
+      for (const ep of endpoints) expected.set(deliveryIdFor(org.id, id, ep), ep);
+    }
+    await group.producer.send({ topic: 'order.new', messages, acks: -1 });
+    await eventually(async () => (receiver.requests.length > 300 ? true : undefined), 60_000, 'the burst to be under way');
+
+    await leaving.stop('SIGTERM');
+    const [staying] = await stableGroupAssignments(groupId, 1);
+    expect(deliveriesPartitions(staying.assigned).sort()).toEqual([0, 1, 2, 3]);
+
+    const callsById = () => {
+      const calls = new Map<string, number>();
+      for (const r of receiver.requests) calls.set(String(r.headers['webhook-id']), (calls.get(String(r.headers['webhook-id'])) ?? 0) + 1);
+      return calls;
+    };
+    const calls = await eventually(async () => {
+      const now = callsById();
+      return [...expected.keys()].every((id) => now.has(id)) ? now : undefined;
+    }, 120_000, 'every delivery of the burst');
+
+    const twice = [...calls].filter(([, n]) => n > 1).map(([id, n]) => ({ id, calls: n, partition: partitionOf.get(expected.get(id) ?? '') }));
+    // Kept partitions: their calls out when the group rebalanced were committed by their owner, not made again.
+    expect(twice.filter((d) => kept.includes(d.partition ?? -1))).toEqual([]);
+    // The leaving instance's partitions: only what it had fetched past a queued message can be made again.
+    expect(twice.length).toBeLessThan(EVENTS * ENDPOINTS * 0.1);
+  }, 240_000);
+});
