@@ -47,8 +47,9 @@ export interface DeliveryStreamOptions {
  * `eachBatch` only hands the batch to the engine and returns: the calls run beside the fetch loop,
  * so heartbeats never wait on a receiver and one partition never holds up the next fetch. The
  * engine commits each partition up to its lowest unsettled offset. A rebalance drops what this
- * group had in hand of the partitions it loses (their next owner starts from the committed offset);
- * the partitions it keeps keep their calls out, so a member leaving re-sends nothing of the others'.
+ * instance had in hand of the partitions it loses (their next owner starts from the committed
+ * offset); the partitions it keeps keep their calls out, so a member leaving, or this one rejoining
+ * after a broker outage, re-sends nothing of them.
  */
 export class DeliveryStream {
   private kept: KeptConsumer | null = null;
@@ -109,16 +110,13 @@ export class DeliveryStream {
       ...(this.options.partitionAssigners ? { partitionAssigners: this.options.partitionAssigners } : {}),
     });
     this.leader = false;
-    let memberId: string | null = null;
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.running = true;
       this.leader = e.payload.isLeader;
-      // The same member id means this member was in every generation since its last join, so no one else
-      // owned a partition it is given again: that partition keeps its calls out and its commit point.
-      // Anything else (a new member id after being dropped from the group) restarts from the commits.
-      const kept = e.payload.memberId === memberId ? keptPartitions(e.payload.memberAssignment) : new Set<string>();
-      memberId = e.payload.memberId;
-      this.engine().reset((topic, partition) => this.owns(topic) && !kept.has(`${topic}/${partition}`));
+      // A partition given to this instance again keeps what it has in hand: its calls out still commit, and
+      // what kafkajs fetches again from the committed offset is skipped (decision 0024). Only the others are dropped.
+      const assigned = assignedPartitions(e.payload.memberAssignment);
+      this.engine().reset((topic, partition) => this.owns(topic) && !assigned.has(`${topic}/${partition}`));
     });
     this.consumer = consumer;
     return consumer;
@@ -178,7 +176,7 @@ export class DeliveryStream {
   }
 }
 
-function keptPartitions(assignment: Record<string, number[]>): Set<string> {
+function assignedPartitions(assignment: Record<string, number[]>): Set<string> {
   return new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)));
 }
 

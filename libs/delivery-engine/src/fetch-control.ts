@@ -80,6 +80,11 @@ export class FetchControl {
     });
   }
 
+  /** Pauses again every partition held paused: the consumer may have forgotten (kafkajs restarts one with none). */
+  pauseAgain(): void {
+    for (const state of this.partitions.values()) if (state.pausedFor.size > 0) this.io.pause(state.topic, state.partition);
+  }
+
   pauseForBuffer(state: PartitionState): void {
     if (state.pausedFor.has('buffer')) return;
     this.pauseFor(state, 'buffer');

@@ -100,10 +100,11 @@ export class LaneEngine<P, R> {
   }
 
   /**
-   * The group took these partitions away or restarts them from their committed offsets (a
-   * rebalance): what is queued of them is dropped, their calls out finish but commit nothing.
-   * Partitions not named stay as they are: kept across a rebalance by the same member, their calls
-   * out still commit, and what is fetched again from the committed offset is skipped by `take`.
+   * A rebalance took these partitions away (or the consumer starts every partition from its
+   * committed offset): what is queued of them is dropped, their calls out finish but commit nothing.
+   * Partitions not named are kept: their calls out still commit, what is fetched again from the
+   * committed offset is skipped by `take`, and their pauses are asked for again (a consumer kafkajs
+   * restarted after a crash has forgotten them).
    */
   reset(lost: (topic: string, partition: number) => boolean = () => true): void {
     this.pacer.quiet(this.io.now());
@@ -113,6 +114,7 @@ export class LaneEngine<P, R> {
       this.fetch.drop(state);
       this.dropNotDue(state);
     }
+    this.fetch.pauseAgain();
     for (const lane of this.lanes.values()) {
       const kept = lane.queue.filter((item) => !item.partition.dropped);
       for (const item of lane.queue) if (item.partition.dropped) this.freeBytes(item);

@@ -197,23 +197,29 @@ export class SimulatedWorld {
         p.partition,
         batch.map((m) => ({ topic: p.topic, partition: p.partition, offset: m.offset.toString(), laneKey: m.laneKey, bytes: m.bytes, dueAt: m.dueAt, payload: m })),
       );
-      // kafkajs fetches on from the last resolved offset.
+      // kafkajs fetches on from the last resolved offset; a batch refused must leave the partition paused, or
+      // kafkajs fetches it again at once, over and over.
       if (taken !== null) p.position = BigInt(taken) + 1n;
+      else if (!p.paused) this.fail(`${p.topic}/${p.partition}: a batch at ${batch[0].offset} refused, the partition not paused`);
     }
   }
 
   /**
-   * Half the rebalances drop the member (a new member id: every partition restarts); the others keep
-   * it, and it loses each partition with even odds. kafkajs fetches every partition again from its
-   * committed offset; a lost one is no longer paused, a kept one stays as the engine left it.
+   * A rebalance: each partition is lost with even odds, now and then all of them (a consumer
+   * replaced). kafkajs fetches every partition again from its committed offset, and half the time it
+   * is a consumer kafkajs restarted after a crash, which has forgotten every pause.
    */
   private rebalance(): void {
     this.report.rebalances++;
-    const memberDropped = this.rng() < 0.5;
-    const lost = new Set(this.partitions.filter(() => memberDropped || this.rng() < 0.5).map((p) => this.keyOf(p.topic, p.partition)));
-    this.engine.reset((topic, partition) => lost.has(this.keyOf(topic, partition)));
+    const all = this.rng() < 0.25;
+    const restarted = this.rng() < 0.5;
+    const lost = new Set(this.partitions.filter(() => all || this.rng() < 0.5).map((p) => this.keyOf(p.topic, p.partition)));
     for (const p of this.partitions) {
       p.position = p.committed;
+      if (restarted) p.paused = false;
+    }
+    this.engine.reset((topic, partition) => lost.has(this.keyOf(topic, partition)));
+    for (const p of this.partitions) {
       const key = this.keyOf(p.topic, p.partition);
       if (!lost.has(key)) continue;
       p.paused = false;
