@@ -1,5 +1,5 @@
-import { deliveryIdFor, Topics } from '@app/contracts';
-import { api, eventually, PLATFORM_ADMIN_TOKEN, query, stableGroupAssignments, testEnv } from '../support/stack';
+import { Topics } from '@app/contracts';
+import { eventually, query, stableGroupAssignments, testEnv } from '../support/stack';
 import { DeliveryGroupStack } from '../support/delivery-group';
 import { TestReceiver } from '../support/test-receiver';
 
@@ -30,9 +30,7 @@ describe('a delivery instance leaving the group', () => {
   });
 
   it('should make none of the staying instance calls again, and lose nothing of the leaving one', async () => {
-    const org = (await api<{ id: string; apiKey: string }>(group.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name: 'Scale down' } })).body;
-    const endpoints: string[] = [];
-    for (let i = 0; i < ENDPOINTS; i++) endpoints.push((await api<{ id: string }>(group.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url: `${receiver.url}/${i}`, mode: 'live' } })).body.id);
+    const org = await group.organizationWithEndpoints('Scale down', Array.from({ length: ENDPOINTS }, (_, i) => `${receiver.url}/${i}`));
     const partitionOf = new Map((await query<{ id: string; delivery_partition: number }>('SELECT id, delivery_partition FROM endpoints WHERE organization_id = $1', [org.id])).map((r) => [r.id, r.delivery_partition]));
 
     // Both instances in, and the rebalances of their joins over before the burst.
@@ -43,14 +41,7 @@ describe('a delivery instance leaving the group', () => {
     const kept = deliveriesPartitions(members.find((m) => m.clientId === `delivery-${env.INSTANCE_ID}-d0`)!.assigned);
     expect(kept.length).toBe(PARTITIONS / 2);
 
-    const expected = new Map<string, string>(); // delivery id -> endpoint id
-    const messages = [];
-    for (let i = 0; i < EVENTS; i++) {
-      const id = `evt_down_${i}`;
-      messages.push({ key: org.id, value: JSON.stringify({ id, type: 'order.new', organizationId: org.id, mode: 'live', occurredAt: new Date().toISOString(), data: { i } }) });
-      for (const ep of endpoints) expected.set(deliveryIdFor(org.id, id, ep), ep);
-    }
-    await group.producer.send({ topic: 'order.new', messages, acks: -1 });
+    const expected = await group.publishOrders(org, 'evt_down', EVENTS);
     await eventually(async () => (receiver.requests.length > 300 ? true : undefined), 60_000, 'the burst to be under way');
 
     await leaving.stop('SIGTERM');

@@ -1,5 +1,6 @@
 import { Producer } from 'kafkajs';
-import { resetWorld, startStack, testProducer } from './stack';
+import { deliveryIdFor } from '@app/contracts';
+import { api, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testProducer } from './stack';
 import { ServiceProcess, startDeliveryInstances } from './service-process';
 
 /**
@@ -26,6 +27,27 @@ export class DeliveryGroupStack {
     this.producer = await testProducer();
     this.instances = await startDeliveryInstances(this.env, this.count);
     return this;
+  }
+
+  /** An organization with one live endpoint per URL, for every event type. */
+  async organizationWithEndpoints(name: string, urls: string[]): Promise<{ id: string; apiKey: string; endpointIds: string[] }> {
+    const org = (await api<{ id: string; apiKey: string }>(this.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } })).body;
+    const endpointIds: string[] = [];
+    for (const url of urls) endpointIds.push((await api<{ id: string }>(this.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url, mode: 'live' } })).body.id);
+    return { ...org, endpointIds };
+  }
+
+  /** Publishes `count` order.new events of the organization at once; returns the deliveries expected (delivery id -> endpoint id). */
+  async publishOrders(org: { id: string; endpointIds: string[] }, prefix: string, count: number): Promise<Map<string, string>> {
+    const expected = new Map<string, string>();
+    const messages = [];
+    for (let i = 0; i < count; i++) {
+      const id = `${prefix}_${i}`;
+      messages.push({ key: org.id, value: JSON.stringify({ id, type: 'order.new', organizationId: org.id, mode: 'live', occurredAt: new Date().toISOString(), data: { i } }) });
+      for (const ep of org.endpointIds) expected.set(deliveryIdFor(org.id, id, ep), ep);
+    }
+    await this.producer.send({ topic: 'order.new', messages, acks: -1 });
+    return expected;
   }
 
   async stop(signal: NodeJS.Signals): Promise<void> {

@@ -157,9 +157,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 
 /**
  * Once the consumer group is stable with `members` members (every member has joined and synced the
- * same generation): each member's Kafka client id and "topic/partition"s.
+ * same generation): each member's id, Kafka client id and "topic/partition"s.
  */
-export async function stableGroupAssignments(groupId: string, members: number, timeoutMs = 60_000): Promise<Array<{ clientId: string; assigned: string[] }>> {
+export async function stableGroupAssignments(groupId: string, members: number, timeoutMs = 60_000): Promise<Array<{ memberId: string; clientId: string; assigned: string[] }>> {
   const admin = testKafka().admin();
   await admin.connect();
   try {
@@ -171,7 +171,7 @@ export async function stableGroupAssignments(groupId: string, members: number, t
         return group.members.map((m) => {
           const decoded = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
           const assigned = Object.entries(decoded?.assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`));
-          return { clientId: m.clientId, assigned };
+          return { memberId: m.memberId, clientId: m.clientId, assigned };
         });
       },
       timeoutMs,
