@@ -29,7 +29,7 @@ describe('a delivery instance leaving the group', () => {
     await receiver.stop();
   });
 
-  it('should make none of the staying instance calls again, and lose nothing of the leaving one', async () => {
+  it("should make none of the staying instance's calls again, and lose nothing of the leaving one's", async () => {
     const org = await group.organizationWithEndpoints('Scale down', Array.from({ length: ENDPOINTS }, (_, i) => `${receiver.url}/${i}`));
     const partitionOf = new Map((await query<{ id: string; delivery_partition: number }>('SELECT id, delivery_partition FROM endpoints WHERE organization_id = $1', [org.id])).map((r) => [r.id, r.delivery_partition]));
 
