@@ -1,4 +1,3 @@
-import { deliveryIdFor } from '@app/contracts';
 import { api, eventually, PLATFORM_ADMIN_TOKEN, testEnv } from '../support/stack';
 import { ServiceProcess } from '../support/service-process';
 import { DeliveryGroupStack } from '../support/delivery-group';
@@ -41,15 +40,7 @@ describe('two delivery instances in one consumer group', () => {
   });
 
   async function publishBurst(prefix: string, count: number): Promise<Set<string>> {
-    const expected = new Set<string>();
-    const messages = [];
-    for (let i = 0; i < count; i++) {
-      const id = `${prefix}_${i}`;
-      messages.push({ key: organizationId, value: JSON.stringify({ id, type: 'order.new', organizationId, mode: 'live', occurredAt: new Date().toISOString(), data: { i } }) });
-      for (const ep of endpointIds) expected.add(deliveryIdFor(organizationId, id, ep));
-    }
-    for (let i = 0; i < messages.length; i += 500) await group.producer.send({ topic: 'order.new', messages: messages.slice(i, i + 500) });
-    return expected;
+    return new Set((await group.publishOrders({ id: organizationId, endpointIds }, prefix, count)).keys());
   }
 
   const receivedIds = () => new Set(receiver.requests.map((r) => String(r.headers['webhook-id'])));

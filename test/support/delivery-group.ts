@@ -1,6 +1,7 @@
 import { Producer } from 'kafkajs';
 import { deliveryIdFor } from '@app/contracts';
-import { api, PLATFORM_ADMIN_TOKEN, resetWorld, startStack, testProducer } from './stack';
+import { resetWorld, startStack, testProducer } from './stack';
+import { createEndpoint, createOrg } from '../subscriptions/admin-api';
 import { ServiceProcess, startDeliveryInstances } from './service-process';
 
 /**
@@ -31,9 +32,9 @@ export class DeliveryGroupStack {
 
   /** An organization with one live endpoint per URL, for every event type. */
   async organizationWithEndpoints(name: string, urls: string[]): Promise<{ id: string; apiKey: string; endpointIds: string[] }> {
-    const org = (await api<{ id: string; apiKey: string }>(this.apiUrl, 'POST', '/v1/organizations', { token: PLATFORM_ADMIN_TOKEN, body: { name } })).body;
+    const org = await createOrg(this.apiUrl, name);
     const endpointIds: string[] = [];
-    for (const url of urls) endpointIds.push((await api<{ id: string }>(this.apiUrl, 'POST', '/v1/endpoints', { token: org.apiKey, body: { url, mode: 'live' } })).body.id);
+    for (const url of urls) endpointIds.push((await createEndpoint(this.apiUrl, org, { url, mode: 'live' })).id);
     return { ...org, endpointIds };
   }
 
