@@ -1,7 +1,7 @@
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
+import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeDeliveryMessage, DeliveryMessage, Headers } from '@app/contracts';
-import { EngineMessage, LaneEngine, TopicPartitionOffset } from '@app/delivery-engine';
+import { decodeSettledOffsets, EngineCommit, EngineMessage, encodeSettledOffsets, LaneEngine } from '@app/delivery-engine';
 import { KeptConsumer, retryAtStartup } from '@app/messaging';
 import { AttemptResult, FirstDeliveryStages } from './delivery.service';
 
@@ -57,6 +57,9 @@ export class DeliveryStream {
   private running = false;
   private stopping = false;
   private leader = false;
+  private admin: Admin | null = null;
+  /** Reading what the previous owners of newly given partitions settled; batches wait for it. Never rejects. */
+  private adopting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: DeliveryStreamOptions,
@@ -117,6 +120,10 @@ export class DeliveryStream {
       // what kafkajs fetches again from the committed offset is skipped (decision 0024). Only the others are dropped.
       const assigned = assignedPartitions(e.payload.memberAssignment);
       this.engine().reset((topic, partition) => this.owns(topic) && !assigned.has(`${topic}/${partition}`));
+      const given = Object.entries(e.payload.memberAssignment)
+        .map(([topic, partitions]) => ({ topic, partitions: partitions.filter((p) => !this.engine().holds(topic, p)) }))
+        .filter((t) => t.partitions.length > 0);
+      this.adopting = this.adoptSettled(given);
     });
     this.consumer = consumer;
     return consumer;
@@ -133,7 +140,31 @@ export class DeliveryStream {
     });
   }
 
-  private takeBatch(payload: EachBatchPayload): void {
+  /**
+   * Tells the engine what the previous owners of the partitions just given settled above their last commit
+   * (the commit's metadata, decision 0025), so those deliveries are not made again. Best effort, bounded
+   * in time: without it the next owner calls them again, as at-least-once allows; nothing is skipped.
+   */
+  private async adoptSettled(given: Array<{ topic: string; partitions: number[] }>): Promise<void> {
+    if (given.length === 0) return;
+    try {
+      this.admin ??= this.kafka.admin();
+      const admin = this.admin;
+      await withTimeout(ADOPT_TIMEOUT_MS, async () => {
+        await admin.connect();
+        const answers = await admin.fetchOffsets({ groupId: this.options.groupId, topics: given.map((t) => t.topic) });
+        for (const { topic, partitions } of answers) {
+          const wanted = new Set(given.find((t) => t.topic === topic)?.partitions ?? []);
+          for (const p of partitions) if (wanted.has(p.partition)) this.engine().adopt(topic, p.partition, decodeSettledOffsets(p.metadata));
+        }
+      });
+    } catch (err) {
+      this.logger.warn({ err, topics: given.map((t) => t.topic) }, `${this.options.name}: could not read what the previous owners settled; their last deliveries above the committed offsets may be made again`);
+    }
+  }
+
+  private async takeBatch(payload: EachBatchPayload): Promise<void> {
+    await this.adopting;
     const { batch } = payload;
     // A batch not taken is not resolved, so it is fetched again (or by the next owner).
     if (this.stopping || batch.messages.length === 0) return;
@@ -156,9 +187,11 @@ export class DeliveryStream {
     this.consumer?.seek({ topic, partition, offset });
   }
 
-  async commit(offsets: TopicPartitionOffset[]): Promise<void> {
+  async commit(offsets: EngineCommit[]): Promise<void> {
     if (!this.consumer) throw new Error(`the ${this.options.name} consumer is not running`);
-    await this.consumer.commitOffsets(offsets);
+    await this.consumer.commitOffsets(
+      offsets.map(({ topic, partition, offset, settledAbove }) => ({ topic, partition, offset, metadata: encodeSettledOffsets(BigInt(offset), settledAbove) })),
+    );
   }
 
   /** New batches are refused from now on (the engine then finishes what is in hand). */
@@ -173,6 +206,23 @@ export class DeliveryStream {
     this.refuseBatches();
     await this.kept?.stop();
     this.consumer = null;
+    await this.admin?.disconnect().catch(() => undefined);
+    this.admin = null;
+  }
+}
+
+/** How long a batch of a newly given partition waits for its previous owner's settled offsets (then it goes on without). */
+const ADOPT_TIMEOUT_MS = 5_000;
+
+async function withTimeout(ms: number, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([work(), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,4 +1,5 @@
 // The engine's contract with the outside world: what it takes, what it asks of its caller, what it reports.
+import { OffsetRange } from './settled-offsets';
 
 /** A fetched delivery message as the engine sees it; `payload` is the caller's (decoded or not). */
 export interface EngineMessage<P> {
@@ -36,6 +37,11 @@ export interface TopicPartitionOffset {
   offset: string;
 }
 
+/** A partition's commit point, and the runs above it whose outcomes are durable too (for its next owner: decision 0025). */
+export interface EngineCommit extends TopicPartitionOffset {
+  settledAbove: readonly OffsetRange[];
+}
+
 /**
  * Everything the engine does to the outside world. The delivery service gives it Kafka, the
  * HTTP sender and PostgreSQL; the simulation test gives it a simulated broker, clock and store.
@@ -66,7 +72,7 @@ export interface EngineIo<P, R> {
   park(message: EngineMessage<P>): R;
   /** Makes outcomes durable (retry or dead-letter messages acknowledged, attempts logged); throws when it could not. */
   persist(outcomes: R[]): Promise<void>;
-  commit(offsets: TopicPartitionOffset[]): Promise<void>;
+  commit(offsets: EngineCommit[]): Promise<void>;
   pause(topic: string, partition: number): void;
   resume(topic: string, partition: number): void;
   /** Moves the fetch position, so the messages from `offset` on are fetched (again). */

@@ -1,5 +1,6 @@
 import { EngineIo } from './engine-types';
 import { PartitionWindow } from './partition-window';
+import { OffsetRange } from './settled-offsets';
 
 export interface PartitionState {
   readonly key: string;
@@ -11,6 +12,11 @@ export interface PartitionState {
   /** Reasons fetching is paused: the buffer bound, a retry tier's head not yet due. */
   readonly pausedFor: Set<'buffer' | 'not-due'>;
   cancelDueTimer: (() => void) | null;
+  /**
+   * Messages not yet taken that the partition's previous owner settled (its last commit said so):
+   * taken as settled, never called. Lowest first; runs below what was taken are dropped as taking passes them.
+   */
+  settledElsewhere: OffsetRange[];
 }
 
 type FetchIo = Pick<EngineIo<unknown, unknown>, 'now' | 'setTimer' | 'pause' | 'resume' | 'seek'>;
@@ -46,7 +52,7 @@ export class FetchControl {
     const key = `${topic}/${partition}`;
     let state = this.partitions.get(key);
     if (!state) {
-      state = { key, topic, partition, window: new PartitionWindow(), dropped: false, pausedFor: new Set(), cancelDueTimer: null };
+      state = { key, topic, partition, window: new PartitionWindow(), dropped: false, pausedFor: new Set(), cancelDueTimer: null, settledElsewhere: [] };
       this.partitions.set(key, state);
     }
     return state;

@@ -12,6 +12,8 @@ function world(rules: LaneRules = NO_RULES) {
   const commits: Array<{ at: number; offsets: string[] }> = [];
   /** Every commit point as partition@offset. */
   const commitPoints: string[] = [];
+  /** Every commit as partition@offset and the runs it named settled above, e.g. `0@1 2-3,5-5`. */
+  const commitsWithSettled: string[] = [];
   const io: EngineIo<null, Outcome> = {
     now: () => now,
     setTimer: (ms, fn) => {
@@ -31,6 +33,7 @@ function world(rules: LaneRules = NO_RULES) {
     commit: async (offsets) => {
       commits.push({ at: now, offsets: offsets.map((o) => o.offset) });
       commitPoints.push(...offsets.map((o) => `${o.partition}@${o.offset}`));
+      commitsWithSettled.push(...offsets.map((o) => `${o.partition}@${o.offset} ${o.settledAbove.map((r) => `${r.from}-${r.to}`).join(',')}`.trim()));
     },
     pause: () => undefined,
     resume: () => undefined,
@@ -42,6 +45,7 @@ function world(rules: LaneRules = NO_RULES) {
     persisted,
     commits,
     commitPoints,
+    commitsWithSettled,
     answers,
     callStarts,
     /** Answers every call out with success. */
@@ -197,6 +201,62 @@ describe('LaneEngine', () => {
       expect(w.commitPoints.at(-1)).toBe('0@3');
       expect(w.commitPoints.filter((point) => point.startsWith('1@'))).toEqual([]);
       expect(engine.stats().bufferedBytes).toBe(0);
+    });
+  });
+
+  describe("a partition's next owner (decision 0025)", () => {
+    const options = { laneConcurrency: 2, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6 };
+    const onLane = (laneKey: string) => (offset: number): EngineMessage<null> => ({ ...message(offset), laneKey });
+
+    it('should commit, at a commit point held by a call out, the runs above it that settled', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.take('t', 0, [onLane('slow')(0), ...[1, 2].map(onLane('fast')), onLane('slow')(3), onLane('fast')(5)]);
+      await w.flush();
+      for (const offset of ['1', '2', '5']) await w.answerOne(offset);
+      await w.flush();
+      // 0 and 3 are out (the slow lane): the point stays at 0, and the commit names 1-2 and 5 settled.
+      expect(w.commitsWithSettled.at(-1)).toBe('0@0 1-2,5-5');
+      await w.answerOne('0');
+      await w.answerOne('3');
+      await w.flush();
+      expect(w.commitsWithSettled.at(-1)).toBe('0@6');
+    });
+
+    it('should take what the previous owner settled as settled, call the rest, and commit past both', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.adopt('t', 0, [{ from: 1n, to: 2n }, { from: 5n, to: 5n }]);
+      expect(engine.take('t', 0, [0, 1, 2, 3, 5].map(onLane('ep')))).toBe('5');
+      await w.flush();
+      expect(w.callStarts.map((c) => c.offset)).toEqual(['0', '3']);
+      w.answerAll();
+      await w.flush();
+      await w.flush();
+      expect(w.commitPoints.at(-1)).toBe('0@6');
+      expect(w.callStarts.map((c) => c.offset)).toEqual(['0', '3']);
+    });
+
+    it('should pass on what the previous owner settled beyond what it has taken, while its own calls hold the point', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.adopt('t', 0, [{ from: 1n, to: 1n }, { from: 8n, to: 9n }]);
+      engine.take('t', 0, [0, 1, 2].map(onLane('ep')));
+      await w.flush();
+      await w.answerOne('2');
+      await w.flush();
+      // 0 is out; 1 was settled before, 2 now; 8-9 not fetched yet but still settled: the commit names all of them.
+      expect(w.commitsWithSettled.at(-1)).toBe('0@0 1-2,8-9');
+    });
+
+    it('should ignore the previous owner for a partition it still holds (what it has in hand is newer)', async () => {
+      const w = world();
+      const engine = new LaneEngine(options, w.io);
+      engine.take('t', 0, [0].map(onLane('ep')));
+      engine.adopt('t', 0, [{ from: 1n, to: 2n }]);
+      engine.take('t', 0, [1, 2].map(onLane('other')));
+      await w.flush();
+      expect(w.callStarts.map((c) => c.offset)).toEqual(['0', '1', '2']);
     });
   });
 

@@ -1,5 +1,6 @@
 import { DeferReason, EngineIo, EngineMessage, EngineOptions, LaneRules } from './engine-types';
 import { FetchControl, PartitionState } from './fetch-control';
+import { OffsetRange } from './settled-offsets';
 import { allCallsSlow, Item, Lane, newLane } from './lane';
 import { backoff, OutcomeWriter } from './outcome-writer';
 import { RatePacer } from './rate-pacer';
@@ -74,9 +75,16 @@ export class LaneEngine<P, R> {
     // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
     let lastTaken: string | null = null;
     let held: EngineMessage<P> | null = null;
+    let settledElsewhere = false;
     for (const message of messages) {
       const offset = BigInt(message.offset);
       if (expected !== null && offset < expected) {
+        lastTaken = message.offset;
+        continue;
+      }
+      if (this.settledByPreviousOwner(state, offset)) {
+        state.window.add(offset).settled = true;
+        settledElsewhere = true;
         lastTaken = message.offset;
         continue;
       }
@@ -92,11 +100,34 @@ export class LaneEngine<P, R> {
       else this.enqueue(item);
       lastTaken = message.offset;
     }
+    if (settledElsewhere) this.writer.settledWithoutOutcome(state);
     // Fetched again half the hold-ahead before it is due, it is kept and called on time.
     if (held) this.fetch.holdUntilDue(state, held, holdAheadMs / 2);
     if (this.fetch.overBound()) this.fetch.pauseForBuffer(state);
     this.pump();
     return lastTaken;
+  }
+
+  /** Whether the engine has anything of the partition in hand (a partition given to it again keeps it). */
+  holds(topic: string, partition: number): boolean {
+    return this.fetch.partitions.has(`${topic}/${partition}`);
+  }
+
+  /**
+   * A partition this instance was just given: the messages its previous owner settled above its last
+   * commit (that commit's metadata) are taken as settled, not called again. Ignored for a partition the
+   * engine still holds: what it has in hand is newer.
+   */
+  adopt(topic: string, partition: number, settled: readonly OffsetRange[]): void {
+    if (this.stopping || settled.length === 0 || this.holds(topic, partition)) return;
+    this.fetch.partitionState(topic, partition).settledElsewhere = [...settled];
+  }
+
+  /** Whether the offset is one the previous owner settled; runs below it are dropped (taking only moves up). */
+  private settledByPreviousOwner(state: PartitionState, offset: bigint): boolean {
+    const runs = state.settledElsewhere;
+    while (runs.length > 0 && runs[0].to < offset) runs.shift();
+    return runs.length > 0 && runs[0].from <= offset;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { EngineIo, EngineOptions } from './engine-types';
 import { PartitionState } from './fetch-control';
 import { Item } from './lane';
+import { OffsetRange } from './settled-offsets';
 
 interface Settling<P, R> {
   item: Item<P>;
@@ -104,9 +105,26 @@ export class OutcomeWriter<P, R> {
     );
   }
 
+  /** Messages taken already settled (by the partition's previous owner): their partition may commit past them. */
+  settledWithoutOutcome(state: PartitionState): void {
+    this.markCommittable(state);
+    this.commitSoon();
+  }
+
+  /**
+   * The partition commits when its commit point moved, and also when only messages above it settled: the
+   * commit then tells a next owner which of them not to call again (decision 0025).
+   */
   private markCommittable(state: PartitionState): void {
-    const offset = state.window.advance();
+    const offset = state.window.advance() ?? (state.window.hasSettledAbove() ? state.window.commitPoint() : null);
     if (offset !== null) this.toCommit.set(state.key, { state, offset });
+  }
+
+  /** The settled runs above `point`: the window's, then what the previous owner settled beyond the window. */
+  private *settledAbove(state: PartitionState): Generator<OffsetRange> {
+    yield* state.window.settledRuns();
+    const end = state.window.nextExpected();
+    for (const run of state.settledElsewhere) if (end === null || run.to >= end) yield end !== null && run.from < end ? { from: end, to: run.to } : run;
   }
 
   private commitSoon(): void {
@@ -120,7 +138,7 @@ export class OutcomeWriter<P, R> {
     const round = [...this.toCommit.values()];
     this.toCommit.clear();
     this.io
-      .commit(round.map(({ state, offset }) => ({ topic: state.topic, partition: state.partition, offset: offset.toString() })))
+      .commit(round.map(({ state, offset }) => ({ topic: state.topic, partition: state.partition, offset: offset.toString(), settledAbove: firstOf(this.settledAbove(state), MAX_SETTLED_RUNS) })))
       .then(
         () => {
           this.committing = false;
@@ -148,6 +166,18 @@ export class OutcomeWriter<P, R> {
       this.commitSoon();
     });
   }
+}
+
+/** More runs than a commit's metadata can carry (each takes at least two characters of SETTLED_METADATA_MAX_CHARS). */
+const MAX_SETTLED_RUNS = 1_000;
+
+function firstOf<T>(items: Iterable<T>, n: number): T[] {
+  const taken: T[] = [];
+  for (const item of items) {
+    if (taken.length >= n) break;
+    taken.push(item);
+  }
+  return taken;
 }
 
 /** Lets a kind of round start at most once per interval; a round asked for too early starts when the interval is up. */

@@ -1,3 +1,5 @@
+import { OffsetRange } from './settled-offsets';
+
 /** One fetched message's place in its partition's window: settled once its outcome is durable. */
 export interface WindowSlot {
   readonly offset: bigint;
@@ -46,6 +48,38 @@ export class PartitionWindow {
   /** Messages in the window, settled or not. */
   get size(): number {
     return this.slots.length - this.head;
+  }
+
+  /** The last commit point returned by `advance` (where the window started before the first). */
+  commitPoint(): bigint | null {
+    return this.committed;
+  }
+
+  /** Whether any message above the commit point is settled (its outcome durable, its offset not yet committable). */
+  hasSettledAbove(): boolean {
+    for (let i = this.head; i < this.slots.length; i++) if (this.slots[i].settled) return true;
+    return false;
+  }
+
+  /**
+   * The runs of settled messages above the commit point, lowest first. Slots are the fetched messages
+   * in offset order with none missing between them, so a run of settled slots settles every message
+   * from its first offset to its last (the offsets between carry no message).
+   */
+  *settledRuns(): Generator<OffsetRange> {
+    let from: bigint | null = null;
+    let to: bigint | null = null;
+    for (let i = this.head; i < this.slots.length; i++) {
+      const slot = this.slots[i];
+      if (slot.settled) {
+        from ??= slot.offset;
+        to = slot.offset;
+      } else if (from !== null && to !== null) {
+        yield { from, to };
+        from = null;
+      }
+    }
+    if (from !== null && to !== null) yield { from, to };
   }
 
   /** The offset to commit now, when it moved past the last one returned; null when it did not. */

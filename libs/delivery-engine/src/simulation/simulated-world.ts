@@ -1,5 +1,6 @@
 import { CircuitBreaker } from '@app/webhooks';
-import { DeferReason, EngineIo, EngineOptions, EngineMessage, LaneEngine, LaneRules, RATE_WINDOW_MS, TopicPartitionOffset } from '../lane-engine';
+import { DeferReason, EngineCommit, EngineIo, EngineOptions, EngineMessage, LaneEngine, LaneRules, RATE_WINDOW_MS } from '../lane-engine';
+import { decodeSettledOffsets, encodeSettledOffsets, OffsetRange } from '../settled-offsets';
 import { SimClock, mulberry32 } from './sim-clock';
 
 /**
@@ -26,6 +27,8 @@ interface SimPartition {
   position: bigint;
   paused: boolean;
   committed: bigint;
+  /** The last commit's metadata: the runs above it the committer had settled (decision 0025). */
+  metadata: string | null;
 }
 
 export interface Outcome {
@@ -88,6 +91,10 @@ export class SimulatedWorld {
   private readonly ownership = new Map<string, number>();
   private readonly report: SimulationReport;
   private readonly options: EngineOptions;
+  /** Per partition, what its last commit named settled when its current owner was given it: never to be called by that owner. */
+  private readonly adopted = new Map<string, OffsetRange[]>();
+  /** A small metadata bound on some seeds, so runs left out (called again, as allowed) are exercised too. */
+  private readonly metadataMaxChars: number;
 
   constructor(private readonly sim: SimulationOptions) {
     this.rng = mulberry32(sim.seed);
@@ -102,6 +109,7 @@ export class SimulatedWorld {
       persistIntervalMs: [0, 20, 100][Math.floor(sim.seed / 3) % 3],
       holdAheadMs: [1_000, 0, 2_500][Math.floor(sim.seed / 9) % 3],
     };
+    this.metadataMaxChars = sim.seed % 4 === 0 ? 24 : 2_000;
     this.report = { seed: sim.seed, messages: 0, calls: 0, deferrals: 0, parked: 0, rateLimitedWaits: 0, rebalances: 0, restarts: 0, simulatedSeconds: 0 };
     const endpoints = 1 + this.int(8);
     for (let e = 0; e < endpoints; e++) {
@@ -109,9 +117,9 @@ export class SimulatedWorld {
       this.rules.set(`ep${e}`, { strict: this.rng() < 0.2, ratePerSecond: this.rng() < 0.35 ? 1 + this.int(5) : null });
     }
     const partitions = 1 + this.int(3);
-    for (let p = 0; p < partitions; p++) this.partitions.push({ topic: 'deliveries', partition: p, log: [], position: 0n, paused: false, committed: 0n });
+    for (let p = 0; p < partitions; p++) this.partitions.push({ topic: 'deliveries', partition: p, log: [], position: 0n, paused: false, committed: 0n, metadata: null });
     // One retry-tier partition: every message waits the same delay, so the log is in due order.
-    this.partitions.push({ topic: 'retry.2s', partition: 0, log: [], position: 0n, paused: false, committed: 0n });
+    this.partitions.push({ topic: 'retry.2s', partition: 0, log: [], position: 0n, paused: false, committed: 0n, metadata: null });
     for (const p of this.partitions) this.append(p, this.int(60));
     this.engine = this.newEngine();
   }
@@ -224,7 +232,15 @@ export class SimulatedWorld {
       if (!lost.has(key)) continue;
       p.paused = false;
       this.ownership.set(key, this.owner(p.topic, p.partition) + 1);
+      this.adopt(p);
     }
+  }
+
+  /** The partition's new owner is told what its last commit named settled, as the delivery stream does on a join. */
+  private adopt(p: SimPartition): void {
+    const runs = decodeSettledOffsets(p.metadata);
+    this.adopted.set(this.keyOf(p.topic, p.partition), runs);
+    this.engine.adopt(p.topic, p.partition, runs);
   }
 
   private keyOf(topic: string, partition: number): string {
@@ -244,6 +260,7 @@ export class SimulatedWorld {
       p.paused = false;
     }
     this.engine = this.newEngine();
+    for (const p of this.partitions) this.adopt(p);
   }
 
   // ---- the engine's outside world --------------------------------------------------------------
@@ -300,6 +317,10 @@ export class SimulatedWorld {
     this.checkRate(message);
     if (message.dueAt > this.clock.now) this.fail(`${message.topic}/${message.partition}@${message.offset} called ${message.dueAt - this.clock.now} ms before it was due`);
     const owner = this.owner(message.topic, message.partition);
+    const offset = BigInt(message.offset);
+    if ((this.adopted.get(this.keyOf(message.topic, message.partition)) ?? []).some((r) => r.from <= offset && offset <= r.to)) {
+      this.fail(`${message.topic}/${message.partition}@${message.offset} called again although its last owner's commit named it settled`);
+    }
     const alive = () => incarnation === this.incarnation;
     if (behaviour === 'unknown') return this.answerLater(1 + this.int(5), alive, () => {
       throw new Error('endpoint directory unavailable');
@@ -318,12 +339,21 @@ export class SimulatedWorld {
   }
 
   /** The invariant that matters most: an offset is committed only when everything before it is durable. */
-  private commit({ topic, partition, offset }: TopicPartitionOffset): void {
+  private commit({ topic, partition, offset, settledAbove }: EngineCommit): void {
     const p = this.partitions.find((x) => x.topic === topic && x.partition === partition)!;
     const upTo = BigInt(offset);
     for (const m of p.log) {
       if (m.offset >= upTo) break;
       if (!this.persisted.has(`${topic}/${partition}/${m.offset}`)) this.fail(`committed ${topic}/${partition} up to ${upTo} before the outcome of ${m.offset} was durable`);
+    }
+    // And what a commit names settled above its point is as durable: the next owner will not call it.
+    p.metadata = encodeSettledOffsets(upTo, settledAbove, this.metadataMaxChars);
+    for (const run of decodeSettledOffsets(p.metadata)) {
+      for (const m of p.log) {
+        if (m.offset >= run.from && m.offset <= run.to && !this.persisted.has(`${topic}/${partition}/${m.offset}`)) {
+          this.fail(`committed ${topic}/${partition} at ${upTo} naming ${m.offset} settled before its outcome was durable`);
+        }
+      }
     }
     p.committed = upTo;
   }
