@@ -26,6 +26,7 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
   private readonly stream: DeliveryStream;
   private readonly engine: DeliveryEngine;
   private readonly rateLimitWaits: Counter;
+  private readonly settledByPreviousOwner: Counter;
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -61,6 +62,11 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
     this.rateLimitWaits = new Counter({
       name: 'webhooks_delivery_rate_limited_total',
       help: "Times an endpoint with deliveries waiting had to wait for its rate limit (rateLimitPerSecond) before its next call; no attempt is used",
+      registers: [metrics.registry],
+    });
+    this.settledByPreviousOwner = new Counter({
+      name: 'webhooks_delivery_settled_by_previous_owner_total',
+      help: "Delivery messages of a partition given to this instance that were not attempted because the previous owner's last commit named them settled",
       registers: [metrics.registry],
     });
     new Gauge({
@@ -149,6 +155,9 @@ export class DeliveryConsumer implements OnApplicationBootstrap, BeforeApplicati
         return;
       case 'commit_failed':
         this.logger.warn({ err: event.error }, 'could not commit delivery offsets; trying again');
+        return;
+      case 'settled_by_previous_owner':
+        this.settledByPreviousOwner.inc(event.count);
         return;
     }
   }

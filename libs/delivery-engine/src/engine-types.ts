@@ -88,7 +88,9 @@ export type EngineEvent =
   | { kind: 'rate_limited'; laneKey: string; waitMs: number }
   | { kind: 'call_unavailable'; laneKey: string; error: unknown; retryInMs: number }
   | { kind: 'persist_failed'; error: unknown; failures: number; outcomes: number }
-  | { kind: 'commit_failed'; error: unknown };
+  | { kind: 'commit_failed'; error: unknown }
+  /** Messages taken as settled because the partition's previous owner's last commit named them (decision 0025). */
+  | { kind: 'settled_by_previous_owner'; topic: string; partition: number; count: number };
 
 export interface EngineOptions {
   /** Calls in flight to one endpoint (DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT). */

@@ -75,7 +75,7 @@ export class LaneEngine<P, R> {
     // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
     let lastTaken: string | null = null;
     let held: EngineMessage<P> | null = null;
-    let settledElsewhere = false;
+    let settledElsewhere = 0;
     for (const message of messages) {
       const offset = BigInt(message.offset);
       if (expected !== null && offset < expected) {
@@ -84,7 +84,7 @@ export class LaneEngine<P, R> {
       }
       if (this.settledByPreviousOwner(state, offset)) {
         state.window.add(offset).settled = true;
-        settledElsewhere = true;
+        settledElsewhere++;
         lastTaken = message.offset;
         continue;
       }
@@ -100,7 +100,10 @@ export class LaneEngine<P, R> {
       else this.enqueue(item);
       lastTaken = message.offset;
     }
-    if (settledElsewhere) this.writer.settledWithoutOutcome(state);
+    if (settledElsewhere > 0) {
+      this.writer.settledWithoutOutcome(state);
+      this.io.notify?.({ kind: 'settled_by_previous_owner', topic, partition, count: settledElsewhere });
+    }
     // Fetched again half the hold-ahead before it is due, it is kept and called on time.
     if (held) this.fetch.holdUntilDue(state, held, holdAheadMs / 2);
     if (this.fetch.overBound()) this.fetch.pauseForBuffer(state);
