@@ -63,7 +63,7 @@ export async function fanoutScaling(): Promise<Result[]> {
       // Instances started together still join the group seconds apart, and the first one alone works the
       // backlog meanwhile: the rate is measured only once every instance has its partitions (decision 0014).
       const stable = pipeline.waitForFanoutGroup(instances);
-      const { perSecond, produced, window } = await windowRate(pipeline, published, stable, progress(`delivery messages (${instances} fan-out instance(s))`, published));
+      const { perSecond, produced, window, windowCpu } = await windowRate(pipeline, published, stable, pids, progress(`delivery messages (${instances} fan-out instance(s))`, published));
       const machineBusy = busyPercent(machineBefore, machineCpu());
       const cpuUsed = pids.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]);
       const stack = stackCpu.read();
@@ -84,6 +84,9 @@ export async function fanoutScaling(): Promise<Result[]> {
           stackCpuSecondsPer1000: round((1000 * stack.cpuSeconds) / Math.max(1, produced)),
           // Against the cap: an instance well below it was waiting (on Kafka, PostgreSQL, or with nothing left).
           coresPerInstance: cpuUsed.map((s) => round(s / stack.seconds)).join(' / '),
+          // The same two within the measured window only: each instance's start-up and JIT warm-up are outside it.
+          windowFanoutCpuSecondsPer1000: round((1000 * windowCpu.cpuSeconds.reduce((a, b) => a + b, 0)) / windowCpu.messages),
+          windowCoresPerInstance: windowCpu.cpuSeconds.map((s) => round(s / windowCpu.seconds)).join(' / '),
           roundsPerInstance: rounds.map(Math.round).join(' / '),
           meanRoundMs: rounds.map((n, i) => Math.round((1000 * roundSeconds[i]) / Math.max(1, n))).join(' / '),
           measuredShareOfBacklog: window,
@@ -102,27 +105,34 @@ export async function fanoutScaling(): Promise<Result[]> {
  * Polls the instances' counters until the backlog is done: the rate from the later of WINDOW[0] and the
  * group's being stable up to WINDOW[1], the share of the backlog that window covered, and the final count.
  */
-async function windowRate(pipeline: Pipeline, expected: number, stable: Promise<void>, onProgress: (n: number) => void): Promise<{ perSecond: number; produced: number; window: string }> {
+async function windowRate(
+  pipeline: Pipeline,
+  expected: number,
+  stable: Promise<void>,
+  pids: number[],
+  onProgress: (n: number) => void,
+): Promise<{ perSecond: number; produced: number; window: string; windowCpu: { cpuSeconds: number[]; seconds: number; messages: number } }> {
   const deadline = Date.now() + 300_000;
   let isStable = false;
   stable.then(
     () => (isStable = true),
     () => undefined, // awaited below, where its error is thrown
   );
-  let from: { t: number; n: number } | null = null;
-  let to: { t: number; n: number } | null = null;
+  let from: { t: number; n: number; cpu: number[] } | null = null;
+  let to: { t: number; n: number; cpu: number[] } | null = null;
   let n = 0;
   while (n < expected) {
     if (Date.now() > deadline) throw new Error(`the fan-out produced ${n} of ${expected} delivery messages in 5 minutes`);
     await new Promise((r) => setTimeout(r, 100));
     n = await pipeline.fanoutMessages();
     onProgress(n);
-    if (!from && isStable && n >= expected * WINDOW[0]) from = { t: Date.now(), n };
-    if (from && !to && n >= expected * WINDOW[1]) to = { t: Date.now(), n };
+    if (!from && isStable && n >= expected * WINDOW[0]) from = { t: Date.now(), n, cpu: pids.map(cpuSeconds) };
+    if (from && !to && n >= expected * WINDOW[1]) to = { t: Date.now(), n, cpu: pids.map(cpuSeconds) };
   }
   await stable;
   await new Promise((r) => setTimeout(r, 2000)); // a late duplicate still counts
   const produced = await pipeline.fanoutMessages();
   if (!from || !to || to.t === from.t) throw new Error('the group was not stable before 90% of the backlog, or the backlog went by faster than the counters are polled: raise EVENTS');
-  return { perSecond: (to.n - from.n) / ((to.t - from.t) / 1000), produced, window: `${Math.round((100 * from.n) / expected)}-${Math.round((100 * to.n) / expected)}%` };
+  const windowCpu = { cpuSeconds: to.cpu.map((c, i) => c - from!.cpu[i]), seconds: (to.t - from.t) / 1000, messages: to.n - from.n };
+  return { perSecond: (to.n - from.n) / ((to.t - from.t) / 1000), produced, window: `${Math.round((100 * from.n) / expected)}-${Math.round((100 * to.n) / expected)}%`, windowCpu };
 }
