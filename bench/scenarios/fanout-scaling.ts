@@ -10,7 +10,10 @@
  * it: two instances have twice the CPU of one, and the speedup shows whether the input partitions and the
  * transactions spread the work. Where caps cannot be applied the run says so and goes uncapped.
  */
-import { EVENT_TYPES, Pipeline, publishClosedLoop } from '../support/pipeline';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { prepareEvent } from '@app/producer';
+import { EVENT_TYPES, eventInput, Pipeline } from '../support/pipeline';
 import { capCpu, cpuCapUnavailable } from '../support/cpu-cap';
 import { busyPercent, cpuSeconds, machineCpu, StackCpu } from '../support/cpu-usage';
 import { Result, log, progress, round } from '../support/result';
@@ -42,6 +45,7 @@ export async function fanoutScaling(): Promise<Result[]> {
   for (const instances of [1, 2]) {
     const pipeline = await new Pipeline({ deliveryInstances: 0, fanoutInstances: instances, env: fetchSettings }).start();
     let uncap: Array<() => void> = [];
+    let backlog: Awaited<ReturnType<typeof openBacklog>> | null = null;
     try {
       const orgIds: string[] = [];
       for (let i = 0; i < ORGANIZATIONS; i++) {
@@ -50,20 +54,21 @@ export async function fanoutScaling(): Promise<Result[]> {
         orgIds.push(org.id);
       }
       await Promise.all(pipeline.fanoutServices().map((s) => s.stop()));
-      const perOrg = Math.ceil(EVENTS / ORGANIZATIONS);
-      let published = 0;
-      for (const orgId of orgIds) published += (await publishClosedLoop(pipeline.producer, orgId, perOrg, EVENT_TYPES)).length;
-      log(`  ${published} events published; starting ${instances} fan-out instance(s)`);
+      // The backlog is written in one transaction, committed only once every instance has its partitions: the
+      // fan-out reads committed records only, so no instance works the backlog alone while the others join, and
+      // the work each is given is its share of the whole backlog (before, the first instance took 10-25 % alone).
+      backlog = await openBacklog(orgIds);
+      const published = backlog.events;
+      log(`  ${published} events published in an open transaction; starting ${instances} fan-out instance(s)`);
       await Promise.all(pipeline.fanoutServices().map((s) => s.start()));
       const pids = pipeline.fanoutServices().map((s) => s.pid ?? 0);
       uncap = uncapped ? [] : pids.map((pid, i) => capCpu(pid, cores, `fanout-${i}`));
+      await pipeline.waitForFanoutGroup(instances);
+      await backlog.commit();
       const cpuBefore = pids.map(cpuSeconds);
       const machineBefore = machineCpu();
       const stackCpu = StackCpu.start();
-      // Instances started together still join the group seconds apart, and the first one alone works the
-      // backlog meanwhile: the rate is measured only once every instance has its partitions (decision 0014).
-      const stable = pipeline.waitForFanoutGroup(instances);
-      const { perSecond, produced, window, windowCpu } = await windowRate(pipeline, published, stable, pids, progress(`delivery messages (${instances} fan-out instance(s))`, published));
+      const { perSecond, produced, window, windowCpu } = await windowRate(pipeline, published, pids, progress(`delivery messages (${instances} fan-out instance(s))`, published));
       const machineBusy = busyPercent(machineBefore, machineCpu());
       const cpuUsed = pids.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]);
       const stack = stackCpu.read();
@@ -73,7 +78,7 @@ export async function fanoutScaling(): Promise<Result[]> {
       rates.push(perSecond);
       results.push({
         scenario: `scaling-fanout-${instances}`,
-        summary: `${instances} fan-out instance(s) on a backlog of ${published} events of ${ORGANIZATIONS} organizations (1 endpoint each), no delivery instance; rate from the group's being stable (at least ${WINDOW[0] * 100}%) to ${WINDOW[1] * 100}% of the backlog`,
+        summary: `${instances} fan-out instance(s) on a backlog of ${published} events of ${ORGANIZATIONS} organizations (1 endpoint each), no delivery instance; the backlog committed in one transaction once the group is stable, rate from ${WINDOW[0] * 100}% to ${WINDOW[1] * 100}% of it`,
         ledger: { published, received: Math.min(published, produced), missing: Math.max(0, published - produced), unknown: Math.max(0, produced - published), duplicates: 0, balanced: produced === published },
         settings,
         metrics: {
@@ -94,6 +99,7 @@ export async function fanoutScaling(): Promise<Result[]> {
         },
       });
     } finally {
+      await backlog?.abortIfOpen();
       await pipeline.stop();
       uncap.forEach((remove) => remove());
     }
@@ -101,23 +107,50 @@ export async function fanoutScaling(): Promise<Result[]> {
   return results;
 }
 
+/** Every organization's share of EVENTS, rotating over the event types, written in one open transaction; `commit` makes it visible. */
+async function openBacklog(orgIds: readonly string[]): Promise<{ events: number; commit: () => Promise<void>; abortIfOpen: () => Promise<void> }> {
+  const kafka = new Kafka({ clientId: 'bench-backlog', brokers: String(process.env.KAFKA_BROKERS).split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ transactionalId: `bench-fanout-backlog-${randomUUID()}`, maxInFlightRequests: 1, idempotent: true, transactionTimeout: 120_000 });
+  await producer.connect();
+  const transaction = await producer.transaction();
+  const perOrg = Math.ceil(EVENTS / orgIds.length);
+  let events = 0;
+  for (const orgId of orgIds) {
+    const prepared = Array.from({ length: perOrg }, (_, i) => prepareEvent(eventInput(orgId, EVENT_TYPES[i % EVENT_TYPES.length], Date.now())));
+    const byTopic = new Map<string, Array<{ key: string; value: Buffer | string }>>();
+    for (const p of prepared) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), { key: p.key, value: p.value }]);
+    await transaction.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 });
+    events += prepared.length;
+  }
+  let open = true;
+  return {
+    events,
+    commit: async () => {
+      await transaction.commit();
+      open = false;
+      await producer.disconnect();
+    },
+    // An open transaction holds back every read-committed reader of these topics (until its timeout): never left behind.
+    abortIfOpen: async () => {
+      if (!open) return;
+      open = false;
+      await transaction.abort().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+    },
+  };
+}
+
 /**
- * Polls the instances' counters until the backlog is done: the rate from the later of WINDOW[0] and the
- * group's being stable up to WINDOW[1], the share of the backlog that window covered, and the final count.
+ * Polls the instances' counters until the backlog is done: the rate from WINDOW[0] up to WINDOW[1] of it,
+ * the CPU each instance used in that window, and the final count.
  */
 async function windowRate(
   pipeline: Pipeline,
   expected: number,
-  stable: Promise<void>,
   pids: number[],
   onProgress: (n: number) => void,
 ): Promise<{ perSecond: number; produced: number; window: string; windowCpu: { cpuSeconds: number[]; seconds: number; messages: number } }> {
   const deadline = Date.now() + 300_000;
-  let isStable = false;
-  stable.then(
-    () => (isStable = true),
-    () => undefined, // awaited below, where its error is thrown
-  );
   let from: { t: number; n: number; cpu: number[] } | null = null;
   let to: { t: number; n: number; cpu: number[] } | null = null;
   let n = 0;
@@ -126,13 +159,12 @@ async function windowRate(
     await new Promise((r) => setTimeout(r, 100));
     n = await pipeline.fanoutMessages();
     onProgress(n);
-    if (!from && isStable && n >= expected * WINDOW[0]) from = { t: Date.now(), n, cpu: pids.map(cpuSeconds) };
+    if (!from && n >= expected * WINDOW[0]) from = { t: Date.now(), n, cpu: pids.map(cpuSeconds) };
     if (from && !to && n >= expected * WINDOW[1]) to = { t: Date.now(), n, cpu: pids.map(cpuSeconds) };
   }
-  await stable;
   await new Promise((r) => setTimeout(r, 2000)); // a late duplicate still counts
   const produced = await pipeline.fanoutMessages();
-  if (!from || !to || to.t === from.t) throw new Error('the group was not stable before 90% of the backlog, or the backlog went by faster than the counters are polled: raise EVENTS');
-  const windowCpu = { cpuSeconds: to.cpu.map((c, i) => c - from!.cpu[i]), seconds: (to.t - from.t) / 1000, messages: to.n - from.n };
+  if (!from || !to || to.t === from.t) throw new Error('the backlog went by faster than the counters are polled: raise EVENTS');
+  const windowCpu = { cpuSeconds: to.cpu.map((c, i) => c - from.cpu[i]), seconds: (to.t - from.t) / 1000, messages: to.n - from.n };
   return { perSecond: (to.n - from.n) / ((to.t - from.t) / 1000), produced, window: `${Math.round((100 * from.n) / expected)}-${Math.round((100 * to.n) / expected)}%`, windowCpu };
 }
