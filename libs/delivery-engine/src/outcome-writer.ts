@@ -78,11 +78,13 @@ export class OutcomeWriter<P, R> {
       () => {
         this.persisting = false;
         this.persistFailures = 0;
+        const settledIn = new Set<PartitionState>();
         for (const { item } of round) {
           item.slot.settled = true;
           this.hooks.freeBytes(item);
-          if (!item.partition.dropped) this.markCommittable(item.partition);
+          if (!item.partition.dropped) settledIn.add(item.partition);
         }
+        for (const state of settledIn) this.markCommittable(state);
         this.commitSoon();
         this.persistSoon();
         this.hooks.pump();
@@ -112,11 +114,11 @@ export class OutcomeWriter<P, R> {
   }
 
   /**
-   * The partition commits when its commit point moved, and also when only messages above it settled: the
-   * commit then tells a next owner which of them not to call again (decision 0025).
+   * Called once messages of the partition settled. It commits when its commit point moved, and also when it did
+   * not: then what settled is above the point, and the commit tells a next owner not to call it again (decision 0025).
    */
   private markCommittable(state: PartitionState): void {
-    const offset = state.window.advance() ?? (state.window.hasSettledAbove() ? state.window.commitPoint() : null);
+    const offset = state.window.advance() ?? state.window.commitPoint();
     if (offset !== null) this.toCommit.set(state.key, { state, offset });
   }
 

@@ -21,6 +21,19 @@ describe('PartitionWindow', () => {
     expect(seen).toEqual(points);
   });
 
+  it.each([
+    { name: 'nothing settled above the point (the settled one committable)', offsets: [0, 1, 2], settle: [0], runs: [] },
+    { name: 'runs of settled slots above an unsettled one', offsets: [0, 1, 2, 3, 5, 6], settle: [1, 2, 5, 6], runs: ['1-2', '5-6'] },
+    { name: 'a run across offsets that carry no message', offsets: [0, 2, 5, 7], settle: [2, 5], runs: ['2-5'] },
+    { name: 'single settled slots between unsettled ones', offsets: [0, 1, 2, 3, 4], settle: [1, 3], runs: ['1-1', '3-3'] },
+  ])('should list as settled runs above the commit point: $name', ({ offsets, settle, runs }) => {
+    const window = new PartitionWindow();
+    const slots = new Map(offsets.map((o) => [o, window.add(BigInt(o))]));
+    for (const o of settle) slots.get(o)!.settled = true;
+    window.advance();
+    expect([...window.settledRuns()].map((r) => `${r.from}-${r.to}`)).toEqual(runs);
+  });
+
   it('should refuse an offset behind what was taken (a refetched batch must be filtered first)', () => {
     const window = new PartitionWindow();
     window.add(10n);

@@ -55,12 +55,6 @@ export class PartitionWindow {
     return this.committed;
   }
 
-  /** Whether any message above the commit point is settled (its outcome durable, its offset not yet committable). */
-  hasSettledAbove(): boolean {
-    for (let i = this.head; i < this.slots.length; i++) if (this.slots[i].settled) return true;
-    return false;
-  }
-
   /**
    * The runs of settled messages above the commit point, lowest first. Slots are the fetched messages
    * in offset order with none missing between them, so a run of settled slots settles every message
