@@ -2,7 +2,7 @@ import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssign
 import type { Logger } from 'pino';
 import { decodeDeliveryMessage, DeliveryMessage, Headers } from '@app/contracts';
 import { decodeSettledOffsets, EngineCommit, EngineMessage, encodeSettledOffsets, LaneEngine } from '@app/delivery-engine';
-import { KeptConsumer, retryAtStartup } from '@app/messaging';
+import { KeptConsumer, retryAtStartup, withinDeadline } from '@app/messaging';
 import { AttemptResult, FirstDeliveryStages } from './delivery.service';
 
 /**
@@ -150,14 +150,15 @@ export class DeliveryStream {
     try {
       this.admin ??= this.kafka.admin();
       const admin = this.admin;
-      await withTimeout(ADOPT_TIMEOUT_MS, async () => {
+      const read = async () => {
         await admin.connect();
-        const answers = await admin.fetchOffsets({ groupId: this.options.groupId, topics: given.map((t) => t.topic) });
-        for (const { topic, partitions } of answers) {
-          const wanted = new Set(given.find((t) => t.topic === topic)?.partitions ?? []);
-          for (const p of partitions) if (wanted.has(p.partition)) this.engine().adopt(topic, p.partition, decodeSettledOffsets(p.metadata));
-        }
-      });
+        return admin.fetchOffsets({ groupId: this.options.groupId, topics: given.map((t) => t.topic) });
+      };
+      const answers = await withinDeadline(read(), ADOPT_TIMEOUT_MS, 'return the committed offsets of the partitions given');
+      for (const { topic, partitions } of answers) {
+        const wanted = new Set(given.find((t) => t.topic === topic)?.partitions ?? []);
+        for (const p of partitions) if (wanted.has(p.partition)) this.engine().adopt(topic, p.partition, decodeSettledOffsets(p.metadata));
+      }
     } catch (err) {
       this.logger.warn({ err, topics: given.map((t) => t.topic) }, `${this.options.name}: could not read what the previous owners settled; their last deliveries above the committed offsets may be made again`);
     }
@@ -213,18 +214,6 @@ export class DeliveryStream {
 
 /** How long a batch of a newly given partition waits for its previous owner's settled offsets (then it goes on without). */
 const ADOPT_TIMEOUT_MS = 5_000;
-
-async function withTimeout(ms: number, work: () => Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([work(), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function assignedPartitions(assignment: Record<string, number[]>): Set<string> {
   return new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}/${p}`)));
