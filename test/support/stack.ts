@@ -96,6 +96,14 @@ export async function resetWorld(): Promise<void> {
     // Types a file added (PUT /v1/event-types) are gone for the next one: the catalog is back to its seed.
     const seeded = [...SEED_EVENT_TYPES, ...OPERATIONAL_EVENT_CATALOG].map((t) => t.name);
     if (rows[0].exists) await db.query('DELETE FROM event_types WHERE NOT (name = ANY($1))', [seeded]);
+    // A PUT replaces the whole entry, so one without a description (the admin fuzz sends such) blanks a seeded type's.
+    if (rows[0].exists) {
+      await db.query(
+        `UPDATE event_types SET description = seed.description FROM unnest($1::text[], $2::text[]) AS seed(name, description)
+         WHERE event_types.name = seed.name AND event_types.description IS DISTINCT FROM seed.description`,
+        [SEED_EVENT_TYPES.map((t) => t.name), SEED_EVENT_TYPES.map((t) => t.description)],
+      );
+    }
   } finally {
     await db.end();
   }
