@@ -7,7 +7,8 @@
  * uncommitted changes unless told (--allow-dirty; the commit is then marked "-dirty").
  *
  * Scenarios, in this order by default: fanout, fanout-filter, fanout-schema, throughput, burst, latency
- * (100, 500, 1,000 and 2,000 events/s, with the budget per stage), latency-one-endpoint, isolation,
+ * (100, 500, 1,000 and 2,000 events/s, with the budget per stage), latency-sparse (one event every 2 s,
+ * each finding the stack quiet), latency-one-endpoint, isolation,
  * scaling, retry-precision, memory, idle. `scaling` is 1, 2 and 4 delivery instances, then 1 and 2
  * fan-out instances. `latency-100` and `latency-1000` run one rate only, `throughput-1` one delivery
  * instance only; `pacing` (the cost of rate limits and strict ordering) runs only when named.
@@ -38,12 +39,14 @@ const SCENARIOS: Record<string, () => Promise<Result[]>> = {
   memory: async () => [await memory()],
   'latency-1000': async () => [await latency(1000)],
   'latency-100': async () => [await latency(100)],
+  // One event every 2 s: each finds the stack quiet (a delivery consumer's longer fetch wait, decision 0027).
+  'latency-sparse': async () => [await latency(0.5, 40, 6)],
   'latency-one-endpoint': async () => [await latency(500, 15, 5, 'one-endpoint')],
   burst: async () => [await burst(2)],
   idle: async () => [await idle(1), await idle(4)],
   pacing: async () => [await pacing('none'), await pacing('rate-limit'), await pacing('strict')],
 };
-const DEFAULT = ['fanout', 'fanout-filter', 'fanout-schema', 'throughput', 'burst', 'latency', 'latency-one-endpoint', 'isolation', 'scaling', 'retry-precision', 'memory', 'idle'];
+const DEFAULT = ['fanout', 'fanout-filter', 'fanout-schema', 'throughput', 'burst', 'latency', 'latency-sparse', 'latency-one-endpoint', 'isolation', 'scaling', 'retry-precision', 'memory', 'idle'];
 const REPO = path.resolve(__dirname, '..');
 
 async function main(): Promise<void> {

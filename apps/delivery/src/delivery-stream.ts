@@ -1,7 +1,7 @@
 import { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, PartitionAssigner } from 'kafkajs';
 import type { Logger } from 'pino';
 import { decodeDeliveryMessage, DeliveryMessage, Headers } from '@app/contracts';
-import { decodeSettledOffsets, EngineCommit, EngineMessage, encodeSettledOffsets, LaneEngine } from '@app/delivery-engine';
+import { decodeSettledOffsets, EngineCommit, EngineMessage, encodeSettledOffsets, fetchWaitMs, LaneEngine } from '@app/delivery-engine';
 import { KeptConsumer, retryAtStartup, withinDeadline } from '@app/messaging';
 import { AttemptResult, FirstDeliveryStages } from './delivery.service';
 
@@ -60,6 +60,8 @@ export class DeliveryStream {
   private admin: Admin | null = null;
   /** Reading what the previous owners of newly given partitions settled; batches wait for it. Never rejects. */
   private adopting: Promise<void> = Promise.resolve();
+  /** The last batch with records, pause, resume or seek: the fetch wait stays short for a while after it. */
+  private lastActivityAt = 0;
 
   constructor(
     private readonly options: DeliveryStreamOptions,
@@ -105,10 +107,9 @@ export class DeliveryStream {
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, this.options.sessionTimeoutMs / 3),
-      // Short, unlike the other readers: a retry-tier partition resumed when its head falls due waits for the
-      // fetch in flight, and on a replicated cluster a read-committed fetch was seen to wait out its time
-      // after a commit (decision 0014); 50 ms bounds both.
-      maxWaitTimeInMs: 50,
+      // Read before every fetch (kafkajs patched): short while there is work, since a partition resumed or
+      // sought waits for the fetch in flight; longer once quiet, to idle at a few fetches a second (decision 0027).
+      maxWaitTimeInMs: () => fetchWaitMs({ now: Date.now(), lastActivityAt: this.lastActivityAt, workInHand: this.engine().hasWorkInHand() }),
       maxBytesPerPartition: 256 * 1024,
       ...(this.options.partitionAssigners ? { partitionAssigners: this.options.partitionAssigners } : {}),
     });
@@ -170,6 +171,7 @@ export class DeliveryStream {
     // A batch not taken is not resolved, so it is fetched again (or by the next owner).
     if (this.stopping || batch.messages.length === 0) return;
     const readAt = Date.now();
+    this.lastActivityAt = readAt;
     const messages = batch.messages.map((m) => toEngineMessage(batch.topic, batch.partition, m, readAt));
     const taken = this.engine().take(batch.topic, batch.partition, messages);
     // Resolving moves only the fetch position (autoCommit is off): the engine commits.
@@ -177,14 +179,17 @@ export class DeliveryStream {
   }
 
   pause(topic: string, partition: number): void {
+    this.lastActivityAt = Date.now();
     this.consumer?.pause([{ topic, partitions: [partition] }]);
   }
 
   resume(topic: string, partition: number): void {
+    this.lastActivityAt = Date.now();
     this.consumer?.resume([{ topic, partitions: [partition] }]);
   }
 
   seek(topic: string, partition: number, offset: string): void {
+    this.lastActivityAt = Date.now();
     this.consumer?.seek({ topic, partition, offset });
   }
 

@@ -131,7 +131,9 @@ export interface EngineOptions {
   /**
    * A retry tier's fetched message due within this many ms is kept in memory and queued when due; one due
    * later is given back with the rest of its batch, the partition paused until it is due and fetched again
-   * (1,000 by default; 0 gives every not-due message back).
+   * (DEFAULT_HOLD_AHEAD_MS by default; 0 gives every not-due message back).
    */
   holdAheadMs?: number;
 }
+
+export const DEFAULT_HOLD_AHEAD_MS = 1_000;

@@ -1,4 +1,4 @@
-import { DeferReason, EngineIo, EngineMessage, EngineOptions, LaneRules } from './engine-types';
+import { DEFAULT_HOLD_AHEAD_MS, DeferReason, EngineIo, EngineMessage, EngineOptions, LaneRules } from './engine-types';
 import { FetchControl, PartitionState } from './fetch-control';
 import { OffsetRange } from './settled-offsets';
 import { allCallsSlow, Item, Lane, newLane } from './lane';
@@ -70,7 +70,7 @@ export class LaneEngine<P, R> {
     }
     const expected = state.window.nextExpected();
     const now = this.io.now();
-    const holdAheadMs = this.options.holdAheadMs ?? 1_000;
+    const holdAheadMs = this.options.holdAheadMs ?? DEFAULT_HOLD_AHEAD_MS;
     const holdUntil = now + holdAheadMs;
     // Messages already taken count as passed too: a batch of nothing new must still move the fetch on.
     let lastTaken: string | null = null;
@@ -109,6 +109,11 @@ export class LaneEngine<P, R> {
     if (this.fetch.overBound()) this.fetch.pauseForBuffer(state);
     this.pump();
     return lastTaken;
+  }
+
+  /** Whether any message is buffered, held until due or being called (the delivery consumers' fetch wait follows it). */
+  hasWorkInHand(): boolean {
+    return this.fetch.buffered > 0 || this.callsOut > 0;
   }
 
   /** Whether the engine has anything of the partition in hand (a partition given to it again keeps it). */
