@@ -1,6 +1,7 @@
 import { Kafka, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { assertAbortedTransactionsFiltered } from './aborted-transaction-filter';
+import { assertFetchWaitReadPerFetch } from './fetch-wait-patch';
 import { kafkaLogLeveller } from './kafka-log-level';
 
 /**
@@ -10,6 +11,7 @@ import { kafkaLogLeveller } from './kafka-log-level';
  */
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
   assertAbortedTransactionsFiltered();
+  assertFetchWaitReadPerFetch();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
