@@ -11,12 +11,14 @@ const RequestQueue = require('kafkajs/src/network/requestQueue') as new (options
   checkPendingRequests(): void;
   push(request: object): void;
   destroy(): void;
+  scheduleRequestTimeoutCheck(): void;
+  inflight: Map<number, { sentAt: number; requestTimeout: number; timeoutRequest(): void }>;
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function newQueue() {
-  return new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:1', logger: silentKafkajsLogger });
+function newQueue(options: { enforceRequestTimeout?: boolean; isConnected?: () => boolean; requestTimeout?: number } = {}) {
+  return new RequestQueue({ maxInFlightRequests: 1, requestTimeout: 30_000, enforceRequestTimeout: false, clientId: 'test', broker: 'b:1', logger: silentKafkajsLogger, ...options });
 }
 
 function countChecks(queue: ReturnType<typeof newQueue>): () => number {
@@ -53,4 +55,29 @@ describe('kafkajs request queue (patched)', () => {
     queue.destroy();
     expect(sentAt - pushedAt).toBeGreaterThanOrEqual(25);
   });
+
+  // Every connection runs this check for as long as it is open: at the published 100 ms, ten timer wake-ups a
+  // second per connection were a fifth of an idle service's CPU (decision 0027). Request timeouts are 30 s and more.
+  it('checks for timed-out requests once a second, not ten times', async () => {
+    let checks = 0;
+    const queue = newQueue({ enforceRequestTimeout: true, isConnected: () => (checks++, true) });
+    queue.scheduleRequestTimeoutCheck();
+    await sleep(2_100);
+    queue.destroy();
+    expect(checks).toBeGreaterThanOrEqual(1);
+    expect(checks).toBeLessThanOrEqual(3); // unpatched: ~21
+  });
+
+  it('still times out a request in flight past its timeout, within the check interval', async () => {
+    const queue = newQueue({ enforceRequestTimeout: true, requestTimeout: 30_000 });
+    let timedOutAt = 0;
+    const sentAt = Date.now();
+    queue.inflight.set(1, { sentAt, requestTimeout: 300, timeoutRequest: () => (timedOutAt = timedOutAt || Date.now()) });
+    queue.scheduleRequestTimeoutCheck();
+    await sleep(1_500);
+    queue.destroy();
+    expect(timedOutAt).toBeGreaterThan(0);
+    expect(timedOutAt - sentAt).toBeLessThanOrEqual(300 + 1_100);
+  });
 });
+
