@@ -260,6 +260,19 @@ describe('LaneEngine', () => {
     });
   });
 
+  it('should have work in hand from a take until every message is answered, and none before or after (the fetch wait follows it, 0027)', async () => {
+    const w = world();
+    const engine = new LaneEngine({ laneConcurrency: 1, maxInFlight: 10, stallMs: 10_000, maxBufferedBytes: 1e6 }, w.io);
+    expect(engine.hasWorkInHand()).toBe(false);
+    engine.take('t', 0, [0, 1].map(message));
+    await w.flush();
+    expect(engine.hasWorkInHand()).toBe(true); // one call out, one queued behind it
+    await w.answerOne('0');
+    expect(engine.hasWorkInHand()).toBe(true);
+    await w.answerOne('1');
+    expect(engine.hasWorkInHand()).toBe(false);
+  });
+
   it('should defer the queue of an endpoint whose calls stay out past two looks', async () => {
     const w = world();
     const engine = new LaneEngine({ laneConcurrency: 2, maxInFlight: 10, stallMs: 1000, maxBufferedBytes: 1e6 }, w.io);
