@@ -38,7 +38,7 @@ async function leadersOfDeliveries(kafka: Kafka, done: (leaders: number[]) => bo
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [Topics.deliveries] });
+      const { topics } = await knownToEveryBroker(() => admin.fetchTopicMetadata({ topics: [Topics.deliveries] }));
       const leaders = topics[0].partitions.map((p) => p.leader);
       if (done(leaders) || Date.now() > deadline) return leaders;
       await new Promise((r) => setTimeout(r, 1_000));
@@ -81,7 +81,7 @@ describe('a local three-broker cluster (infra up --brokers 3)', () => {
     await admin.connect();
     let partitions = 0;
     try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [Topics.deliveries] });
+      const { topics } = await knownToEveryBroker(() => admin.fetchTopicMetadata({ topics: [Topics.deliveries] }));
       partitions = topics[0].partitions.length;
       expect(topics[0].partitions.map((p) => p.replicas.length)).toEqual(topics[0].partitions.map(() => BROKERS));
       const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: Topics.deliveries, configNames: ['min.insync.replicas'] }] });
@@ -116,3 +116,20 @@ describe('a local three-broker cluster (infra up --brokers 3)', () => {
     expect(after.stdout).toContain('kafka:    not running');
   }, 300_000);
 });
+
+/**
+ * The controller answers topic creation once the leaders are elected; each broker learns of the topic from the
+ * metadata log a moment later, and one not caught up answers UNKNOWN_TOPIC_OR_PARTITION (a CI run met it).
+ */
+async function knownToEveryBroker<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
