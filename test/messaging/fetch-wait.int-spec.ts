@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer, Producer } from 'kafkajs';
-import { eventually, testKafka } from '../support/stack';
+import { ensureTopics } from '@app/messaging';
+import { deleteTestTopics, eventually, testKafka } from '../support/stack';
 
 // The delivery consumers' fetch wait follows their traffic (decision 0027): kafkajs, as patched, reads a
 // function-valued maxWaitTimeInMs before every fetch. What that relies on, on the real broker: the wait is the
@@ -12,20 +13,12 @@ describe('a consumer whose fetch wait is read before every fetch (kafkajs patche
   let consumer: Consumer | null = null;
   let producer: Producer | null = null;
 
-  beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
-  });
+  beforeAll(() => ensureTopics(kafka, [{ topic, numPartitions: 2 }]));
 
   afterAll(async () => {
     await consumer?.disconnect();
     await producer?.disconnect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTestTopics([topic]);
   });
 
   it('should fetch as often as the wait it returns at that moment, and see a committed transaction at once whatever the wait', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer } from 'kafkajs';
-import { KeptConsumer } from '@app/messaging';
+import { ensureTopics, KeptConsumer } from '@app/messaging';
 import { createLogger } from '@app/observability';
-import { eventually, testKafka } from '../support/stack';
+import { deleteTestTopics, eventually, testKafka } from '../support/stack';
 
 // kafkajs leaves a consumer stopped for good after a non-retriable crash (after a broker restart:
 // "Failed to find group coordinator"). An unrecoverable error in the handler is the same kind of
@@ -13,10 +13,7 @@ describe('KeptConsumer', () => {
   let kept: KeptConsumer | null = null;
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic, acks: -1, messages: [{ value: 'first' }] });
@@ -25,10 +22,7 @@ describe('KeptConsumer', () => {
 
   afterAll(async () => {
     await kept?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteTestTopics([topic]);
   });
 
   it('should replace a consumer that kafkajs will not restart, and read on from the committed offset', async () => {

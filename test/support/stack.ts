@@ -127,6 +127,17 @@ export function testKafka(): Kafka {
   return new Kafka({ clientId: 'test', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
 }
 
+/** Deletes topics a test file made for itself (with @app/messaging's ensureTopics); one already gone is fine. */
+export async function deleteTestTopics(topics: string[]): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function testProducer(): Promise<Producer> {
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
   await producer.connect();

@@ -21,6 +21,10 @@ export function kafkajsAbortedMessageFilter(): FilterAbortedMessages {
   return require('kafkajs/src/consumer/filterAbortedMessages') as FilterAbortedMessages;
 }
 
+/** What to do when a check finds kafkajs unpatched (each patched behaviour has its own check). */
+export const KAFKAJS_PATCH_REMEDY =
+  'Run `npm install` (or `npx patch-package`) in the project folder so patches/kafkajs+2.2.4.patch is applied, and do not install with --ignore-scripts.';
+
 let checked = false;
 
 /** Throws, naming the fix, when kafkajs' filter lets a record of an aborted transaction through. */
@@ -38,7 +42,7 @@ export function assertAbortedTransactionsFiltered(filter: FilterAbortedMessages 
   if (kept.length > 0) {
     throw new Error(
       'kafkajs is not patched: its read-committed consumers would return records of aborted Kafka transactions. ' +
-        'Run `npm install` (or `npx patch-package`) in the project folder so patches/kafkajs+2.2.4.patch is applied, and do not install with --ignore-scripts.',
+        KAFKAJS_PATCH_REMEDY,
     );
   }
   checked = true;

@@ -1,3 +1,5 @@
+import { KAFKAJS_PATCH_REMEDY } from './aborted-transaction-filter';
+
 /**
  * The delivery consumers give kafkajs a function as `maxWaitTimeInMs`, read before every fetch
  * (patches/kafkajs+2.2.4.patch; decision 0027). Published kafkajs would send the function itself as the wait
@@ -22,7 +24,7 @@ export function assertFetchWaitReadPerFetch(fetchSource: string = kafkajsConsume
   if (!fetchSource.includes(READS_WAIT_PER_FETCH)) {
     throw new Error(
       'kafkajs is not patched: its consumers cannot take a fetch wait that follows the traffic. ' +
-        'Run `npm install` (or `npx patch-package`) in the project folder so patches/kafkajs+2.2.4.patch is applied, and do not install with --ignore-scripts.',
+        KAFKAJS_PATCH_REMEDY,
     );
   }
   checked = true;
