@@ -114,4 +114,66 @@ describe('the fan-out transactional producer', () => {
     expect(await committedOffsetReaching('4')).toBe('4');
     expect(await readCommitted(3)).toEqual(['overlap-1', 'overlap-2', 'after-the-abort']);
   });
+
+  it('should have offsets sent ahead answered before the messages are sent, and commit them once', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    requests.length = 0;
+    const transaction = await producer.begin();
+    transaction.sendOffsetsAhead(offsets('5'));
+    // What the fan-out does meanwhile: the event-log insert and the routing.
+    await new Promise((r) => setTimeout(r, 50));
+    await transaction.send([{ topic, messages: [message('ahead-5')] }]);
+    await transaction.commit(offsets('5'));
+    const made = (apiName: string) => requests.filter((r) => r.apiName === apiName);
+    expect(made('AddOffsetsToTxn')).toHaveLength(1);
+    expect(made('TxnOffsetCommit')).toHaveLength(1);
+    expect(made('AddPartitionsToTxn')).toHaveLength(1);
+    // Answered (not only made) before the messages' chain began: it ran beside the caller's own work.
+    const [txnOffsetCommit] = made('TxnOffsetCommit');
+    const [addPartitions] = made('AddPartitionsToTxn');
+    expect(txnOffsetCommit.sentAt + txnOffsetCommit.duration).toBeLessThanOrEqual(addPartitions.sentAt);
+    expect(await committedOffsetReaching('5')).toBe('5');
+  });
+
+  it('should commit the offsets given at commit over those sent ahead, and none of them when the transaction fails', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    requests.length = 0;
+    const replaced = await producer.begin();
+    replaced.sendOffsetsAhead(offsets('9'));
+    await replaced.send([{ topic, messages: [message('replaced-6')] }]);
+    await replaced.commit(offsets('6'));
+    expect(requests.filter((r) => r.apiName === 'TxnOffsetCommit')).toHaveLength(2);
+    expect(await committedOffsetReaching('6')).toBe('6');
+
+    const failing = await producer.begin();
+    failing.sendOffsetsAhead(offsets('12'));
+    await failing.send([{ topic, messages: [{ key: 'k', value: Buffer.alloc(1_200_000, 'x'), partition: 0 }] }]);
+    await expect(failing.commit(offsets('12'))).rejects.toThrow(/too large|MESSAGE_TOO_LARGE|larger than/i);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await committedOffset()).toBe('6');
+    expect(await readCommitted(5)).toEqual(['overlap-1', 'overlap-2', 'after-the-abort', 'ahead-5', 'replaced-6']);
+  });
+
+  // Why the fan-out sends offsets ahead only once the partition's previous transaction has ended (decision 0029).
+  it('should keep, of two committed transactions, the offsets whose TxnOffsetCommit reached the log last, whatever the commit order', async () => {
+    const other = new TransactionalProducer(testKafka(), `txn-producer-other-${randomUUID()}`, pino({ level: 'silent' }), 30_000);
+    await other.connect();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const earlier = await producer.begin();
+      const later = await other.begin();
+      // The later transaction (more records) sends its offsets first, then the earlier one, which commits first.
+      later.sendOffsetsAhead(offsets('20'));
+      await earlier.send([{ topic, messages: [message('earlier')] }]);
+      await new Promise((r) => setTimeout(r, 200));
+      await earlier.commit(offsets('15'));
+      await later.send([{ topic, messages: [message('later')] }]);
+      await later.commit(offsets('20'));
+      await new Promise((r) => setTimeout(r, 500));
+      // The coordinator applied 15 over 20: its record is later in __consumer_offsets, though its commit came first.
+      expect(await committedOffset()).toBe('15');
+    } finally {
+      await other.disconnect();
+    }
+  });
 });

@@ -10,9 +10,9 @@ import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
-import { partitionKey, PartitionProducer, PartitionProducers } from './partition-producers';
+import { partitionKey, PartitionProducer, PartitionProducers, TransactionSlot } from './partition-producers';
 import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
-import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
+import { AmbiguousCommitError, isFenced, OpenTransaction, TransactionOffsets } from './transactional-producer';
 
 /**
  * All partitions of one fetch are handed to eachBatch at once and share one transaction (see
@@ -313,11 +313,32 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       return state.transaction;
     };
 
+    // A partition read to its end commits before the round returns; one with more to read commits behind it
+    // (commitAfterRound), its next records read meanwhile. Committing behind only gains under a backlog:
+    // at 100 events/s it cost ~5 ms per event (decision 0017).
+    const behind = states.filter((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
+    // In a round of one slice, such a partition commits every record it took, so its offsets are known now: their
+    // request chain starts beside the event-log insert and the routing instead of after them (decision 0029).
+    // Not before the partition's previous transaction has ended: the group coordinator keeps, of two committed
+    // transactions' offsets, the one whose TxnOffsetCommit reached its log last, not the one committed last.
+    const offsetsAhead = records.length > SLICE_RECORDS ? [] : states.filter((state) => !behind.includes(state) && records.some((r) => r.state === state));
+    const sendOffsetsAhead = async (state: PartitionRound) => {
+      const transaction = await open(state);
+      await (state.slot as TransactionSlot).previous;
+      transaction.sendOffsetsAhead(this.offsetsOf(state, state.offsetOnceAllTaken()));
+    };
+    const sentAhead = allSettled(offsetsAhead, sendOffsetsAhead).then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+
     try {
       for (let at = 0; at < records.length; ) {
         const end = Math.min(records.length, at + SLICE_RECORDS);
         const slice = records.slice(at, end);
         const outcomes = await this.fanout.process(slice);
+        const aheadFailed = await sentAhead;
+        if (aheadFailed) throw aheadFailed;
         const touched = new Set<PartitionRound>();
         slice.forEach((record, i) => {
           const o = outcomes[i];
@@ -328,26 +349,20 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;
-        await Promise.all(
-          [...touched].map(async (state) => {
-            if (state.deliveries.length + state.quarantined.length > 0) {
-              const transaction = await open(state);
-              const outgoing = state.drain();
-              await transaction.send(outgoing);
-            }
-            if (state.bytes >= MAX_TRANSACTION_BYTES) {
-              await open(state);
-              const failed = await this.commitInTurn(state);
-              if (failed) throw failed;
-            }
-          }),
-        );
+        await allSettled([...touched], async (state) => {
+          if (state.deliveries.length + state.quarantined.length > 0) {
+            const transaction = await open(state);
+            const outgoing = state.drain();
+            await transaction.send(outgoing);
+          }
+          if (state.bytes >= MAX_TRANSACTION_BYTES) {
+            await open(state);
+            const failed = await this.commitInTurn(state);
+            if (failed) throw failed;
+          }
+        });
       }
       if (!heartbeatDone) await live[0].heartbeat();
-      // A partition read to its end commits before the round returns; one with more to read commits behind it
-      // (commitAfterRound), its next records read meanwhile. Committing behind only gains under a backlog:
-      // at 100 events/s it cost ~5 ms per event (decision 0017).
-      const behind = states.filter((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
       const now = states.filter((state) => !behind.includes(state) && state.commitOffset() !== null);
       const failed = (await Promise.all(now.map((state) => this.commitInTurn(state)))).find((err) => err !== null);
       if (failed) throw failed;
@@ -355,7 +370,9 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       for (const state of behind) this.commitAfterRound(state, consumer);
       void Promise.all(states.map((state) => state.entry.pending)).then(() => stopTimer());
     } catch (err) {
-      // Nothing of an unfinished transaction becomes visible; its records are read again.
+      // Nothing of an unfinished transaction becomes visible; its records are read again. A transaction still
+      // being opened ahead is aborted with the others once it is open.
+      await sentAhead;
       await Promise.all(states.map(async (state) => state.transaction?.abort()));
       if (err instanceof AmbiguousCommitError) {
         this.recovering = true;
@@ -420,7 +437,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       try {
         const transaction = state.transaction;
         state.transaction = null;
-        await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
+        await transaction.commit(this.offsetsOf(state, offset));
         state.committed(offset);
         this.count(state.tally, state.readAt);
         state.tally = new Tally();
@@ -432,6 +449,10 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     })();
     state.entry.committing(slot, outcome);
     return outcome;
+  }
+
+  private offsetsOf(state: PartitionRound, offset: string): TransactionOffsets {
+    return { consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] };
   }
 
   /**
@@ -485,6 +506,17 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.countQuarantined(tally.quarantined);
     if (tally.quarantined.length > 0) this.logger.warn({ count: tally.quarantined.length, kinds: [...new Set(tally.quarantined)] }, 'quarantined domain messages');
   }
+}
+
+/**
+ * Runs `step` for every item at once and fails with the first error only once every step has settled. With
+ * Promise.all, a partition's transaction still being opened when another partition's step failed (a heartbeat
+ * refused by a rebalance) was begun after the round had aborted the others: left open, it held its producer,
+ * whose every later transaction was refused, and the partition never committed again.
+ */
+async function allSettled<T>(items: readonly T[], step: (item: T) => Promise<void>): Promise<void> {
+  const failed = (await Promise.allSettled(items.map(step))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 interface HandedBatch {

@@ -186,13 +186,16 @@ export class TransactionalProducer {
  * Produce for each part, AddOffsetsToTxn then TxnOffsetCommit for the offsets, and EndTxn after all of them;
  * the two chains are independent. So a part is sent in the background (`send` returns once the part before
  * it is done, which keeps one part in flight), and `commit` starts the offsets' chain beside the last part:
- * a one-part transaction is three round trips in series instead of five. The broker handles a connection's
+ * a one-part transaction is three round trips in series instead of five. A caller that knows its offsets
+ * before its messages starts their chain even earlier (`sendOffsetsAhead`), beside its own work. The broker handles a connection's
  * requests one at a time, in order, so the two coordinator requests never meet each other there.
  */
 export class OpenTransaction {
   private ended = false;
   /** The part in flight: settles with null when it was sent, with its error when it failed; never rejects. */
   private sending: Promise<Error | null> = Promise.resolve(null);
+  /** Offsets sent before the commit (sendOffsetsAhead), with their request chain's outcome; never rejects. */
+  private offsetsAhead: { key: string; sent: Promise<Error | null> } | null = null;
 
   constructor(
     private readonly transaction: Transaction,
@@ -228,15 +231,24 @@ export class OpenTransaction {
     }
   }
 
+  /**
+   * Starts the offsets' chain before the messages are known, when the caller already knows what it will commit:
+   * the offsets commit with the messages at EndTxn or not at all, so sending them early changes nothing but when
+   * they are sent. `commit` with other offsets sends those after these (the later TxnOffsetCommit of a
+   * transaction replaces the earlier one).
+   */
+  sendOffsetsAhead(offsets: TransactionOffsets): void {
+    this.assertOpen();
+    if (this.offsetsAhead) throw new Error('the fan-out transaction already sent offsets ahead');
+    this.offsetsAhead = { key: offsetsKey(offsets), sent: this.sendOffsetsSettled(offsets) };
+  }
+
   async commit(offsets: TransactionOffsets): Promise<void> {
     this.assertOpen();
-    const [sendFailed, offsetsFailed] = await Promise.all([
-      this.sending,
-      sendOffsets(this.transaction, offsets).then(
-        () => null,
-        (err: unknown) => asError(err, 'the fan-out transaction could not add its offsets'),
-      ),
-    ]);
+    const ahead = this.offsetsAhead;
+    const offsetsSent =
+      ahead === null ? this.sendOffsetsSettled(offsets) : ahead.key === offsetsKey(offsets) ? ahead.sent : ahead.sent.then((failed) => failed ?? this.sendOffsetsSettled(offsets));
+    const [sendFailed, offsetsFailed] = await Promise.all([this.sending, offsetsSent]);
     const failed = sendFailed ?? offsetsFailed;
     if (failed) {
       await this.fail(true, failed);
@@ -260,10 +272,18 @@ export class OpenTransaction {
     await this.fail(true, null);
   }
 
-  /** Ends the transaction as failed, once the part in flight has settled (its outcome decides nothing any more). */
+  /** Settles with null when the offsets were added, with the error when not; never rejects. */
+  private sendOffsetsSettled(offsets: TransactionOffsets): Promise<Error | null> {
+    return sendOffsets(this.transaction, offsets).then(
+      () => null,
+      (err: unknown) => asError(err, 'the fan-out transaction could not add its offsets'),
+    );
+  }
+
+  /** Ends the transaction as failed, once the requests in flight have settled (their outcome decides nothing any more). */
   private async fail(abort: boolean, error: unknown): Promise<void> {
     this.ended = true;
-    await this.sending;
+    await Promise.all([this.sending, this.offsetsAhead?.sent]);
     await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null, error });
   }
 
@@ -290,6 +310,10 @@ async function sendOffsets(transaction: Transaction, offsets: TransactionOffsets
       await new Promise((resolve) => setTimeout(resolve, Math.min(TRANSACTION_RETRY.initialRetryTime * TRANSACTION_RETRY.multiplier ** attempt, TRANSACTION_RETRY.maxRetryTime)));
     }
   }
+}
+
+function offsetsKey({ consumerGroupId, topics }: TransactionOffsets): string {
+  return JSON.stringify([consumerGroupId, topics.map(({ topic, partitions }) => [topic, partitions.map(({ partition, offset }) => [partition, offset])])]);
 }
 
 function asError(err: unknown, what: string): Error {
