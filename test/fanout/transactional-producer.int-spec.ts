@@ -135,6 +135,25 @@ describe('the fan-out transactional producer', () => {
     expect(await committedOffsetReaching('5')).toBe('5');
   });
 
+  it('should register partitions sent ahead before the messages, so that the send registers none of its own', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    requests.length = 0;
+    const transaction = await producer.begin();
+    transaction.addPartitionsAhead([{ topic, partition: 0 }]);
+    transaction.sendOffsetsAhead(offsets('5'));
+    // What the fan-out does meanwhile: the event-log insert.
+    await new Promise((r) => setTimeout(r, 50));
+    await transaction.send([{ topic, messages: [message('partitions-ahead')] }]);
+    await transaction.commit(offsets('5'));
+    const made = (apiName: string) => requests.filter((r) => r.apiName === apiName);
+    expect(made('AddPartitionsToTxn')).toHaveLength(1);
+    const [addPartitions] = made('AddPartitionsToTxn');
+    const [produce] = made('Produce');
+    expect(addPartitions.sentAt + addPartitions.duration).toBeLessThanOrEqual(produce.sentAt);
+    // Made before the send was called: registered while the caller still worked.
+    expect(produce.sentAt - (addPartitions.sentAt + addPartitions.duration)).toBeGreaterThanOrEqual(30);
+  });
+
   it('should commit the offsets given at commit over those sent ahead, and none of them when the transaction fails', async () => {
     await new Promise((r) => setTimeout(r, 300));
     requests.length = 0;
@@ -151,7 +170,7 @@ describe('the fan-out transactional producer', () => {
     await expect(failing.commit(offsets('12'))).rejects.toThrow(/too large|MESSAGE_TOO_LARGE|larger than/i);
     await new Promise((r) => setTimeout(r, 300));
     expect(await committedOffset()).toBe('6');
-    expect(await readCommitted(5)).toEqual(['overlap-1', 'overlap-2', 'after-the-abort', 'ahead-5', 'replaced-6']);
+    expect(await readCommitted(6)).toEqual(['overlap-1', 'overlap-2', 'after-the-abort', 'ahead-5', 'partitions-ahead', 'replaced-6']);
   });
 
   // Why the fan-out sends offsets ahead only once the partition's previous transaction has ended (decision 0029).

@@ -322,8 +322,11 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     // Not before the partition's previous transaction has ended: the group coordinator keeps, of two committed
     // transactions' offsets, the one whose TxnOffsetCommit reached its log last, not the one committed last.
     const offsetsAhead = records.length > SLICE_RECORDS ? [] : states.filter((state) => !behind.includes(state) && records.some((r) => r.state === state));
+    // Their delivery partitions are registered with the transaction too, once the records are routed and while the
+    // events are logged (the first send then makes no AddPartitionsToTxn request).
+    const openedAhead = new Map(offsetsAhead.map((state) => [state, open(state)] as const));
     const sendOffsetsAhead = async (state: PartitionRound) => {
-      const transaction = await open(state);
+      const transaction = await (openedAhead.get(state) as Promise<OpenTransaction>);
       await (state.slot as TransactionSlot).previous;
       transaction.sendOffsetsAhead(this.offsetsOf(state, state.offsetOnceAllTaken()));
     };
@@ -336,7 +339,22 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       for (let at = 0; at < records.length; ) {
         const end = Math.min(records.length, at + SLICE_RECORDS);
         const slice = records.slice(at, end);
-        const outcomes = await this.fanout.process(slice);
+        const routed = await this.fanout.route(slice);
+        const partitionsAhead = new Map<PartitionRound, Array<{ topic: string; partition: number }>>();
+        slice.forEach((record, i) => {
+          const o = routed.outcomes[i];
+          o.deliveries = o.deliveries.map((m) => (m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m));
+          if (openedAhead.has(record.state) && o.deliveries.length > 0) {
+            const list = partitionsAhead.get(record.state) ?? [];
+            for (const m of o.deliveries) list.push({ topic: Topics.deliveries, partition: m.partition as number });
+            partitionsAhead.set(record.state, list);
+          }
+        });
+        // A transaction that failed to open fails the round through sentAhead; nothing more to do for it here.
+        for (const [state, partitions] of partitionsAhead) {
+          void (openedAhead.get(state) as Promise<OpenTransaction>).then((transaction) => transaction.addPartitionsAhead(partitions)).catch(() => undefined);
+        }
+        const outcomes = await this.fanout.record(routed);
         const aheadFailed = await sentAhead;
         if (aheadFailed) throw aheadFailed;
         const touched = new Set<PartitionRound>();
@@ -345,7 +363,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
           const state = record.state;
           touched.add(state);
           state.take(record.offset, o, record.stages.publishedAt);
-          for (const m of o.deliveries) state.deliveries.push(m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m);
+          for (const m of o.deliveries) state.deliveries.push(m);
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;

@@ -272,6 +272,31 @@ export class OpenTransaction {
     await this.fail(true, null);
   }
 
+  /**
+   * Registers the partitions the messages will go to before they are known (AddPartitionsToTxn), beside the
+   * caller's own work; the first part sent waits for it and makes no registration of its own. A registered
+   * partition that gets no message costs only its transaction marker.
+   */
+  addPartitionsAhead(partitions: ReadonlyArray<{ topic: string; partition: number }>): void {
+    this.assertOpen();
+    const topics = new Map<string, Array<{ partition: number }>>();
+    for (const { topic, partition } of partitions) {
+      const list = topics.get(topic) ?? [];
+      if (!list.some((p) => p.partition === partition)) list.push({ partition });
+      topics.set(topic, list);
+    }
+    if (topics.size === 0) return;
+    const request = [...topics].map(([topic, list]) => ({ topic, partitions: list }));
+    this.sending = this.sending.then(
+      (failed) =>
+        failed ??
+        askedAgainWhileConcurrent(() => this.transaction.addPartitions(request)).then(
+          () => null,
+          (err: unknown) => asError(err, 'the fan-out transaction could not add its partitions'),
+        ),
+    );
+  }
+
   /** Settles with null when the offsets were added, with the error when not; never rejects. */
   private sendOffsetsSettled(offsets: TransactionOffsets): Promise<Error | null> {
     return sendOffsets(this.transaction, offsets).then(
@@ -300,9 +325,14 @@ export class OpenTransaction {
  * asked again, not a failure of the transaction: try again after the same short waits.
  */
 async function sendOffsets(transaction: Transaction, offsets: TransactionOffsets): Promise<void> {
+  await askedAgainWhileConcurrent(() => transaction.sendOffsets(offsets));
+}
+
+/** Makes a request the coordinator may answer with CONCURRENT_TRANSACTIONS, asking again after the transaction retry's waits. */
+async function askedAgainWhileConcurrent(request: () => Promise<void>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await transaction.sendOffsets(offsets);
+      await request();
       return;
     } catch (err) {
       const concurrent = (err as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
