@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { Consumer } from 'kafkajs';
-import { Client } from 'pg';
 import { Topics } from '@app/contracts';
 import { domainEvent } from '../history/history-support';
-import { eventually, query, testEnv, testKafka } from '../support/stack';
+import { query, testEnv, testKafka } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
 import { CATALOG_TOPICS, FanoutWorld, publish, settle, startFanoutWorld } from './fanout-kit';
 
@@ -109,90 +106,4 @@ describe('fan-out when a dependency fails', () => {
     expect(delivered).toHaveLength(count);
     expect(new Set(delivered)).toEqual(new Set(ids));
   });
-
-  // A small round knows the offsets it will commit before its events are logged, so the transaction's offsets
-  // are sent beside the event-log insert (decision 0029); they still commit only with the round's deliveries.
-  it("should have a round's offsets in its transaction while the event-log insert waits, and commit them only with its deliveries", async () => {
-    const { producer, deliveries } = world;
-    const groupId = env.FANOUT_GROUP_ID as string;
-    const before = deliveries.records.length;
-    // Transactional offset commits are records in __consumer_offsets, visible to a read-uncommitted reader before their commit.
-    const offsetCommits = await OffsetCommitLog.fromNow();
-    const blocker = new Client({ connectionString: env.DATABASE_URL });
-    await blocker.connect();
-    try {
-      await blocker.query('BEGIN');
-      // Inserts wait for this lock until the blocker's transaction ends: a slow database.
-      await blocker.query('LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE');
-      const at = await publish(producer, 'order.new', org.id, JSON.stringify(domainEvent(org.id, 'order.new', 'live', 'evt_slow_log')));
-      const next = String(BigInt(at.offset) + 1n);
-      const isTheRound = (c: ReturnType<typeof offsetCommit>) => c?.group === groupId && c.topic === 'order.new' && c.partition === at.partition && c.offset === next;
-      const pending = await eventually(async () => offsetCommits.records.find((r) => isTheRound(offsetCommit(r))), 15_000, 'the round offset commit record').catch(() => undefined);
-      expect(pending).toBeDefined();
-      const inserting = await blocker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO events%'`);
-      expect(inserting.rows[0].n).toBe(1);
-      await deliveries.sync();
-      expect(deliveries.records).toHaveLength(before);
-      expect(await committedOffset(groupId, 'order.new', at.partition)).not.toBe(next);
-    } finally {
-      await blocker.query('ROLLBACK').catch(() => undefined);
-      await blocker.end();
-      await offsetCommits.stop();
-    }
-    await deliveries.waitForCount(before + 1, 30_000);
-    await settle(deliveries, groupId, CATALOG_TOPICS);
-    expect(deliveries.deliveries().slice(before).map((d) => [d.event.id, d.endpointId])).toEqual([['evt_slow_log', endpointId]]);
-  });
 });
-
-/**
- * The records written to __consumer_offsets from now on, read uncommitted. Read from each partition's current end,
- * not from the beginning: after many test runs the topic holds enough to take a reader longer than a test waits.
- */
-class OffsetCommitLog {
-  readonly records: Array<{ keyBytes: Buffer | null; value: Buffer | null }> = [];
-
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async fromNow(): Promise<OffsetCommitLog> {
-    const admin = testKafka().admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets('__consumer_offsets').finally(() => admin.disconnect());
-    const consumer = testKafka().consumer({ groupId: `test-offset-log-${randomUUID()}`, readUncommitted: true, maxWaitTimeInMs: 100 });
-    const log = new OffsetCommitLog(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic: '__consumer_offsets', fromBeginning: true });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => void (joined = true));
-    await consumer.run({ eachMessage: async ({ message }) => void log.records.push({ keyBytes: message.key, value: message.value }) });
-    for (const { partition, high } of ends) consumer.seek({ topic: '__consumer_offsets', partition, offset: high });
-    await eventually(async () => (joined ? true : undefined), 15_000, 'the offset log reader to join');
-    return log;
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer.disconnect();
-  }
-}
-
-/** An offset commit record of __consumer_offsets (key version 0/1: group, topic, partition; the value starts with the offset). */
-function offsetCommit(record: { keyBytes: Buffer | null; value: Buffer | null }): { group: string; topic: string; partition: number; offset: string } | null {
-  const key = record.keyBytes;
-  if (!key || !record.value || key.readInt16BE(0) > 1) return null;
-  const groupLength = key.readInt16BE(2);
-  const group = key.toString('utf8', 4, 4 + groupLength);
-  const topicLength = key.readInt16BE(4 + groupLength);
-  const topic = key.toString('utf8', 6 + groupLength, 6 + groupLength + topicLength);
-  return { group, topic, partition: key.readInt32BE(6 + groupLength + topicLength), offset: record.value.readBigInt64BE(2).toString() };
-}
-
-async function committedOffset(groupId: string, topic: string, partition: number): Promise<string | undefined> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return partitions.find((p) => p.partition === partition)?.offset;
-  } finally {
-    await admin.disconnect();
-  }
-}

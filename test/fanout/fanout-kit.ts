@@ -18,8 +18,6 @@ const MARKER_HEADER = 'x-test-marker';
 
 export interface ReadRecord {
   key: string | null;
-  /** The key as it was written, for keys that are not text. */
-  keyBytes: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
   partition: number;
@@ -50,7 +48,7 @@ export class TopicReader {
       eachMessage: async ({ partition, message }) => {
         const headers = stringHeaders(message.headers);
         if (headers[MARKER_HEADER]) reader.markers.add(headers[MARKER_HEADER]);
-        else reader.records.push({ key: message.key?.toString() ?? null, keyBytes: message.key, value: message.value, headers, partition, offset: message.offset });
+        else reader.records.push({ key: message.key?.toString() ?? null, value: message.value, headers, partition, offset: message.offset });
       },
     });
     return reader;

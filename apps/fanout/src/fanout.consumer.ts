@@ -10,9 +10,9 @@ import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
-import { partitionKey, PartitionProducer, PartitionProducers, TransactionSlot } from './partition-producers';
+import { partitionKey, PartitionProducer, PartitionProducers } from './partition-producers';
 import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
-import { AmbiguousCommitError, isFenced, OpenTransaction, TransactionOffsets } from './transactional-producer';
+import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
 /**
  * All partitions of one fetch are handed to eachBatch at once and share one transaction (see
@@ -313,57 +313,18 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       return state.transaction;
     };
 
-    // A partition read to its end commits before the round returns; one with more to read commits behind it
-    // (commitAfterRound), its next records read meanwhile. Committing behind only gains under a backlog:
-    // at 100 events/s it cost ~5 ms per event (decision 0017).
-    const behind = states.filter((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
-    // In a round of one slice, such a partition commits every record it took, so its offsets are known now: their
-    // request chain starts beside the event-log insert and the routing instead of after them (decision 0029).
-    // Not before the partition's previous transaction has ended: the group coordinator keeps, of two committed
-    // transactions' offsets, the one whose TxnOffsetCommit reached its log last, not the one committed last.
-    const offsetsAhead = records.length > SLICE_RECORDS ? [] : states.filter((state) => !behind.includes(state) && records.some((r) => r.state === state));
-    // Their delivery partitions are registered with the transaction too, once the records are routed and while the
-    // events are logged (the first send then makes no AddPartitionsToTxn request).
-    const openedAhead = new Map(offsetsAhead.map((state) => [state, open(state)] as const));
-    const sendOffsetsAhead = async (state: PartitionRound) => {
-      const transaction = await (openedAhead.get(state) as Promise<OpenTransaction>);
-      await (state.slot as TransactionSlot).previous;
-      transaction.sendOffsetsAhead(this.offsetsOf(state, state.offsetOnceAllTaken()));
-    };
-    const sentAhead = allSettled(offsetsAhead, sendOffsetsAhead).then(
-      () => null,
-      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-    );
-
     try {
       for (let at = 0; at < records.length; ) {
         const end = Math.min(records.length, at + SLICE_RECORDS);
         const slice = records.slice(at, end);
-        const routed = await this.fanout.route(slice);
-        const partitionsAhead = new Map<PartitionRound, Array<{ topic: string; partition: number }>>();
-        slice.forEach((record, i) => {
-          const o = routed.outcomes[i];
-          o.deliveries = o.deliveries.map((m) => (m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m));
-          if (openedAhead.has(record.state) && o.deliveries.length > 0) {
-            const list = partitionsAhead.get(record.state) ?? [];
-            for (const m of o.deliveries) list.push({ topic: Topics.deliveries, partition: m.partition as number });
-            partitionsAhead.set(record.state, list);
-          }
-        });
-        // A transaction that failed to open fails the round through sentAhead; nothing more to do for it here.
-        for (const [state, partitions] of partitionsAhead) {
-          void (openedAhead.get(state) as Promise<OpenTransaction>).then((transaction) => transaction.addPartitionsAhead(partitions)).catch(() => undefined);
-        }
-        const outcomes = await this.fanout.record(routed);
-        const aheadFailed = await sentAhead;
-        if (aheadFailed) throw aheadFailed;
+        const outcomes = await this.fanout.process(slice);
         const touched = new Set<PartitionRound>();
         slice.forEach((record, i) => {
           const o = outcomes[i];
           const state = record.state;
           touched.add(state);
           state.take(record.offset, o, record.stages.publishedAt);
-          for (const m of o.deliveries) state.deliveries.push(m);
+          for (const m of o.deliveries) state.deliveries.push(m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m);
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;
@@ -381,6 +342,10 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         });
       }
       if (!heartbeatDone) await live[0].heartbeat();
+      // A partition read to its end commits before the round returns; one with more to read commits behind it
+      // (commitAfterRound), its next records read meanwhile. Committing behind only gains under a backlog:
+      // at 100 events/s it cost ~5 ms per event (decision 0017).
+      const behind = states.filter((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
       const now = states.filter((state) => !behind.includes(state) && state.commitOffset() !== null);
       const failed = (await Promise.all(now.map((state) => this.commitInTurn(state)))).find((err) => err !== null);
       if (failed) throw failed;
@@ -388,9 +353,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       for (const state of behind) this.commitAfterRound(state, consumer);
       void Promise.all(states.map((state) => state.entry.pending)).then(() => stopTimer());
     } catch (err) {
-      // Nothing of an unfinished transaction becomes visible; its records are read again. A transaction still
-      // being opened ahead is aborted with the others once it is open.
-      await sentAhead;
+      // Nothing of an unfinished transaction becomes visible; its records are read again.
       await Promise.all(states.map(async (state) => state.transaction?.abort()));
       if (err instanceof AmbiguousCommitError) {
         this.recovering = true;
@@ -455,7 +418,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
       try {
         const transaction = state.transaction;
         state.transaction = null;
-        await transaction.commit(this.offsetsOf(state, offset));
+        await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
         state.committed(offset);
         this.count(state.tally, state.readAt);
         state.tally = new Tally();
@@ -467,10 +430,6 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     })();
     state.entry.committing(slot, outcome);
     return outcome;
-  }
-
-  private offsetsOf(state: PartitionRound, offset: string): TransactionOffsets {
-    return { consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] };
   }
 
   /**

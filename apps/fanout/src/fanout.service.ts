@@ -32,14 +32,6 @@ export interface RecordOutcome {
  */
 const MAX_DELIVERY_EVENT_BYTES = 1_000_000 - 2_048;
 
-/** A slice of domain records routed but not yet logged (FanoutService.route). */
-export interface RoutedRecords {
-  readonly records: readonly SourceRecord[];
-  /** Per record; a routed event's deliveries stand only if `record` finds it new. */
-  readonly outcomes: RecordOutcome[];
-  readonly known: ReadonlyMap<IncomingEvent, Candidate>;
-}
-
 interface Candidate {
   index: number;
   incoming: IncomingEvent;
@@ -63,12 +55,11 @@ export class FanoutService {
   ) {}
 
   /**
-   * Decodes, validates and routes a batch of domain records, and writes nothing: the delivery messages each
-   * record would make if it is new. `record` then logs the events and keeps only the new ones' messages. Routing
-   * comes first so the caller knows where the messages will go while the events are being logged.
+   * Decodes, validates and records a batch of domain records, and routes the new events.
+   * Returns one outcome per record, in the records' order, so the caller can commit any prefix.
    * Throws only for infrastructure failures (database down): the caller must then not commit.
    */
-  async route(records: readonly SourceRecord[]): Promise<RoutedRecords> {
+  async process(records: readonly SourceRecord[]): Promise<RecordOutcome[]> {
     const outcomes: RecordOutcome[] = records.map(() => ({ deliveries: [], quarantined: null, accepted: false, duplicate: false, filteredOut: 0 }));
     const candidates: Candidate[] = [];
     records.forEach((record, index) => {
@@ -103,8 +94,22 @@ export class FanoutService {
       known.set(candidate.incoming, candidate);
     }
 
-    for (const [{ event }, { index, encoder }] of known) {
+    const { toFanOut, refused } = await this.events.recordBatch([...known.keys()]);
+    const fannedOut = new Set(toFanOut);
+    const refusedSet = new Set(refused.map((r) => r.item));
+    for (const { item, reason } of refused) {
+      const { index } = known.get(item) as Candidate;
+      outcomes[index].quarantined = quarantine(records[index], 'unstorable', `event log refused the event: ${reason}`);
+    }
+    for (const [incoming, { index }] of known) {
+      if (!fannedOut.has(incoming) && !refusedSet.has(incoming)) outcomes[index].duplicate = true;
+    }
+
+    for (const incoming of toFanOut) {
+      const { index, encoder } = known.get(incoming) as Candidate;
+      const { event } = incoming;
       const outcome = outcomes[index];
+      outcome.accepted = true;
       for (const endpoint of await this.directory.enabledFor(event.organizationId)) {
         if (!endpointWantsEvent(endpoint, event)) continue;
         if (!this.passes(this.filters.testFor(endpoint), event, endpoint.id)) {
@@ -115,32 +120,6 @@ export class FanoutService {
         const value = encoder.encode(deliveryIdFor(event.organizationId, event.id, endpoint.id), endpoint.id, partition, records[index].stages);
         outcome.deliveries.push(partition === undefined ? { key: endpoint.id, value } : { key: endpoint.id, value, partition });
       }
-    }
-    return { records, outcomes, known };
-  }
-
-  /**
-   * Logs the routed events and returns one outcome per record, in the records' order, so the caller can commit
-   * any prefix: a repeat of an event id already logged from another record is a duplicate and makes no messages.
-   * Throws only for infrastructure failures (database down): the caller must then not commit.
-   */
-  async record({ records, outcomes, known }: RoutedRecords): Promise<RecordOutcome[]> {
-    const { toFanOut, refused } = await this.events.recordBatch([...known.keys()]);
-    const fannedOut = new Set(toFanOut);
-    const refusedSet = new Set(refused.map((r) => r.item));
-    for (const { item, reason } of refused) {
-      const { index } = known.get(item) as Candidate;
-      outcomes[index].quarantined = quarantine(records[index], 'unstorable', `event log refused the event: ${reason}`);
-    }
-    for (const [incoming, { index }] of known) {
-      const outcome = outcomes[index];
-      if (fannedOut.has(incoming)) {
-        outcome.accepted = true;
-        continue;
-      }
-      if (!refusedSet.has(incoming)) outcome.duplicate = true;
-      outcome.deliveries = [];
-      outcome.filteredOut = 0;
     }
     return outcomes;
   }

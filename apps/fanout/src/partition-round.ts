@@ -99,11 +99,6 @@ export class PartitionRound {
     return (BigInt(last) + 1n).toString();
   }
 
-  /** What commitOffset will be once every record of the batch not committed before (from `from` on) is taken. */
-  offsetOnceAllTaken(): string {
-    return (BigInt(this.batch.lastOffset()) + 1n).toString();
-  }
-
   committed(offset: string): void {
     this.firstUncommitted = null;
     this.lastCommitted = this.lastTaken;

@@ -186,16 +186,13 @@ export class TransactionalProducer {
  * Produce for each part, AddOffsetsToTxn then TxnOffsetCommit for the offsets, and EndTxn after all of them;
  * the two chains are independent. So a part is sent in the background (`send` returns once the part before
  * it is done, which keeps one part in flight), and `commit` starts the offsets' chain beside the last part:
- * a one-part transaction is three round trips in series instead of five. A caller that knows its offsets
- * before its messages starts their chain even earlier (`sendOffsetsAhead`), beside its own work. The broker handles a connection's
+ * a one-part transaction is three round trips in series instead of five. The broker handles a connection's
  * requests one at a time, in order, so the two coordinator requests never meet each other there.
  */
 export class OpenTransaction {
   private ended = false;
   /** The part in flight: settles with null when it was sent, with its error when it failed; never rejects. */
   private sending: Promise<Error | null> = Promise.resolve(null);
-  /** Offsets sent before the commit (sendOffsetsAhead), with their request chain's outcome; never rejects. */
-  private offsetsAhead: { key: string; sent: Promise<Error | null> } | null = null;
 
   constructor(
     private readonly transaction: Transaction,
@@ -231,24 +228,15 @@ export class OpenTransaction {
     }
   }
 
-  /**
-   * Starts the offsets' chain before the messages are known, when the caller already knows what it will commit:
-   * the offsets commit with the messages at EndTxn or not at all, so sending them early changes nothing but when
-   * they are sent. `commit` with other offsets sends those after these (the later TxnOffsetCommit of a
-   * transaction replaces the earlier one).
-   */
-  sendOffsetsAhead(offsets: TransactionOffsets): void {
-    this.assertOpen();
-    if (this.offsetsAhead) throw new Error('the fan-out transaction already sent offsets ahead');
-    this.offsetsAhead = { key: offsetsKey(offsets), sent: this.sendOffsetsSettled(offsets) };
-  }
-
   async commit(offsets: TransactionOffsets): Promise<void> {
     this.assertOpen();
-    const ahead = this.offsetsAhead;
-    const offsetsSent =
-      ahead === null ? this.sendOffsetsSettled(offsets) : ahead.key === offsetsKey(offsets) ? ahead.sent : ahead.sent.then((failed) => failed ?? this.sendOffsetsSettled(offsets));
-    const [sendFailed, offsetsFailed] = await Promise.all([this.sending, offsetsSent]);
+    const [sendFailed, offsetsFailed] = await Promise.all([
+      this.sending,
+      sendOffsets(this.transaction, offsets).then(
+        () => null,
+        (err: unknown) => asError(err, 'the fan-out transaction could not add its offsets'),
+      ),
+    ]);
     const failed = sendFailed ?? offsetsFailed;
     if (failed) {
       await this.fail(true, failed);
@@ -272,43 +260,10 @@ export class OpenTransaction {
     await this.fail(true, null);
   }
 
-  /**
-   * Registers the partitions the messages will go to before they are known (AddPartitionsToTxn), beside the
-   * caller's own work; the first part sent waits for it and makes no registration of its own. A registered
-   * partition that gets no message costs only its transaction marker.
-   */
-  addPartitionsAhead(partitions: ReadonlyArray<{ topic: string; partition: number }>): void {
-    this.assertOpen();
-    const topics = new Map<string, Array<{ partition: number }>>();
-    for (const { topic, partition } of partitions) {
-      const list = topics.get(topic) ?? [];
-      if (!list.some((p) => p.partition === partition)) list.push({ partition });
-      topics.set(topic, list);
-    }
-    if (topics.size === 0) return;
-    const request = [...topics].map(([topic, list]) => ({ topic, partitions: list }));
-    this.sending = this.sending.then(
-      (failed) =>
-        failed ??
-        askedAgainWhileConcurrent(() => this.transaction.addPartitions(request)).then(
-          () => null,
-          (err: unknown) => asError(err, 'the fan-out transaction could not add its partitions'),
-        ),
-    );
-  }
-
-  /** Settles with null when the offsets were added, with the error when not; never rejects. */
-  private sendOffsetsSettled(offsets: TransactionOffsets): Promise<Error | null> {
-    return sendOffsets(this.transaction, offsets).then(
-      () => null,
-      (err: unknown) => asError(err, 'the fan-out transaction could not add its offsets'),
-    );
-  }
-
-  /** Ends the transaction as failed, once the requests in flight have settled (their outcome decides nothing any more). */
+  /** Ends the transaction as failed, once the part in flight has settled (its outcome decides nothing any more). */
   private async fail(abort: boolean, error: unknown): Promise<void> {
     this.ended = true;
-    await Promise.all([this.sending, this.offsetsAhead?.sent]);
+    await this.sending;
     await this.finish({ failed: true, abort: abort ? () => this.transaction.abort() : null, error });
   }
 
@@ -325,14 +280,9 @@ export class OpenTransaction {
  * asked again, not a failure of the transaction: try again after the same short waits.
  */
 async function sendOffsets(transaction: Transaction, offsets: TransactionOffsets): Promise<void> {
-  await askedAgainWhileConcurrent(() => transaction.sendOffsets(offsets));
-}
-
-/** Makes a request the coordinator may answer with CONCURRENT_TRANSACTIONS, asking again after the transaction retry's waits. */
-async function askedAgainWhileConcurrent(request: () => Promise<void>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await request();
+      await transaction.sendOffsets(offsets);
       return;
     } catch (err) {
       const concurrent = (err as { type?: string }).type === 'CONCURRENT_TRANSACTIONS';
@@ -340,10 +290,6 @@ async function askedAgainWhileConcurrent(request: () => Promise<void>): Promise<
       await new Promise((resolve) => setTimeout(resolve, Math.min(TRANSACTION_RETRY.initialRetryTime * TRANSACTION_RETRY.multiplier ** attempt, TRANSACTION_RETRY.maxRetryTime)));
     }
   }
-}
-
-function offsetsKey({ consumerGroupId, topics }: TransactionOffsets): string {
-  return JSON.stringify([consumerGroupId, topics.map(({ topic, partitions }) => [topic, partitions.map(({ partition, offset }) => [partition, offset])])]);
 }
 
 function asError(err: unknown, what: string): Error {
