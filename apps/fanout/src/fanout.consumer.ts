@@ -12,6 +12,7 @@ import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
 import { partitionKey, PartitionProducer, PartitionProducers } from './partition-producers';
 import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
+import { settleAll } from './settle-all';
 import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
 /**
@@ -328,7 +329,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;
-        await allSettled([...touched], async (state) => {
+        await settleAll([...touched], async (state) => {
           if (state.deliveries.length + state.quarantined.length > 0) {
             const transaction = await open(state);
             const outgoing = state.drain();
@@ -483,17 +484,6 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.metrics.countQuarantined(tally.quarantined);
     if (tally.quarantined.length > 0) this.logger.warn({ count: tally.quarantined.length, kinds: [...new Set(tally.quarantined)] }, 'quarantined domain messages');
   }
-}
-
-/**
- * Runs `step` for every item at once and fails with the first error only once every step has settled. With
- * Promise.all, a partition's transaction still being opened when another partition's step failed (a heartbeat
- * refused by a rebalance) was begun after the round had aborted the others: left open, it held its producer,
- * whose every later transaction was refused, and the partition never committed again.
- */
-async function allSettled<T>(items: readonly T[], step: (item: T) => Promise<void>): Promise<void> {
-  const failed = (await Promise.allSettled(items.map(step))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 }
 
 interface HandedBatch {
