@@ -7,6 +7,7 @@ import { FanoutConfig, loadConfig } from '@app/config';
 import { Topics } from '@app/contracts';
 import { ensureTopics, pipelineTopics } from '@app/messaging';
 import { freePortRange } from '../support/free-ports';
+import { eventually } from '../support/stack';
 
 /*
  * SPEC §12: `npm run infra -- up --brokers 3` starts a three-broker KRaft cluster on loopback (its own ports and
@@ -121,15 +122,10 @@ describe('a local three-broker cluster (infra up --brokers 3)', () => {
  * The controller answers topic creation once the leaders are elected; each broker learns of the topic from the
  * metadata log a moment later, and one not caught up answers UNKNOWN_TOPIC_OR_PARTITION (a CI run met it).
  */
-async function knownToEveryBroker<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await read();
-    } catch (err) {
-      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+function knownToEveryBroker<T>(read: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const notYetKnown = (err: Error & { type?: string }): undefined => {
+    if (err.type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+    return undefined;
+  };
+  return eventually(() => read().catch(notYetKnown), timeoutMs, 'every broker to know the topic');
 }
-

@@ -57,7 +57,7 @@ describe('kafkajs request queue (patched)', () => {
   });
 
   // Every connection runs this check for as long as it is open: at the published 100 ms, ten timer wake-ups a
-  // second per connection were a fifth of an idle service's CPU (decision 0027). Request timeouts are 30 s and more.
+  // second per connection were a sixth of an idle service's CPU (decision 0028). Request timeouts are 30 s and more.
   it('checks for timed-out requests once a second, not ten times', async () => {
     let checks = 0;
     const queue = newQueue({ enforceRequestTimeout: true, isConnected: () => (checks++, true) });
@@ -80,4 +80,3 @@ describe('kafkajs request queue (patched)', () => {
     expect(timedOutAt - sentAt).toBeLessThanOrEqual(300 + 1_100);
   });
 });
-
