@@ -6,7 +6,7 @@ import { EVENT_TYPES, Pipeline, drain, publishClosedLoop, publishOpenLoop } from
 import { BenchReceiver, ReceiverBehaviour } from '../support/receiver';
 import { scrapeStages, stageBudget } from '../support/stage-budget';
 import { Result, log, progress, round } from '../support/result';
-import { busyPercent, machineCpu, StackCpu } from '../support/cpu-usage';
+import { busyPercent, machineCpu, ProcessCpu, StackCpu } from '../support/cpu-usage';
 
 /** Seconds without a new receipt after which a drain gives up and reports the rest missing. */
 const STALL_SECONDS = 30;
@@ -58,13 +58,19 @@ async function closedLoopPhases(pipeline: Pipeline, receiver: BenchReceiver, org
   const cold = await phase('warm-up', warmupEvents);
   const t0 = Date.now();
   const cpu = StackCpu.start();
+  const processCpu = startProcessCpu(pipeline);
   const deliveredBefore = receiver.distinct();
   const perSecond = await phase('measured', events);
   const stackCpuSecondsPer1000 = cpuPer1000(cpu, receiver.distinct() - deliveredBefore);
-  return { ids, cold, perSecond, stackCpuSecondsPer1000, seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000) };
+  const coresByProcess = processCpu.read();
+  return { ids, cold, perSecond, stackCpuSecondsPer1000, coresByProcess, seconds: round((Math.max(...receiver.lastReceiptByPath.values()) - t0) / 1000) };
 }
 
 const everyPath = (paths: readonly string[], ids: readonly string[]) => new Map(paths.map((p) => [p, ids]));
+
+/** Where the stack's CPU goes: the broker, PostgreSQL, each service, and this process (load generator and receiver). */
+const startProcessCpu = (pipeline: Pipeline): ProcessCpu =>
+  ProcessCpu.start([...pipeline.services.map((s) => ({ name: `${s.name}:${s.port}`, pid: s.pid ?? 0 })), { name: 'bench', pid: process.pid }]);
 
 const rss = (pipeline: Pipeline) => Object.fromEntries(pipeline.services.map((s) => [`${s.name}:${s.port}`, Math.round(s.peakRssMb)]));
 
@@ -76,16 +82,17 @@ const rss = (pipeline: Pipeline) => Object.fromEntries(pipeline.services.map((s)
 export async function throughput(instances: number, events = 3000, warmupEvents = 1000): Promise<Result> {
   return withPipeline({ instances }, async (pipeline, receiver) => {
     const { orgId, paths } = await endpoints(pipeline, receiver, 10);
-    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000 } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000, coresByProcess } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `throughput-${instances}`,
-      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up); stack CPU: the machine less the load generator and receiver`,
+      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up); stack CPU: the machine less the load generator and receiver; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
       ledger: receiver.ledger(everyPath(paths, ids)),
       metrics: {
         deliveriesPerSecond: Math.round(perSecond),
         seconds,
         coldDeliveriesPerSecond: Math.round(cold),
         stackCpuSecondsPer1000,
+        coresByProcess,
         peakRssMb: rss(pipeline),
       },
     };
@@ -99,12 +106,12 @@ export async function throughput(instances: number, events = 3000, warmupEvents 
 export async function burst(endpointCount = 2, events = 10_000, warmupEvents = 1000): Promise<Result> {
   return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
     const { orgId, paths } = await endpoints(pipeline, receiver, endpointCount);
-    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000 } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000, coresByProcess } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `burst-${endpointCount}`,
-      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x ${endpointCount} endpoints published at once after a warm-up of ${warmupEvents} x ${endpointCount}`,
+      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x ${endpointCount} endpoints published at once after a warm-up of ${warmupEvents} x ${endpointCount}; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
       ledger: receiver.ledger(everyPath(paths, ids)),
-      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000 },
+      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000, coresByProcess },
     };
   });
 }
@@ -118,12 +125,12 @@ export async function pacing(rule: 'none' | 'rate-limit' | 'strict', events = 10
   return withPipeline({ instances: 1 }, async (pipeline, receiver) => {
     const fields = rule === 'rate-limit' ? { rateLimitPerSecond: 10_000 } : rule === 'strict' ? { ordering: 'strict' } : {};
     const { orgId, paths } = await endpoints(pipeline, receiver, 10, fields);
-    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000 } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
+    const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000, coresByProcess } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `pacing-${rule}`,
-      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x 10 endpoints ${rule === 'none' ? 'with no rule' : rule === 'rate-limit' ? 'each limited to 10,000/s (never binding)' : 'each with strict ordering'}, after a warm-up of ${warmupEvents} x 10`,
+      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x 10 endpoints ${rule === 'none' ? 'with no rule' : rule === 'rate-limit' ? 'each limited to 10,000/s (never binding)' : 'each with strict ordering'}, after a warm-up of ${warmupEvents} x 10; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
       ledger: receiver.ledger(everyPath(paths, ids)),
-      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000, peakRssMb: rss(pipeline) },
+      metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000, coresByProcess, peakRssMb: rss(pipeline) },
     };
   });
 }
@@ -161,16 +168,18 @@ export async function latency(rate: number, seconds = 15, warmupSeconds = 5, sha
     const staged = [...pipeline.fanoutServices(), ...pipeline.deliveryServices()];
     const stagesBefore = await scrapeStages(staged);
     const cpu = StackCpu.start();
+    const processCpu = startProcessCpu(pipeline);
     const deliveredBefore = receiver.distinct();
     await phase('measured', seconds);
     const cost = cpu.read();
+    const coresByProcess = processCpu.read();
     const stages = stageBudget(stagesBefore, await scrapeStages(staged));
     const h = receiver.latency;
     return {
       scenario: shape === 'one-endpoint' ? `latency-one-endpoint-${rate}` : `latency-${rate}`,
       summary:
         `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s after a ${warmupSeconds} s warm-up at the same rate (cold* = the warm-up, services just started), fan-out 1${shape === 'one-endpoint' ? ', every event of one organization to one endpoint' : ''}; ` +
-        'stagesMs: the budget per stage of the measured phase (webhooks_pipeline_stage_seconds, p50/p99 interpolated in its buckets); stack CPU: the machine less the load generator and receiver',
+        'stagesMs: the budget per stage of the measured phase (webhooks_pipeline_stage_seconds, p50/p99 interpolated in its buckets); stack CPU: the machine less the load generator and receiver; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase',
       ledger: receiver.ledger(byPath),
       metrics: {
         rate,
@@ -182,6 +191,7 @@ export async function latency(rate: number, seconds = 15, warmupSeconds = 5, sha
         coldMaxMs: cold.maxMs,
         stackCores: round(cost.cores, 3),
         stackCpuSecondsPer1000: round((1000 * cost.cpuSeconds) / Math.max(1, receiver.distinct() - deliveredBefore), 2),
+        coresByProcess,
         stagesMs: stages,
       },
     };

@@ -1,11 +1,87 @@
 /* CPU used by a process and by the whole machine, from /proc (Linux), for the benchmarks' cost numbers. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** CPU-seconds a process has used so far (user + system), from /proc. */
 export function cpuSeconds(pid: number): number {
+  return processSeconds(pid, false);
+}
+
+/** With `exitedChildren`, also the time of its children that have exited (PostgreSQL's backends come and go). */
+function processSeconds(pid: number, exitedChildren: boolean): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // After "pid (comm) ", utime and stime are fields 12 and 13 (0-based 11, 12), in clock ticks (100/s on Linux).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  // After "pid (comm) ", utime, stime, cutime and cstime are 0-based fields 11-14, in clock ticks (100/s on Linux).
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (exitedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
+}
+
+/** The processes on this machine: pid, parent pid and command line, from /proc. */
+function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
+  const found: Array<{ pid: number; ppid: number; cmdline: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      found.push({ pid: Number(entry), ppid, cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return found;
+}
+
+type Counted = { pid: number; children: boolean };
+
+/** CPU-seconds a set of processes has used so far; a process that is gone counts 0. */
+function groupCpuSeconds(members: readonly Counted[]): number {
+  let total = 0;
+  for (const { pid, children } of members) {
+    try {
+      total += processSeconds(pid, children);
+    } catch {
+      // exited: a PostgreSQL backend's time is in the postmaster's children time from then on
+    }
+  }
+  return total;
+}
+
+/**
+ * Cores used by each part of the stack between `start()` and `read()`: the local infrastructure's broker(s) and
+ * PostgreSQL (every process of it, exited backends through the postmaster's children time), and each named
+ * service. Says where the stack's CPU goes. Infrastructure of another INFRA_DIR (a test run beside) is not counted.
+ */
+export class ProcessCpu {
+  private readonly groups: Array<{ name: string; members: Counted[]; before: number }>;
+  private readonly at = Date.now();
+
+  private constructor(services: ReadonlyArray<{ name: string; pid: number }>) {
+    const infraDir = process.env.INFRA_DIR ? resolve(process.env.INFRA_DIR) : join(process.cwd(), '.infra');
+    const all = processes();
+    const ours = all.filter((p) => p.cmdline.includes(`${infraDir}/`));
+    const postmasters = ours.filter((p) => /postgres\s/.test(p.cmdline)).map((p) => p.pid);
+    const groups = [
+      { name: 'kafka', members: ours.filter((p) => p.cmdline.includes('kafka.Kafka')).map((p) => ({ pid: p.pid, children: false })) },
+      {
+        name: 'postgres',
+        members: [
+          ...postmasters.map((pid) => ({ pid, children: true })),
+          ...all.filter((p) => postmasters.includes(p.ppid)).map((p) => ({ pid: p.pid, children: false })),
+        ],
+      },
+      ...services.map((s) => ({ name: s.name, members: [{ pid: s.pid, children: false }] })),
+    ];
+    this.groups = groups.map((g) => ({ ...g, before: groupCpuSeconds(g.members) }));
+  }
+
+  static start(services: ReadonlyArray<{ name: string; pid: number }>): ProcessCpu {
+    return new ProcessCpu(services);
+  }
+
+  /** Cores per part, rounded to 0.01. */
+  read(): Record<string, number> {
+    const seconds = Math.max(0.001, (Date.now() - this.at) / 1000);
+    return Object.fromEntries(this.groups.map((g) => [g.name, Math.round((100 * (groupCpuSeconds(g.members) - g.before)) / seconds) / 100]));
+  }
 }
 
 /** Jiffies of the whole machine so far, busy and total, from /proc/stat (iowait counts as idle). */
