@@ -77,10 +77,10 @@ export class ProcessCpu {
     return new ProcessCpu(services);
   }
 
-  /** Cores per part, rounded to 0.01. */
+  /** Cores per part, rounded to 0.001 (idle parts use a few thousandths). */
   read(): Record<string, number> {
     const seconds = Math.max(0.001, (Date.now() - this.at) / 1000);
-    return Object.fromEntries(this.groups.map((g) => [g.name, Math.round((100 * (groupCpuSeconds(g.members) - g.before)) / seconds) / 100]));
+    return Object.fromEntries(this.groups.map((g) => [g.name, Math.round((1000 * (groupCpuSeconds(g.members) - g.before)) / seconds) / 1000]));
   }
 }
 
