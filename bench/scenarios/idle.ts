@@ -4,7 +4,7 @@
  * after the services have started, joined their groups and settled.
  */
 import { Pipeline } from '../support/pipeline';
-import { busyPercent, cpuSeconds, machineCpu, ProcessCpu } from '../support/cpu-usage';
+import { busyPercent, machineCpu, ProcessCpu } from '../support/cpu-usage';
 import { Result, log, round } from '../support/result';
 import { cpus } from 'node:os';
 
@@ -18,14 +18,12 @@ export async function idle(instances = 1, seconds = 30): Promise<Result> {
     log(`  settling ${SETTLE_SECONDS} s, then measuring ${seconds} s with no traffic`);
     await new Promise((r) => setTimeout(r, SETTLE_SECONDS * 1000));
     const services = pipeline.services.map((s) => ({ name: `${s.name}:${s.port}`, pid: s.pid ?? 0 }));
-    const before = services.map((s) => cpuSeconds(s.pid));
     const machineBefore = machineCpu();
-    const infrastructure = ProcessCpu.start([]);
+    const processCpu = ProcessCpu.start(services);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const machineCores = (busyPercent(machineBefore, machineCpu()) / 100) * cpus().length;
-    const perService = Object.fromEntries(services.map((s, i) => [s.name, round((cpuSeconds(s.pid) - before[i]) / seconds, 3)]));
+    const { kafka, postgres, ...perService } = processCpu.read();
     const servicesCores = Object.values(perService).reduce((a, b) => a + b, 0);
-    const { kafka, postgres } = infrastructure.read();
     return {
       scenario: `idle-${instances}`,
       summary: `no traffic for ${seconds} s after ${SETTLE_SECONDS} s of settling, ${instances} delivery instance(s): cores used by the whole machine (Kafka, PostgreSQL, services), by the broker, by PostgreSQL and by each service`,

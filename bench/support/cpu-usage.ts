@@ -47,8 +47,9 @@ function groupCpuSeconds(members: readonly Counted[]): number {
 
 /**
  * Cores used by each part of the stack between `start()` and `read()`: the local infrastructure's broker(s) and
- * PostgreSQL (every process of it, exited backends through the postmaster's children time), and each named
- * service. Says where the stack's CPU goes. Infrastructure of another INFRA_DIR (a test run beside) is not counted.
+ * PostgreSQL (its processes at `start()`, and any backend that exited meanwhile through the postmaster's children
+ * time; a backend started meanwhile and still running is missed, the pools' connections are open by then), and each
+ * named service. Says where the stack's CPU goes. Infrastructure of another INFRA_DIR (a test run beside) is not counted.
  */
 export class ProcessCpu {
   private readonly groups: Array<{ name: string; members: Counted[]; before: number }>;
