@@ -1,7 +1,7 @@
 /*
  * One fan-out transaction at a time, as the fan-out makes them at low rates (decision 0021): the time from
  * begin to committed of a one-message transaction with its consumed offset, through the fan-out's own
- * TransactionalProducer, two transactional ids used in turn (as each input partition has, decision 0017) and
+ * TransactionalProducer, two transactional ids used in turn (as each fan-out instance has, decisions 0017 and 0031) and
  * 10 ms between transactions; then the broker's time for each request (kafkajs REQUEST events, whole ms).
  * Topics are created for the run and deleted after; the first transactions on a new topic are slow (see
  * bench/transaction-retry.bench.js), so the first 20 are not counted.

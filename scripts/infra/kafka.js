@@ -77,6 +77,9 @@ function serverProperties(cfg, node, dataDir) {
     'offsets.topic.num.partitions=10',
     'transaction.state.log.num.partitions=10',
     'group.initial.rebalance.delay.ms=0',
+    // A killed fan-out's open transaction holds back the deliveries topic until the coordinator aborts it: at
+    // its timeout (FANOUT_TRANSACTION_TIMEOUT_MS) plus up to this check interval (default 10 s).
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
     'num.partitions=1',
     'auto.create.topics.enable=false',
     '',

@@ -2,15 +2,15 @@ import { Producer } from 'kafkajs';
 import { testEnv, testKafka } from '../support/stack';
 import { createEndpoint, createOrg, Org } from '../subscriptions/admin-api';
 import { domainEvent } from '../history/history-support';
-import { PartitionProducers } from '../../apps/fanout/src/partition-producers';
+import { RoundProducers } from '../../apps/fanout/src/round-producers';
 import { CATALOG_TOPICS, FanoutWorld, metricValue, settle, startFanoutWorld } from './fanout-kit';
 
-// The fan-out hands a round back to kafkajs before its transactions commit (decision 0017): kafkajs has
-// already moved past those records when a commit fails. Here one order.new partition's transactional ids
-// are taken over again and again while events stream into every partition, as another instance taking
-// that partition would: its commits fail (fenced) mid-flight and it must be read again from the failed
-// transaction's first record, while the other partitions, committing at the same time, must carry on
-// unharmed. Nothing may be lost, and read-committed readers see each event once.
+// The fan-out hands a round back to kafkajs before its transaction commits (decision 0017): kafkajs has
+// already moved past those records when a commit fails. Here the fan-out's transactional ids are taken over
+// again and again while events stream into every partition, as the coordinator does when it times a
+// transaction out: its commits fail (fenced) mid-flight, and every partition of the failed round must be read
+// again from that transaction's first record of it, while rounds handed meanwhile must not commit past them.
+// Nothing may be lost, and read-committed readers see each event once.
 describe('fan-out transactions that fail after their round returned', () => {
   // Small fetches, so a burst leaves each partition behind: only then does a round return before its commit.
   const env = testEnv({ FANOUT_MAX_BYTES_PER_FETCH: String(16 * 1024) });
@@ -28,22 +28,21 @@ describe('fan-out transactions that fail after their round returned', () => {
     await world?.stop();
   });
 
-  it('should read a fenced transaction again from its first record and deliver every event exactly once', async () => {
+  it('should read a fenced transaction again from its first records and deliver every event exactly once', async () => {
     const admin = testKafka().admin();
     await admin.connect();
     const partitions = (await admin.fetchTopicOffsets('order.new')).map((p) => p.partition);
     await admin.disconnect();
 
     expect(partitions.length).toBeGreaterThanOrEqual(2);
-    const fenced = partitions[0];
 
     let fencing = true;
     let fences = 0;
     // InitProducerId on the fan-out's own transactional ids bumps their epoch: whatever the fan-out has open
-    // on them is aborted and its next request refused, as when another instance takes the partition.
+    // on them is aborted and its next request refused, as when the coordinator times a transaction out.
     const fencer = (async () => {
       while (fencing) {
-        for (const transactionalId of PartitionProducers.transactionalIds(groupId, 'order.new', fenced)) {
+        for (const transactionalId of RoundProducers.transactionalIds(groupId, env.INSTANCE_ID as string)) {
           const usurper: Producer = testKafka().producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
           await usurper.connect();
           await (await usurper.transaction()).abort();

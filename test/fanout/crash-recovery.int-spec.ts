@@ -13,8 +13,9 @@ const MAX_KILLS = 5;
 const OPEN_TRANSACTION_WAIT_MS = 15_000;
 
 // The fan-out as a real process (`npm run build` first), killed with SIGKILL while it works through a
-// 10,000-event burst and started again (fencing is by input partition, the INSTANCE_ID does not matter): the Kafka transactions must leave
-// exactly one committed delivery message per (event, endpoint), none lost and none doubled.
+// 10,000-event burst and started again with the same INSTANCE_ID (as a restarted pod is; its transactional ids
+// then abort what the killed one left open): the Kafka transactions must leave exactly one committed delivery
+// message per (event, endpoint), none lost and none doubled.
 describe('fan-out killed in the middle of a burst', () => {
   const env = testEnv({ FANOUT_SESSION_TIMEOUT_MS: '6000' });
   const groupId = env.FANOUT_GROUP_ID as string;

@@ -9,7 +9,10 @@ const EVENTS = 8_000;
 /** Makes producing dominate a round, so a freeze at a random moment most likely finds a transaction open. */
 const PADDING = 'x'.repeat(2_000);
 const SESSION_TIMEOUT_MS = 6_000;
-/** The fan-out's transaction timeout: a transaction open longer is aborted by the broker itself. */
+/**
+ * The fan-out's transaction timeout: a transaction open longer is aborted by the broker itself. Longer than the
+ * default here, so the frozen instance still holds its transaction when it wakes (what this file is about).
+ */
 const TRANSACTION_TIMEOUT_MS = 30_000;
 
 /** The group's committed offsets on order.new, summed over its partitions. */
@@ -28,9 +31,10 @@ async function groupOffsetSum(groupId: string): Promise<number> {
 // while a transaction of its is open, the group gives its partitions to the second once its session times
 // out, and it is resumed (SIGCONT) believing it still owns them: its open transaction, its event-log writes and
 // whatever it sends or commits after waking must neither double a delivery nor leave an event logged with
-// no delivery. Fencing is by input partition, so nothing depends on the INSTANCE_ID.
+// no delivery. Nothing fences it by transactional id (each instance has its own): its offsets carry the
+// group generation it was handed the records in, which the group refuses once it has moved on.
 describe('a fan-out instance frozen across a rebalance, then resumed', () => {
-  const env = testEnv({ FANOUT_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) });
+  const env = testEnv({ FANOUT_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS), FANOUT_TRANSACTION_TIMEOUT_MS: String(TRANSACTION_TIMEOUT_MS) });
   const groupId = env.FANOUT_GROUP_ID as string;
   let stack: Awaited<ReturnType<typeof startStack>>;
   let producer: Producer;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, PartitionAssigners } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, PartitionAssigners, TopicOffsets } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DeliveryStages, EndpointChange, Topics } from '@app/contracts';
 import { FanoutConfig } from '@app/config';
@@ -10,14 +10,13 @@ import { sameTopics } from './domain-topics';
 import { FanoutMetrics } from './fanout.metrics';
 import { FanoutService, SourceRecord } from './fanout.service';
 import { EventSchemas } from './event-schemas';
-import { partitionKey, PartitionProducer, PartitionProducers } from './partition-producers';
-import { PartitionRound, PartitionTakenError, Tally } from './partition-round';
-import { settleAll } from './settle-all';
+import { isGroupMovedOn, PartitionRound, PartitionTakenError, Tally } from './partition-round';
+import { RoundProducers, TransactionSlot } from './round-producers';
 import { AmbiguousCommitError, isFenced, OpenTransaction } from './transactional-producer';
 
 /**
- * All partitions of one fetch are handed to eachBatch at once and share one transaction (see
- * GroupCommit); this only needs to be at least the partitions a fetch can return.
+ * All partitions of one fetch are handed to eachBatch at once and share one round, and so one transaction
+ * (see GroupCommit); this only needs to be at least the partitions a fetch can return.
  */
 const PARTITIONS_CONSUMED_CONCURRENTLY = 256;
 /** At least this many partitions with a backlog get records in each fetch. */
@@ -25,6 +24,12 @@ const PARTITION_SHARES_PER_FETCH = 4;
 /** While the change feed is not reading, cached routing is trusted only this long. */
 const FEED_DOWN_CACHE_TTL_MS = 1_000;
 const RESTART_DELAY_MS = 1_000;
+/**
+ * The consumer's retries of a refused request, among them the stable offset read at assignment, which the
+ * coordinator refuses while a transaction holding the partition's offsets is open: they must outlast a
+ * killed instance's transaction (FANOUT_TRANSACTION_TIMEOUT_MS, plus the broker's check for timed-out ones).
+ */
+const CONSUMER_RETRY = { initialRetryTime: 100, multiplier: 2, maxRetryTime: 2_000 };
 /**
  * Output bytes per Kafka transaction: well under a second of the fan-out's output, far inside the
  * 30 s transaction timeout even on a starved machine; larger buys little (decision 0006).
@@ -40,9 +45,10 @@ const SLICE_RECORDS = 1_000;
 
 /**
  * Reads the domain topics and writes delivery and quarantine messages together with the consumed
- * offsets in Kafka transactions (one per fetch, split when its output is large): a crash at any point
- * either commits all three or none, so read-committed readers see exactly one delivery message per
- * (event, endpoint). The event log is written before the transaction; a record read again after an
+ * offsets in Kafka transactions (one per round: all partitions of a fetch, split when its output is large):
+ * a crash at any point either commits all three or none, so read-committed readers see exactly one delivery
+ * message per (event, endpoint). The offsets carry the group generation their batches were handed under, so
+ * a transaction of an instance the group has moved on from aborts (RoundProducers). The event log is written before the transaction; a record read again after an
  * aborted transaction is recognised there by its source position and fanned out again.
  *
  * New domain topics: kafkajs matches a subscription pattern once, at subscribe time, and cannot
@@ -63,7 +69,7 @@ const SLICE_RECORDS = 1_000;
 export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer: Consumer | null = null;
   private topics: string[] = [];
-  private readonly producers: PartitionProducers;
+  private readonly producers: RoundProducers;
   private readonly partitionCounts: TopicPartitionCounts;
   private readonly changeFeed: EndpointChangeFeed;
   /** Batches with the time the fan-out was handed each (the start of its latency stages). */
@@ -75,13 +81,19 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   /** Set by an unknown commit outcome: nothing is processed until the consumer has been replaced. */
   private recovering = false;
   private restartPending = false;
+  /** How many transactions failed after their round returned (commitAfterRound); see assertNoFailureSince. */
+  private failedTransactions = 0;
   /**
-   * Per input partition (partitionKey), how many of its transactions failed after their round
-   * returned (commitAfterRound); see assertNoFailureSince. Kept apart from the producers, which are replaced.
+   * Per input partition (partitionKey) of the current assignment, the offset its last committed transaction
+   * left it at (or, before one, where the consumer started it): where it is read again after a failure.
    */
-  private readonly failedTransactions = new Map<string, number>();
-  /** Set when such a transaction was fenced: the next round makes kafkajs rejoin the group first. */
+  private readonly committedTo = new Map<string, string>();
+  /** The partitions of each transaction handed off to commit after its round (commitAfterRound) and not yet settled. */
+  private readonly handedOff = new Set<ReadonlyArray<{ topic: string; partition: number }>>();
+  /** Set when the group refused such a transaction's offsets: the next round makes kafkajs rejoin the group first. */
   private partitionTaken: unknown = null;
+  /** The generation and member id of the consumer's latest join: what the offsets of the batches handed since carry. */
+  private member: GroupMember | null = null;
   private joined = false;
   private leader = false;
 
@@ -96,8 +108,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     private readonly schemas: EventSchemas,
   ) {
     this.changeFeed = new EndpointChangeFeed(kafka, config.INSTANCE_ID, logger);
-    // One transactional id per input partition: whoever takes a partition fences its previous holder.
-    this.producers = new PartitionProducers(kafka, config.FANOUT_GROUP_ID, logger);
+    this.producers = new RoundProducers(kafka, config.FANOUT_GROUP_ID, config.INSTANCE_ID, config.FANOUT_TRANSACTION_TIMEOUT_MS, logger);
     this.partitionCounts = new TopicPartitionCounts(kafka);
   }
 
@@ -145,7 +156,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.stopping = true;
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     await this.serially(() => this.stopConsumer());
-    await this.producers.closeAll();
+    await this.producers.close();
     await this.changeFeed.stop();
   }
 
@@ -195,9 +206,15 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async startConsumer(topics: string[]): Promise<void> {
+    // Before joining: the InitProducerIds abort what a predecessor with this INSTANCE_ID left open.
+    await this.producers.connect();
     const consumer = this.kafka.consumer({
       groupId: this.config.FANOUT_GROUP_ID,
       readUncommitted: false,
+      // A partition's starting offset waits for a transaction that holds its offsets (another instance's, or a
+      // stale one of this instance's) to end, instead of reading from before it and fanning out twice.
+      requireStableOffsets: true,
+      retry: { ...CONSUMER_RETRY, retries: Math.ceil((this.config.FANOUT_TRANSACTION_TIMEOUT_MS + 10_000) / CONSUMER_RETRY.maxRetryTime) + 5 },
       sessionTimeout: this.config.FANOUT_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.min(3_000, Math.floor(this.config.FANOUT_SESSION_TIMEOUT_MS / 10)),
       // Domain topics are written outside transactions: the broker answers a waiting fetch as soon as a
@@ -215,11 +232,14 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       this.joined = true;
       this.leader = e.payload.isLeader;
-      this.logger.info({ assignment: e.payload.memberAssignment }, 'fan-out joined its consumer group');
-      void this.producers.retain(e.payload.memberAssignment).catch((err: unknown) => this.logger.warn({ err }, 'could not close the producers of partitions given away'));
+      this.member = { generationId: e.payload.generationId, memberId: e.payload.memberId };
+      // The consumer starts every partition of the new assignment from its stable committed offset.
+      this.committedTo.clear();
+      this.logger.info({ assignment: e.payload.memberAssignment, generationId: e.payload.generationId }, 'fan-out joined its consumer group');
     });
     consumer.on(consumer.events.CRASH, (e) => {
       this.joined = false;
+      this.member = null;
       if (e.payload.restart) {
         this.logger.warn({ err: e.payload.error }, 'fan-out consumer crashed; kafkajs restarts it');
       } else if (this.consumer === consumer && !this.stopping) {
@@ -234,7 +254,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: PARTITIONS_CONSUMED_CONCURRENTLY,
-        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now(), failuresSeen: this.failuresOf(payload.batch) }),
+        eachBatch: (payload) => this.rounds.submit({ payload, readAt: Date.now(), failuresSeen: this.failedTransactions, member: this.member }),
       });
     } catch (err) {
       await consumer.disconnect().catch(() => undefined);
@@ -254,26 +274,28 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.consumer = null;
     this.joined = false;
     this.leader = false;
+    this.member = null;
     await consumer?.disconnect();
     await this.producers.settled();
   }
 
   /**
-   * One fetch's batches, each input partition in a transaction of its own producer (PartitionProducers):
-   * decoded, recorded and routed a slice at a time across all partitions (one database statement per
-   * slice), each partition's output sent into its open transaction (a new one starts when its output passes
-   * MAX_TRANSACTION_BYTES). Records the partition's committed offset already covers (committed by an
-   * instance fenced since) are skipped.
+   * One fetch's batches in one transaction: decoded, recorded and routed a slice at a time across all
+   * partitions (one database statement per slice), each slice's output sent into the round's open transaction
+   * (a new one starts when its output passes MAX_TRANSACTION_BYTES), which commits with every partition's
+   * offsets. One transaction per round, not per input partition: at 500 events/s of seven event types that is
+   * 38 transactions a second instead of 253, each five requests and two marker writes (decision 0031).
    *
-   * The round returns to kafkajs once everything is sent, and each transaction commits with its partition's
-   * offsets behind it (commitAfterRound): the next fetch, and the decoding, logging and routing of its records,
-   * overlap the commit's round trips. A partition's next transaction begins only after its previous one
-   * committed, so offsets still commit in order; a failed one rewinds kafkajs to its first record (decision 0017).
+   * A round with a partition that has more to read returns to kafkajs once everything is sent, and its
+   * transaction commits behind it (commitAfterRound): the next fetch, and the decoding, logging and routing of
+   * its records, overlap the commit's round trips. A transaction begins beside the previous one but commits
+   * only after it committed, so offsets still commit in order; a failed one rewinds kafkajs to its first
+   * records (decision 0017).
    */
   private async runRound(handed: HandedBatch[]): Promise<void> {
     if (this.recovering) throw new Error('waiting for the consumer restart after an unknown commit outcome; the batch will be read again');
     if (this.partitionTaken) {
-      // Rejoin before anything else: taking the fenced ids back now would fence the partition's new owner.
+      // Rejoin before anything else: this instance's generation is out of date.
       const taken = this.partitionTaken;
       this.partitionTaken = null;
       throw new PartitionTakenError(taken);
@@ -281,37 +303,44 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
     const liveHanded = handed.filter(({ payload: p }) => p.batch.messages.length > 0 && p.isRunning() && !p.isStale());
     if (liveHanded.length === 0) return;
     const live = liveHanded.map((h) => h.payload);
+    const member = liveHanded[0].member;
+    if (member === null || liveHanded.some((h) => h.member !== member)) {
+      throw new PartitionTakenError(new Error('the batches of this round were handed in different generations of the group'));
+    }
+    const handedAs: HandedAs = { member, failuresSeen: Math.min(...liveHanded.map((h) => h.failuresSeen)) };
+    if (member === this.member) {
+      // The first batch of a partition since the join starts where its committed offset stands.
+      for (const { batch } of live) if (!this.committedTo.has(partitionKey(batch))) this.committedTo.set(partitionKey(batch), batch.messages[0].offset);
+    }
     const consumer = this.consumer;
     const stopTimer = this.metrics.roundSeconds.startTimer();
     const [deliveryPartitions, quarantinePartitions] = await Promise.all([this.partitionCounts.count(Topics.deliveries), this.partitionCounts.count(Topics.quarantine)]);
-    const states = await Promise.all(
-      liveHanded.map(async ({ payload: { batch }, readAt, failuresSeen }) => new PartitionRound(batch, await this.producerFor(batch), readAt, failuresSeen)),
-    );
+    const states = liveHanded.map(({ payload: { batch }, readAt }) => new PartitionRound(batch, readAt));
 
     const records: Array<SourceRecord & { state: PartitionRound; stages: DeliveryStages }> = [];
     for (const state of states) {
       for (const m of state.batch.messages) {
-        if (state.from !== null && BigInt(m.offset) < state.from) continue; // fanned out and committed already
         const stages = { publishedAt: Number(m.timestamp), fanoutReadAt: state.readAt };
         records.push({ topic: state.batch.topic, partition: state.batch.partition, offset: m.offset, key: m.key, value: m.value, state, stages });
       }
     }
 
+    const open: RoundTransaction = { slot: null, transaction: null };
     let heartbeatDone = false;
-    const open = async (state: PartitionRound): Promise<OpenTransaction> => {
+    const begin = async (): Promise<OpenTransaction> => {
       if (!heartbeatDone) {
-        // A rebalance in progress throws here, before anything more is produced: the new owner re-reads.
+        // A rebalance in progress throws here, before anything is produced: the partitions' next owner reads them.
         await live[0].heartbeat();
         heartbeatDone = true;
       }
-      if (!state.transaction) {
-        // Begins beside the partition's previous transaction, which may still be committing (on the other id).
-        const slot = (state.slot = state.entry.claim());
+      if (!open.transaction) {
+        // Begins beside the previous transaction, which may still be committing (on the other id).
+        const slot = (open.slot = this.producers.claim());
         await slot.free;
-        this.assertNoFailureSince(state);
-        state.transaction = await slot.producer.begin();
+        this.assertNoFailureSince(handedAs);
+        open.transaction = await slot.producer.begin();
       }
-      return state.transaction;
+      return open.transaction;
     };
 
     try {
@@ -319,48 +348,45 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
         const end = Math.min(records.length, at + SLICE_RECORDS);
         const slice = records.slice(at, end);
         const outcomes = await this.fanout.process(slice);
-        const touched = new Set<PartitionRound>();
         slice.forEach((record, i) => {
           const o = outcomes[i];
           const state = record.state;
-          touched.add(state);
           state.take(record.offset, o, record.stages.publishedAt);
           for (const m of o.deliveries) state.deliveries.push(m.partition === undefined ? { ...m, partition: hashPartition(String(m.key), deliveryPartitions) } : m);
           if (o.quarantined) state.quarantined.push({ ...o.quarantined.message, partition: record.partition % quarantinePartitions });
         });
         at = end;
-        await settleAll([...touched], async (state) => {
-          if (state.deliveries.length + state.quarantined.length > 0) {
-            const transaction = await open(state);
-            const outgoing = state.drain();
-            await transaction.send(outgoing);
-          }
-          if (state.bytes >= MAX_TRANSACTION_BYTES) {
-            await open(state);
-            const failed = await this.commitInTurn(state);
-            if (failed) throw failed;
-          }
-        });
+        const outgoing = states.flatMap((state) => state.drain());
+        if (outgoing.length > 0) await (await begin()).send(outgoing);
+        if (states.reduce((bytes, state) => bytes + state.bytes, 0) >= MAX_TRANSACTION_BYTES) {
+          await begin();
+          const failed = await this.commitInTurn(states, open, handedAs);
+          if (failed) throw failed;
+        }
       }
       if (!heartbeatDone) await live[0].heartbeat();
-      // A partition read to its end commits before the round returns; one with more to read commits behind it
-      // (commitAfterRound), its next records read meanwhile. Committing behind only gains under a backlog:
-      // at 100 events/s it cost ~5 ms per event (decision 0017).
-      const behind = states.filter((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
-      const now = states.filter((state) => !behind.includes(state) && state.commitOffset() !== null);
-      const failed = (await Promise.all(now.map((state) => this.commitInTurn(state)))).find((err) => err !== null);
-      if (failed) throw failed;
-      // Nothing below awaits: every partition with more to read is handed off together, or (on an error above) none is.
-      for (const state of behind) this.commitAfterRound(state, consumer);
-      void Promise.all(states.map((state) => state.entry.pending)).then(() => stopTimer());
+      if (states.some((state) => state.commitOffset() !== null)) {
+        // A round whose partitions were all read to their end commits before it returns; one with more to read
+        // commits behind it (commitAfterRound), the next records read meanwhile. Committing behind only gains
+        // under a backlog: at 100 events/s it cost ~5 ms per event (decision 0017).
+        const behind = states.some((state) => BigInt(state.batch.lastOffset()) + 1n < BigInt(state.batch.highWatermark));
+        if (behind) {
+          // Nothing after this awaits: every partition is handed off, or (on an error above) none is.
+          this.commitAfterRound(states, open, handedAs, consumer);
+        } else {
+          const failed = await this.commitInTurn(states, open, handedAs);
+          if (failed) throw failed;
+        }
+      }
+      void this.producers.pending.then(() => stopTimer());
     } catch (err) {
       // Nothing of an unfinished transaction becomes visible; its records are read again.
-      await Promise.all(states.map(async (state) => state.transaction?.abort()));
+      await open.transaction?.abort();
       if (err instanceof AmbiguousCommitError) {
         this.recovering = true;
         this.requestRestart('unknown-commit-outcome');
       }
-      if (isFenced(err)) throw new PartitionTakenError(err);
+      if (isGroupMovedOn(err)) throw new PartitionTakenError(err);
       throw err;
     } finally {
       for (const state of states) state.resolve(live);
@@ -368,106 +394,104 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * The batch's partition producer. A batch starting below what this instance already handed to a
-   * transaction is a re-read (a rebalance or a consumer restart fetched from the broker's committed offset
-   * while that transaction still committed): it waits for that commit, so the skip counts what it committed.
+   * A transaction failed after these batches were handed: the failed one's records are read again from its
+   * first (its rewind), so nothing handed before the failure, which may come after them, may commit first.
    */
-  private async producerFor(batch: EachBatchPayload['batch']): Promise<PartitionProducer> {
-    const known = this.producers.peek(batch.topic, batch.partition);
-    if (known?.takenTo != null && BigInt(batch.messages[0].offset) < known.takenTo) await known.pending;
-    return this.producers.get(batch.topic, batch.partition);
-  }
-
-  private failuresOf({ topic, partition }: { topic: string; partition: number }): number {
-    return this.failedTransactions.get(partitionKey(topic, partition)) ?? 0;
+  private assertNoFailureSince(handedAs: HandedAs): void {
+    if (this.failedTransactions !== handedAs.failuresSeen) throw new EarlierFailureError();
   }
 
   /**
-   * A transaction of this partition failed after this batch was handed: the failed one's records are read
-   * again from its first (its rewind), so nothing of this batch, which comes after them, may commit first.
+   * Commits the round's open transaction, with the offsets of every partition that took records since its last
+   * commit, once the previous transaction has committed (a round with no output begins its transaction here, in
+   * its turn). Settles with null, or with the error when it failed or may not commit because an earlier one
+   * failed; never rejects. `onFailure` runs before it settles, so whatever waits on it already sees the failure counted.
    */
-  private assertNoFailureSince(state: PartitionRound): void {
-    if (this.failuresOf(state.batch) !== state.failuresSeen) {
-      throw new Error(`a fan-out transaction failed while ${state.batch.topic}[${state.batch.partition}] waited to commit; its records are read again`);
-    }
-  }
-
-  /**
-   * Commits the state's transaction once the partition's previous one has committed (a transaction with no
-   * output is begun here, in its turn). Settles with null, or with the error when it failed or may not
-   * commit because an earlier one failed; never rejects. `onFailure` runs before it settles, so whatever
-   * waits on it already sees the failure counted.
-   */
-  private commitInTurn(state: PartitionRound, onFailure?: (err: unknown) => void): Promise<Error | null> {
-    const offset = state.commitOffset();
-    const slot = state.slot ?? state.entry.claim();
-    state.slot = null;
+  private commitInTurn(states: readonly PartitionRound[], open: RoundTransaction, handedAs: HandedAs, onFailure?: (err: unknown) => void): Promise<Error | null> {
+    const taken = states.flatMap((state) => {
+      const offset = state.commitOffset();
+      return offset === null ? [] : [{ state, offset }];
+    });
+    const slot = open.slot ?? this.producers.claim();
+    let transaction = open.transaction;
+    open.slot = null;
+    open.transaction = null;
     const outcome = (async (): Promise<Error | null> => {
       await slot.previous;
       try {
-        this.assertNoFailureSince(state); // the earlier failure rewound to before these records
-        if (offset === null) throw new Error('nothing to commit');
-        if (!state.transaction) {
+        this.assertNoFailureSince(handedAs); // the earlier failure rewound to before these records
+        if (taken.length === 0) throw new Error('nothing to commit');
+        if (!transaction) {
           await slot.free;
-          state.transaction = await slot.producer.begin();
+          transaction = await slot.producer.begin();
         }
       } catch (err) {
-        await state.transaction?.abort();
-        state.transaction = null;
+        await transaction?.abort();
+        onFailure?.(err);
         return err as Error;
       }
       try {
-        const transaction = state.transaction;
-        state.transaction = null;
-        await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: [{ topic: state.batch.topic, partitions: [{ partition: state.batch.partition, offset }] }] });
-        state.committed(offset);
-        this.count(state.tally, state.readAt);
-        state.tally = new Tally();
+        await transaction.commit({ consumerGroupId: this.config.FANOUT_GROUP_ID, topics: offsetsByTopic(taken), groupMetadata: handedAs.member });
+        for (const { state, offset } of taken) {
+          if (handedAs.member === this.member) this.committedTo.set(partitionKey(state.batch), offset);
+          state.committed();
+          this.count(state.tally, state.readAt);
+          state.tally = new Tally();
+        }
         return null;
       } catch (err) {
         onFailure?.(err);
         return err as Error;
       }
     })();
-    state.entry.committing(slot, outcome);
+    this.producers.committing(slot, outcome);
     return outcome;
   }
 
   /**
-   * Commits the partition's transaction after the round has returned, behind its previous one. A failure
-   * is never passed over: the partition is rewound (kafkajs seek) to the transaction's first record, and
-   * every round handed a batch before the failure refuses to commit (assertNoFailureSince), so nothing
+   * Commits the round's transaction after the round has returned, behind the previous one. A failure is never
+   * passed over: every partition with a transaction handed off and not yet committed (this one's, and those
+   * handed off after it, which will refuse to commit) is rewound (kafkajs seek) to where its last commit left
+   * it, and every round handed a batch before the failure refuses to commit (assertNoFailureSince), so nothing
    * after the failed records commits before they are fanned out again.
    */
-  private commitAfterRound(state: PartitionRound, consumer: Consumer | null): void {
-    const offset = state.commitOffset();
-    const rewindTo = state.firstUncommitted;
-    if (offset === null || rewindTo === null) return;
-    state.handOff();
-    state.entry.takenTo = BigInt(offset);
-    void this.commitInTurn(state, (err) => {
-      this.failedTransactions.set(partitionKey(state.batch.topic, state.batch.partition), this.failuresOf(state.batch) + 1);
-      this.rewind(state, rewindTo, consumer, err);
-    });
+  private commitAfterRound(states: readonly PartitionRound[], open: RoundTransaction, handedAs: HandedAs, consumer: Consumer | null): void {
+    // Checked here, with nothing awaited before the hand-off: a transaction handed off is then sure to be among
+    // those the next failure rewinds.
+    this.assertNoFailureSince(handedAs);
+    const partitions = states.filter((state) => state.commitOffset() !== null).map(({ batch }) => ({ topic: batch.topic, partition: batch.partition }));
+    this.handedOff.add(partitions);
+    for (const state of states) state.handOff();
+    void this.commitInTurn(states, open, handedAs, (err) => {
+      // Refused because an earlier one failed: that failure rewound this one's partitions too.
+      if (err instanceof EarlierFailureError) return;
+      this.failedTransactions++;
+      this.rewind(consumer, err);
+    }).then(() => this.handedOff.delete(partitions));
   }
 
-  private rewind(state: PartitionRound, offset: string, consumer: Consumer | null, err: unknown): void {
-    const { topic, partition } = state.batch;
-    const fenced = isFenced(err);
-    this.metrics.rewinds.inc({ reason: fenced ? 'fenced' : err instanceof AmbiguousCommitError ? 'unknown-commit-outcome' : 'failed' });
-    this.logger[fenced ? 'warn' : 'error']({ err, topic, partition, offset }, fenced ? 'a fan-out partition was taken by another instance while its transaction committed; reading it again if it is still ours' : 'a fan-out transaction failed to commit; reading its records again');
+  private rewind(consumer: Consumer | null, err: unknown): void {
+    const reason = isGroupMovedOn(err) ? 'group-moved-on' : isFenced(err) ? 'fenced' : err instanceof AmbiguousCommitError ? 'unknown-commit-outcome' : 'failed';
+    const keys = new Set<string>();
+    const partitions = [...this.handedOff].flat().filter((p) => !keys.has(partitionKey(p)) && keys.add(partitionKey(p)));
+    this.metrics.rewinds.inc({ reason }, partitions.length);
+    this.logger[reason === 'failed' || reason === 'unknown-commit-outcome' ? 'error' : 'warn']({ err, reason, partitions }, 'a fan-out transaction failed to commit after its round returned; reading its records again');
     if (err instanceof AmbiguousCommitError) {
       this.recovering = true;
       this.requestRestart('unknown-commit-outcome');
       return;
     }
-    if (fenced) this.partitionTaken = err;
+    // The group moved on: the rejoin reads the stable committed offsets, which is where the seeks below go too.
+    if (reason === 'group-moved-on') this.partitionTaken = err;
     // A replaced consumer reads from the broker's committed offsets anyway.
     if (consumer === null || consumer !== this.consumer) return;
     try {
-      consumer.seek({ topic, partition, offset });
+      for (const p of partitions) {
+        const offset = this.committedTo.get(partitionKey(p));
+        if (offset !== undefined) consumer.seek({ ...p, offset });
+      }
     } catch (seekErr) {
-      this.logger.error({ err: seekErr, topic, partition }, 'could not rewind the fan-out consumer; replacing it');
+      this.logger.error({ err: seekErr, partitions }, 'could not rewind the fan-out consumer; replacing it');
       this.recovering = true;
       this.requestRestart('unknown-commit-outcome');
     }
@@ -486,9 +510,53 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
+/** A transaction failed while this one waited to commit: the records of both are read again. */
+class EarlierFailureError extends Error {
+  constructor() {
+    super('a fan-out transaction failed while this round waited to commit; its records are read again');
+    this.name = 'EarlierFailureError';
+  }
+}
+
+/** The key of one input partition in the fan-out's per-partition maps. */
+function partitionKey({ topic, partition }: { topic: string; partition: number }): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The consumer's generation in the group and its member id there, as its offsets must name them. */
+interface GroupMember {
+  generationId: number;
+  memberId: string;
+}
+
 interface HandedBatch {
   payload: EachBatchPayload;
   readAt: number;
-  /** The partition's count of failed transactions (FanoutConsumer.failedTransactions) when kafkajs handed the batch. */
+  /** FanoutConsumer.failedTransactions when kafkajs handed the batch. */
   failuresSeen: number;
+  /** The group membership the batch was handed under (null: not joined, never committed). */
+  member: GroupMember | null;
+}
+
+/** What a round's transaction must be committed as: its batches' membership and failure count when handed. */
+interface HandedAs {
+  member: GroupMember;
+  failuresSeen: number;
+}
+
+/** The round's open transaction and the turn it was begun in; emptied when it is committed. */
+interface RoundTransaction {
+  slot: TransactionSlot | null;
+  transaction: OpenTransaction | null;
+}
+
+/** The consumed offsets to commit, grouped by topic as TxnOffsetCommit wants them. */
+function offsetsByTopic(taken: ReadonlyArray<{ state: PartitionRound; offset: string }>): TopicOffsets[] {
+  const topics = new Map<string, TopicOffsets>();
+  for (const { state, offset } of taken) {
+    let topic = topics.get(state.batch.topic);
+    if (!topic) topics.set(state.batch.topic, (topic = { topic: state.batch.topic, partitions: [] }));
+    topic.partitions.push({ partition: state.batch.partition, offset });
+  }
+  return [...topics.values()];
 }

@@ -2,8 +2,6 @@ import { EachBatchPayload, Message, TopicMessages } from 'kafkajs';
 import { Topics } from '@app/contracts';
 import { RecordOutcome } from './fanout.service';
 import { QuarantineKind } from './quarantine';
-import { PartitionProducer, TransactionSlot } from './partition-producers';
-import { OpenTransaction } from './transactional-producer';
 
 /** What a transaction's records came to, for the metrics once it is committed (the outcomes themselves are let go). */
 export class Tally {
@@ -27,27 +25,34 @@ export class Tally {
 }
 
 /**
- * Another instance initialised the transactional id of one of this round's partitions: the group gave the
- * partition away, so this instance's generation is out of date. Typed as kafkajs' rebalance errors so the
- * consumer rejoins the group as it does for those, instead of crashing, leaving and joining again (which
- * starts one more rebalance, moving partitions from under the other instances' open transactions in turn).
+ * The group refused this round's offsets (it moved on to a new generation, or no longer knows this member): a
+ * partition of the round may be someone else's now. Typed as kafkajs' rebalance errors so the consumer rejoins
+ * the group as it does for those, instead of crashing, leaving and joining again (which starts one more
+ * rebalance, moving partitions from under the other instances' open transactions in turn).
  */
 export class PartitionTakenError extends Error {
   readonly type = 'REBALANCE_IN_PROGRESS';
 
   constructor(cause: unknown) {
-    super(`a partition of this round was taken by another fan-out instance: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`the consumer group refused this fan-out round's offsets: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'PartitionTakenError';
   }
 }
 
+/** The group coordinator's answers that mean this member's generation is out of date. */
+const GROUP_MOVED_ON = new Set(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'REBALANCE_IN_PROGRESS']);
+
+/** The error, or one it wraps, is the group refusing this member's generation (see PartitionTakenError). */
+export function isGroupMovedOn(err: unknown): boolean {
+  for (let e = err as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && GROUP_MOVED_ON.has(e.type)) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}
+
 /** One input partition's part of a round: what was taken, what is to be sent, what was committed. */
 export class PartitionRound {
-  /** Records below this offset were committed before this round (by this instance or a fenced one). */
-  readonly from: bigint | null;
-  transaction: OpenTransaction | null = null;
-  /** The partition's transaction turn the open transaction was begun in. */
-  slot: TransactionSlot | null = null;
   deliveries: Message[] = [];
   quarantined: Message[] = [];
   bytes = 0;
@@ -62,14 +67,9 @@ export class PartitionRound {
 
   constructor(
     readonly batch: EachBatchPayload['batch'],
-    readonly entry: PartitionProducer,
     /** When the fan-out was handed the batch (epoch ms): the start of its stages. */
     readonly readAt: number,
-    /** The partition's count of failed transactions when the batch was handed: if it moved since, nothing of it may commit. */
-    readonly failuresSeen: number,
-  ) {
-    this.from = entry.committedFrom;
-  }
+  ) {}
 
   take(offset: string, outcome: RecordOutcome, publishedAt: number): void {
     this.firstUncommitted ??= offset;
@@ -99,10 +99,9 @@ export class PartitionRound {
     return (BigInt(last) + 1n).toString();
   }
 
-  committed(offset: string): void {
+  committed(): void {
     this.firstUncommitted = null;
     this.lastCommitted = this.lastTaken;
-    this.entry.committedFrom = BigInt(offset);
     this.bytes = 0;
   }
 
@@ -112,8 +111,8 @@ export class PartitionRound {
   }
 
   /**
-   * Tells kafkajs how far this partition got: what was handed off or committed, and what was skipped as
-   * committed before. A handed-off transaction that fails rewinds kafkajs (a seek) to its first record.
+   * Tells kafkajs how far this partition got: what was handed off or committed. A handed-off transaction that
+   * fails rewinds kafkajs (a seek) to its first record.
    */
   resolve(live: EachBatchPayload[]): void {
     const payload = live.find((p) => p.batch === this.batch);
@@ -122,9 +121,6 @@ export class PartitionRound {
     if (through !== null) {
       const done = through === this.batch.messages[this.batch.messages.length - 1].offset ? this.batch.lastOffset() : through;
       payload.resolveOffset(done);
-    } else if (this.from !== null) {
-      const skipped = this.batch.messages.filter((m) => BigInt(m.offset) < (this.from as bigint));
-      if (skipped.length > 0) payload.resolveOffset(skipped[skipped.length - 1].offset);
     }
   }
 }

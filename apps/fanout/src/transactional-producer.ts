@@ -21,14 +21,16 @@ const RECORD_OVERHEAD_BYTES = 32;
 const TRANSACTION_RETRY = { initialRetryTime: 2, multiplier: 1.5, maxRetryTime: 5_000, retries: 30 };
 
 type Transaction = Awaited<ReturnType<Producer['transaction']>>;
-export type TransactionOffsets = { consumerGroupId: string; topics: TopicOffsets[] };
+/** `groupMetadata`: the consumer's generation and member id; the group coordinator refuses the offsets of a member it has moved on from. */
+export type TransactionOffsets = { consumerGroupId: string; topics: TopicOffsets[]; groupMetadata?: { generationId: number; memberId: string } };
 /** How a transaction ended; a failed one is aborted first when `abort` is given (not after an unknown commit outcome). */
 type TransactionEnd = { failed: false } | { failed: true; abort: (() => Promise<void>) | null; error: unknown };
 
 /**
- * A newer producer initialised this transactional id (another instance took the input partition): nothing
- * more may be done with it here. kafkajs wraps the broker's answer (INVALID_PRODUCER_EPOCH, or
- * PRODUCER_FENCED, code 90, which it does not name) in errors of its own, so the chain is searched.
+ * The transaction was ended from outside: a newer producer initialised this transactional id, or the coordinator
+ * aborted the transaction when it outlived its timeout (and bumped the epoch). kafkajs wraps the broker's answer
+ * (INVALID_PRODUCER_EPOCH, or PRODUCER_FENCED, code 90, which it does not name) in errors of its own, so the chain
+ * is searched.
  */
 export function isFenced(err: unknown): boolean {
   for (let e = err as { type?: string; code?: number; message?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
@@ -51,25 +53,21 @@ export class AmbiguousCommitError extends Error {
  * A transactional producer that writes messages and consumed offsets atomically, one transaction
  * at a time. After any failure it is replaced, so it is always usable again: the new producer's
  * InitProducerId (same transactional id) makes the coordinator finish or abort whatever the old
- * one left open, and starts clean idempotence sequences.
+ * one left open, and starts clean idempotence sequences. That includes being fenced: the fan-out's ids
+ * belong to its process (RoundProducers), so a fence means the coordinator timed a transaction out, or
+ * a misconfigured second process shares the INSTANCE_ID; who may commit which offsets is decided by the
+ * consumer group (the offsets carry the member's generation), not by the id.
  */
 export class TransactionalProducer {
   private producer: Producer | null = null;
   private busy = false;
   private closed = false;
-  /** Fenced by a newer holder of the transactional id: closed for good, never re-initialised (that would fence the holder back). */
-  fenced = false;
-  /**
-   * Incremented by every InitProducerId this object makes (at connect and at every replacement). Each one
-   * bumps the epoch of the transactional id, fencing whoever held it before; the caller must then check
-   * where the input partition's committed offset stands before it commits anything (PartitionProducers).
-   */
-  generation = 0;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly transactionalId: string,
     private readonly logger: Logger,
+    /** The coordinator aborts a transaction open longer: what a crashed holder's open transaction blocks lasts this long. */
     private readonly transactionTimeoutMs = 30_000,
     /** Called with every request the producer makes (kafkajs' REQUEST instrumentation event). */
     private readonly onRequest?: (request: RequestEvent['payload']) => void,
@@ -103,7 +101,6 @@ export class TransactionalProducer {
       await producer.disconnect().catch(() => undefined);
       throw err;
     }
-    this.generation++;
     this.producer = producer;
   }
 
@@ -137,16 +134,10 @@ export class TransactionalProducer {
    */
   private async finish(ended: TransactionEnd): Promise<void> {
     try {
-      if (ended.failed && isFenced(ended.error)) {
-        // The coordinator already aborted what we had open. Re-initialising would take the id back from its
-        // new holder, which would then fence us again: the partition is someone else's now.
-        this.fenced = true;
-        this.closed = true;
-        const old = this.producer;
-        this.producer = null;
-        await old?.disconnect().catch(() => undefined);
-      } else if (ended.failed) {
-        if (ended.abort) await ended.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
+      if (ended.failed) {
+        if (isFenced(ended.error)) this.logger.warn({ err: ended.error, transactionalId: this.transactionalId }, 'the fan-out transaction was ended by the coordinator (timed out, or another process initialised this transactional id); initialising it again');
+        // A fenced producer has nothing left to abort: the coordinator already did.
+        else if (ended.abort) await ended.abort().catch((abortErr: unknown) => this.logger.warn({ err: abortErr }, 'could not abort the fan-out transaction'));
         await this.reset();
       }
     } finally {
@@ -246,7 +237,7 @@ export class OpenTransaction {
       await this.transaction.commit();
     } catch (err) {
       await this.fail(false, err);
-      // Fenced: the new holder's InitProducerId aborted this transaction, so its outcome is known.
+      // Fenced: the coordinator aborted this transaction (or a new holder's InitProducerId did), so its outcome is known.
       if (isFenced(err)) throw err;
       throw new AmbiguousCommitError(err);
     }

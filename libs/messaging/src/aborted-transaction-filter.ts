@@ -2,7 +2,7 @@
  * kafkajs hides records of aborted transactions from read-committed consumers with its own filter, and that
  * filter, as published (2.2.4, the last release), lets some through: it enters at most one aborted
  * transaction per record and trusts the broker's list to be ordered by first offset, which it is not when
- * several producers' transactions interleave (ours: one fan-out producer per input partition). The
+ * several producers' transactions interleave (ours: two fan-out producers per instance, several instances). The
  * project patches it (patches/kafkajs+2.2.4.patch, applied by patch-package at npm install; decision 0012).
  * Every Kafka client checks the patch is in place before it is made, so an install that skipped it
  * (`npm ci --ignore-scripts`) stops at start-up with what to do, instead of delivering aborted records.

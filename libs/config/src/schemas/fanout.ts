@@ -36,6 +36,17 @@ export class FanoutConfig extends CommonConfig {
   FANOUT_SESSION_TIMEOUT_MS: number = 30_000;
 
   /**
+   * The coordinator aborts a fan-out transaction open longer. A killed instance's open transaction holds back
+   * read-committed readers of the deliveries topic, and the next owner of its partitions, until then (unless
+   * it restarts with the same INSTANCE_ID, which aborts it at once). A transaction normally lasts milliseconds.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2_000)
+  @Max(900_000)
+  FANOUT_TRANSACTION_TIMEOUT_MS: number = 10_000;
+
+  /**
    * Bytes of domain records per fetch. One fetch becomes one event-log INSERT and one Kafka
    * transaction, so this bounds their size (times the fan-out factor for the messages produced).
    */
