@@ -13,9 +13,10 @@ const MAX_KILLS = 5;
 const OPEN_TRANSACTION_WAIT_MS = 15_000;
 
 // The fan-out as a real process (`npm run build` first), killed with SIGKILL while it works through a
-// 10,000-event burst and started again with the same INSTANCE_ID (as a restarted pod is; its transactional ids
-// then abort what the killed one left open): the Kafka transactions must leave exactly one committed delivery
-// message per (event, endpoint), none lost and none doubled.
+// 10,000-event burst and started again under another INSTANCE_ID (so with other transactional ids: nothing
+// aborts the killed one's open transaction but the broker, at FANOUT_TRANSACTION_TIMEOUT_MS, and the new process
+// must wait at its stable offsets until then instead of reading from before it): the Kafka transactions must
+// leave exactly one committed delivery message per (event, endpoint), none lost and none doubled.
 describe('fan-out killed in the middle of a burst', () => {
   const env = testEnv({ FANOUT_SESSION_TIMEOUT_MS: '6000' });
   const groupId = env.FANOUT_GROUP_ID as string;
@@ -111,7 +112,7 @@ describe('fan-out killed in the middle of a burst', () => {
       const nowOrphaned = await orphanedRecords();
       if (nowOrphaned > orphaned) killsInsideTransaction++;
       orphaned = nowOrphaned;
-      processes.push(await new ServiceProcess('fanout', await freePort(), env).start());
+      processes.push(await new ServiceProcess('fanout', await freePort(), { ...env, INSTANCE_ID: `${env.INSTANCE_ID}-after-kill-${kill}` }).start());
     }
     killing = false;
     await burst;

@@ -27,6 +27,24 @@ async function groupOffsetSum(groupId: string): Promise<number> {
   }
 }
 
+/**
+ * A transaction has sent the group's offsets and not ended (the coordinator refuses a stable read of them): the
+ * partitions' next owner waits for it to end before it reads them.
+ */
+async function offsetsPending(groupId: string): Promise<boolean> {
+  const admin = testKafka().admin({ retry: { retries: 0 } });
+  await admin.connect();
+  try {
+    await admin.fetchOffsets({ groupId, topics: ['order.new'], requireStable: true });
+    return false;
+  } catch (err) {
+    if ((err as { type?: string }).type === 'UNSTABLE_OFFSET_COMMIT') return true;
+    throw err;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 // Two fan-out processes (`npm run build` first) with different INSTANCE_IDs. The first is frozen with SIGSTOP
 // while a transaction of its is open, the group gives its partitions to the second once its session times
 // out, and it is resumed (SIGCONT) believing it still owns them: its open transaction, its event-log writes and
@@ -103,16 +121,26 @@ describe('a fan-out instance frozen across a rebalance, then resumed', () => {
     }
     expect(frozenAt).toBeGreaterThan(0);
     const offsetsAtFreeze = await groupOffsetSum(groupId);
+    // Whether the frozen transaction had sent its offsets yet decides what the other instance may do (both happen).
+    const offsetsSent = await offsetsPending(groupId);
 
-    // The other instance takes every partition once the frozen one's session has timed out, re-reads what
-    // the open transaction held and commits past it. (Its deliveries stay invisible to read-committed readers
-    // while the frozen transaction is open, so progress is read from the group's committed offsets.)
     const fresh = await new ServiceProcess('fanout', await freePort(), { ...env, INSTANCE_ID: 'fanout-fresh' }).start(60_000);
     processes.push(fresh);
-    await eventually(async () => ((await groupOffsetSum(groupId)) > offsetsAtFreeze + 200 ? true : undefined), 60_000, 'the fresh instance to commit past the frozen transaction');
-
-    // Wake the stale one before the broker's transaction timeout (30 s) would abort its transaction for it:
-    // it still holds that open transaction and the records it read, and believes it owns the partitions.
+    if (!offsetsSent) {
+      // The other instance takes every partition once the frozen one's session has timed out, re-reads what the
+      // open transaction held and commits past it. (Its deliveries stay invisible to read-committed readers while
+      // the frozen transaction is open, so progress is read from the group's committed offsets.) Woken now, the
+      // stale one still holds that transaction and believes it owns the partitions: its offsets, sent with a
+      // generation the group has moved on from, must be refused.
+      await eventually(async () => ((await groupOffsetSum(groupId)) > offsetsAtFreeze + 200 ? true : undefined), 60_000, 'the fresh instance to commit past the frozen transaction');
+    } else {
+      // The frozen transaction holds the offsets: the other instance must wait for it to end, not read from before
+      // it. Woken once the other instance has had the partitions for a while, the stale one commits it (its
+      // offsets were accepted in its generation), and the other instance must go on from there.
+      // (Ready means joined: the group gave it the partitions once the frozen one's session had timed out.)
+      await new Promise((r) => setTimeout(r, 3_000));
+    }
+    // Before the broker's transaction timeout would abort the frozen transaction for it.
     expect(Date.now() - frozenAt).toBeLessThan(TRANSACTION_TIMEOUT_MS);
     process.kill(stale.pid as number, 'SIGCONT');
     await firstHalf;
