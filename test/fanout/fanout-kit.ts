@@ -141,6 +141,18 @@ export async function waitForGroupCaughtUp(groupId: string, topics: string[], ti
   }
 }
 
+/** The group's committed offsets on order.new, summed over its partitions. */
+export async function groupOffsetSum(groupId: string): Promise<number> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const [topic] = await admin.fetchOffsets({ groupId, topics: ['order.new'] });
+    return (topic?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** The fan-out has read every domain record, and `reader` has seen everything it committed. */
 export async function settle(reader: TopicReader, groupId: string, domainTopics: string[]): Promise<void> {
   await waitForGroupCaughtUp(groupId, domainTopics);

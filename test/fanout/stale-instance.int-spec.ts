@@ -3,7 +3,7 @@ import { deliveryIdFor, Topics } from '@app/contracts';
 import { eventually, query, resetWorld, startStack, testEnv, testKafka, testProducer } from '../support/stack';
 import { Org } from '../subscriptions/admin-api';
 import { ServiceProcess } from '../support/service-process';
-import { burstDeliveryIds, burstOrganizations, freePort, publishBurst, settle, TopicReader, until } from './fanout-kit';
+import { burstDeliveryIds, burstOrganizations, freePort, groupOffsetSum, publishBurst, settle, TopicReader, until } from './fanout-kit';
 
 const EVENTS = 8_000;
 /** Makes producing dominate a round, so a freeze at a random moment most likely finds a transaction open. */
@@ -14,18 +14,6 @@ const SESSION_TIMEOUT_MS = 6_000;
  * default here, so the frozen instance still holds its transaction when it wakes (what this file is about).
  */
 const TRANSACTION_TIMEOUT_MS = 30_000;
-
-/** The group's committed offsets on order.new, summed over its partitions. */
-async function groupOffsetSum(groupId: string): Promise<number> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const [topic] = await admin.fetchOffsets({ groupId, topics: ['order.new'] });
-    return (topic?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /**
  * A transaction has sent the group's offsets and not ended (the coordinator refuses a stable read of them): the
