@@ -32,7 +32,8 @@ const RESTART_DELAY_MS = 1_000;
 const CONSUMER_RETRY = { initialRetryTime: 100, multiplier: 2, maxRetryTime: 2_000 };
 /**
  * Output bytes per Kafka transaction: well under a second of the fan-out's output, far inside the
- * 30 s transaction timeout even on a starved machine; larger buys little (decision 0006).
+ * transaction timeout (FANOUT_TRANSACTION_TIMEOUT_MS, 10 s) even on a starved machine; larger buys little
+ * (decision 0006).
  */
 const MAX_TRANSACTION_BYTES = 8 * 1024 * 1024;
 /**
@@ -48,8 +49,9 @@ const SLICE_RECORDS = 1_000;
  * offsets in Kafka transactions (one per round: all partitions of a fetch, split when its output is large):
  * a crash at any point either commits all three or none, so read-committed readers see exactly one delivery
  * message per (event, endpoint). The offsets carry the group generation their batches were handed under, so
- * a transaction of an instance the group has moved on from aborts (RoundProducers). The event log is written before the transaction; a record read again after an
- * aborted transaction is recognised there by its source position and fanned out again.
+ * a transaction of an instance the group has moved on from aborts (RoundProducers). The event log is written
+ * before the transaction; a record read again after an aborted transaction is recognised there by its source
+ * position and fanned out again.
  *
  * New domain topics: kafkajs matches a subscription pattern once, at subscribe time, and cannot
  * subscribe while running. So the topic set is read again every FANOUT_TOPIC_REFRESH_MS and, when

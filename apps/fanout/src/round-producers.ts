@@ -64,10 +64,6 @@ export class RoundProducers {
     this.producers = [first, second];
   }
 
-  isConnected(): boolean {
-    return this.producers !== null;
-  }
-
   /** Claims the next transaction; `committing` must follow once it is to commit. */
   claim(): TransactionSlot {
     if (!this.producers) throw new Error('the fan-out transactional producers are not connected');
