@@ -291,8 +291,8 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
    * A round with a partition that has more to read returns to kafkajs once everything is sent, and its
    * transaction commits behind it (commitAfterRound): the next fetch, and the decoding, logging and routing of
    * its records, overlap the commit's round trips. A transaction begins beside the previous one but commits
-   * only after it committed, so offsets still commit in order; a failed one rewinds kafkajs to its first
-   * records (decision 0017).
+   * only after it committed, so offsets still commit in order; a failed one rewinds kafkajs to where each
+   * partition's last commit left it (decision 0017, commitAfterRound).
    */
   private async runRound(handed: HandedBatch[]): Promise<void> {
     if (this.recovering) throw new Error('waiting for the consumer restart after an unknown commit outcome; the batch will be read again');
@@ -396,8 +396,9 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * A transaction failed after these batches were handed: the failed one's records are read again from its
-   * first (its rewind), so nothing handed before the failure, which may come after them, may commit first.
+   * A transaction failed after these batches were handed: its partitions, and those of every transaction
+   * handed off since, are read again from their last commit (the rewind), so nothing handed before the
+   * failure, which may come after the failed records, may commit first.
    */
   private assertNoFailureSince(handedAs: HandedAs): void {
     if (this.failedTransactions !== handedAs.failuresSeen) throw new EarlierFailureError();

@@ -57,8 +57,6 @@ export class PartitionRound {
   quarantined: Message[] = [];
   bytes = 0;
   tally = new Tally();
-  /** The first record taken since the last commit: where the partition is read again if its transaction fails. */
-  firstUncommitted: string | null = null;
   /** The last record taken into the open transaction, and the last one committed. */
   private lastTaken: string | null = null;
   private lastCommitted: string | null = null;
@@ -72,7 +70,6 @@ export class PartitionRound {
   ) {}
 
   take(offset: string, outcome: RecordOutcome, publishedAt: number): void {
-    this.firstUncommitted ??= offset;
     this.lastTaken = offset;
     this.bytes += outputBytes(outcome);
     this.tally.add([outcome]);
@@ -100,7 +97,6 @@ export class PartitionRound {
   }
 
   committed(): void {
-    this.firstUncommitted = null;
     this.lastCommitted = this.lastTaken;
     this.bytes = 0;
   }
@@ -112,7 +108,7 @@ export class PartitionRound {
 
   /**
    * Tells kafkajs how far this partition got: what was handed off or committed. A handed-off transaction that
-   * fails rewinds kafkajs (a seek) to its first record.
+   * fails rewinds kafkajs (a seek) to where the partition's last commit left it (FanoutConsumer.rewind).
    */
   resolve(live: EachBatchPayload[]): void {
     const payload = live.find((p) => p.batch === this.batch);
