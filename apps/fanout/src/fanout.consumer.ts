@@ -475,8 +475,7 @@ export class FanoutConsumer implements OnApplicationBootstrap, OnApplicationShut
 
   private rewind(consumer: Consumer | null, err: unknown): void {
     const reason = isGroupMovedOn(err) ? 'group-moved-on' : isFenced(err) ? 'fenced' : err instanceof AmbiguousCommitError ? 'unknown-commit-outcome' : 'failed';
-    const keys = new Set<string>();
-    const partitions = [...this.handedOff].flat().filter((p) => !keys.has(partitionKey(p)) && keys.add(partitionKey(p)));
+    const partitions = [...new Map([...this.handedOff].flat().map((p) => [partitionKey(p), p])).values()];
     this.metrics.rewinds.inc({ reason }, partitions.length);
     this.logger[reason === 'failed' || reason === 'unknown-commit-outcome' ? 'error' : 'warn']({ err, reason, partitions }, 'a fan-out transaction failed to commit after its round returned; reading its records again');
     if (err instanceof AmbiguousCommitError) {
