@@ -11,6 +11,8 @@ type Request = RequestEvent['payload'];
 // flight together, and a part that fails in the background still fails its transaction, leaving nothing visible.
 describe('the fan-out transactional producer', () => {
   const topic = `txn-producer-${randomUUID()}`;
+  /** Four partitions on the one broker: a round's messages to several endpoints' partitions. */
+  const wideTopic = `txn-producer-wide-${randomUUID()}`;
   const sourceTopic = `txn-producer-source-${randomUUID()}`;
   const groupId = `txn-producer-group-${randomUUID()}`;
   const requests: Request[] = [];
@@ -20,14 +22,14 @@ describe('the fan-out transactional producer', () => {
   beforeAll(async () => {
     admin = testKafka().admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: sourceTopic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }, { topic: sourceTopic, numPartitions: 1 }, { topic: wideTopic, numPartitions: 4 }], waitForLeaders: true });
     producer = new TransactionalProducer(testKafka(), `txn-producer-${randomUUID()}`, pino({ level: 'silent' }), 30_000, (request) => requests.push(request));
     await producer.connect();
   });
 
   afterAll(async () => {
     await producer?.disconnect();
-    await admin?.deleteTopics({ topics: [topic, sourceTopic] }).catch(() => undefined);
+    await admin?.deleteTopics({ topics: [topic, sourceTopic, wideTopic] }).catch(() => undefined);
     await admin?.disconnect();
   });
 
@@ -113,5 +115,19 @@ describe('the fan-out transactional producer', () => {
     await next.commit(offsets('4'));
     expect(await committedOffsetReaching('4')).toBe('4');
     expect(await readCommitted(3)).toEqual(['overlap-1', 'overlap-2', 'after-the-abort']);
+  });
+
+  it('should register every partition of a part at once and write each leader one request: one AddPartitionsToTxn and one Produce for four partitions', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    requests.length = 0;
+    const transaction = await producer.begin();
+    const wide = [0, 1, 2, 3].map((partition) => ({ key: 'k', value: `wide-${partition}`, partition }));
+    await transaction.send([{ topic: wideTopic, messages: wide }]);
+    await transaction.commit(offsets('5'));
+    const count = (apiName: string) => requests.filter((r) => r.apiName === apiName).length;
+    // Each of these is a request the broker serves, and each Produce also has the leader verify the partitions with
+    // the coordinator (an AddPartitionsToTxn of its own): a request per partition was three per partition in all.
+    expect({ addPartitions: count('AddPartitionsToTxn'), produce: count('Produce') }).toEqual({ addPartitions: 1, produce: 1 });
+    expect(await committedOffsetReaching('5')).toBe('5');
   });
 });
