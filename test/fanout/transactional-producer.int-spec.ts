@@ -117,7 +117,9 @@ describe('the fan-out transactional producer', () => {
     expect(await readCommitted(3)).toEqual(['overlap-1', 'overlap-2', 'after-the-abort']);
   });
 
-  it('should register every partition of a part at once and write each leader one request: one AddPartitionsToTxn and one Produce for four partitions', async () => {
+  it('should register every partition of a part at once and write each leader one request: one AddPartitionsToTxn, one Produce per leader', async () => {
+    const [{ partitions }] = (await admin.fetchTopicMetadata({ topics: [wideTopic] })).topics;
+    const leaders = new Set(partitions.map((p) => p.leader)).size;
     await new Promise((r) => setTimeout(r, 300));
     requests.length = 0;
     const transaction = await producer.begin();
@@ -127,7 +129,9 @@ describe('the fan-out transactional producer', () => {
     const count = (apiName: string) => requests.filter((r) => r.apiName === apiName).length;
     // Each of these is a request the broker serves, and each Produce also has the leader verify the partitions with
     // the coordinator (an AddPartitionsToTxn of its own): a request per partition was three per partition in all.
-    expect({ addPartitions: count('AddPartitionsToTxn'), produce: count('Produce') }).toEqual({ addPartitions: 1, produce: 1 });
+    // On several brokers the leaders' Produce requests go in parallel, after the one registration (kafkajs alone
+    // had each register its own at once, and the coordinator refused all but one: a second AddPartitionsToTxn).
+    expect({ addPartitions: count('AddPartitionsToTxn'), produce: count('Produce') }).toEqual({ addPartitions: 1, produce: leaders });
     expect(await committedOffsetReaching('5')).toBe('5');
   });
 });
