@@ -104,11 +104,6 @@ export class TransactionalProducer {
     this.producer = producer;
   }
 
-  /** False while the producer is being replaced (for readiness: nothing can be committed meanwhile). */
-  isConnected(): boolean {
-    return this.producer !== null;
-  }
-
   /**
    * Opens a transaction. Its messages can be sent in parts (so a large round need not be held in
    * memory at once), then committed with the consumed offsets. Any failure aborts it and replaces

@@ -71,8 +71,10 @@ export class BroadcastReader {
     const { kafka, options } = this;
     const consumer = kafka.consumer({
       groupId: `webhooks-${options.topic}-${options.instanceId}-${Date.now()}`,
+      // The group has this one member, so a heartbeat only keeps the session: kafkajs' own 1:3 ratio to the
+      // timeout, not one a second (a request every reader, every second, at idle; decision 0032).
       sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      heartbeatInterval: 3_000,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
     });
     // kafkajs resolves "latest" inside the first fetch after a join: a FETCH event after GROUP_JOIN
