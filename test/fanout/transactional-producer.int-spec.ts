@@ -11,7 +11,7 @@ type Request = RequestEvent['payload'];
 // flight together, and a part that fails in the background still fails its transaction, leaving nothing visible.
 describe('the fan-out transactional producer', () => {
   const topic = `txn-producer-${randomUUID()}`;
-  /** Four partitions on the one broker: a round's messages to several endpoints' partitions. */
+  /** Four partitions: a round's messages to several endpoints' partitions (on several brokers, several leaders). */
   const wideTopic = `txn-producer-wide-${randomUUID()}`;
   const sourceTopic = `txn-producer-source-${randomUUID()}`;
   const groupId = `txn-producer-group-${randomUUID()}`;
