@@ -191,8 +191,7 @@ export class OpenTransaction {
    *
    * Every message must name its partition. A part goes in as few requests as its bytes allow, each over
    * many partitions: kafkajs (patched) registers all of a request's partitions with the transaction in one
-   * AddPartitionsToTxn, then sends each leader broker its Produce in parallel. A request per partition cost
-   * the broker three requests for each partition a round wrote to (decision 0032).
+   * AddPartitionsToTxn, then sends each leader broker its Produce in parallel (decision 0032).
    */
   async send(outgoing: TopicMessages[]): Promise<void> {
     this.assertOpen();

@@ -22,8 +22,8 @@ export class MetricsRegistry {
   readonly registry = new Registry();
   constructor() {
     // Node's own metrics too carry the prefix (SPEC §13: every metric name starts with webhooks_).
-    // The event-loop delay is sampled every 100 ms, not prom-client's 10: a 10 ms timer wakes an idle
-    // service 100 times a second, ~0.003 of its 0.011-0.018 cores (decision 0032); a stall still shows whole.
+    // The event-loop delay is sampled every 100 ms, not prom-client's 10: a 10 ms timer wakes an idle service
+    // 100 times a second (decision 0032), and a stall longer than 100 ms still shows whole.
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   }
 }
