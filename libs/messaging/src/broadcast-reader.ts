@@ -7,12 +7,6 @@ export interface BroadcastReaderOptions {
   topic: string;
   instanceId: string;
   logger: Logger;
-  /**
-   * How long a fetch waits for data when there is none (default 1,000 ms). The broker answers a waiting
-   * fetch as soon as a message arrives (these topics are written outside transactions), so a longer wait
-   * costs no latency, only fewer idle requests; it delays noticing a rebalance and the first "live" fetch.
-   */
-  maxWaitTimeInMs?: number;
 }
 
 export interface BroadcastHooks {
@@ -26,6 +20,16 @@ export interface BroadcastHooks {
 }
 
 const RECREATE_DELAY_MS = 2_000;
+
+/**
+ * How long a fetch waits at the broker for a message. The broker answers a waiting fetch as soon as one arrives
+ * (these topics are written outside transactions), so the wait costs no latency, only sets how often a quiet
+ * reader asks. Until the reader is live it is short: "live" is the end of the first fetch after joining, and
+ * services wait for it at start-up. Then it is as long as the heartbeat interval, since kafkajs heartbeats
+ * between fetches.
+ */
+export const FIRST_FETCH_WAIT_MS = 100;
+export const QUIET_FETCH_WAIT_MS = 3_000;
 
 /**
  * Reads every message of a topic on every instance: a consumer group of its own per process, from the
@@ -69,21 +73,27 @@ export class BroadcastReader {
 
   private async create(onMessage: (message: KafkaMessage) => void, hooks: Required<BroadcastHooks>): Promise<void> {
     const { kafka, options } = this;
+    let joined = false;
+    let live = false;
     const consumer = kafka.consumer({
       groupId: `webhooks-${options.topic}-${options.instanceId}-${Date.now()}`,
       // The group has this one member, so a heartbeat only keeps the session: kafkajs' own 1:3 ratio to the
       // timeout, not one a second (a request every reader, every second, at idle; decision 0032).
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1_000,
+      // Read before every fetch (kafkajs patched, decision 0027).
+      maxWaitTimeInMs: () => (live ? QUIET_FETCH_WAIT_MS : FIRST_FETCH_WAIT_MS),
     });
     // kafkajs resolves "latest" inside the first fetch after a join: a FETCH event after GROUP_JOIN
     // means every message from here on will be read.
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      live = false;
+    });
     consumer.on(consumer.events.FETCH, () => {
       if (!joined) return;
       joined = false;
+      live = true;
       hooks.onLive();
     });
     consumer.on(consumer.events.CRASH, (e) => {
