@@ -24,11 +24,11 @@ const RECREATE_DELAY_MS = 2_000;
 /**
  * How long a fetch waits at the broker for a message. The broker answers a waiting fetch as soon as one arrives
  * (these topics are written outside transactions), so the wait costs no latency, only sets how often a quiet
- * reader asks. Until the reader is live it is short: "live" is the end of the first fetch after joining, and
- * services wait for it at start-up. Then it is as long as the heartbeat interval, since kafkajs heartbeats
- * between fetches.
+ * reader asks. Once live, as long as the heartbeat interval, since kafkajs heartbeats between fetches. The
+ * first fetch after joining, whose end makes the reader live, keeps 1 s: services wait for "live" at start-up,
+ * and a shorter one moved the fan-out's first topic discovery ahead of topics being created (decision 0034).
  */
-export const FIRST_FETCH_WAIT_MS = 100;
+export const FIRST_FETCH_WAIT_MS = 1_000;
 export const QUIET_FETCH_WAIT_MS = 3_000;
 
 /**
