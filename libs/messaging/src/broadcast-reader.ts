@@ -22,14 +22,19 @@ export interface BroadcastHooks {
 const RECREATE_DELAY_MS = 2_000;
 
 /**
+ * The group has this one member, so a heartbeat only keeps the session: kafkajs' own 1:3 ratio to the timeout,
+ * not one a second (a request every reader, every second, at idle; decision 0032).
+ */
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/**
  * How long a fetch waits at the broker for a message. The broker answers a waiting fetch as soon as one arrives
  * (these topics are written outside transactions), so the wait costs no latency, only sets how often a quiet
- * reader asks. Once live, as long as the heartbeat interval, since kafkajs heartbeats between fetches. The
- * first fetch after joining, whose end makes the reader live, keeps 1 s: services wait for "live" at start-up,
- * and a shorter one moved the fan-out's first topic discovery ahead of topics being created (decision 0034).
+ * reader asks: once live, a heartbeat interval, since kafkajs heartbeats between fetches. The first fetch after
+ * joining, whose end makes the reader live, keeps 1 s: services wait for "live" at start-up, and a shorter one
+ * moved the fan-out's first topic discovery ahead of topics being created (decision 0034).
  */
-export const FIRST_FETCH_WAIT_MS = 1_000;
-export const QUIET_FETCH_WAIT_MS = 3_000;
+const FIRST_FETCH_WAIT_MS = 1_000;
 
 /**
  * Reads every message of a topic on every instance: a consumer group of its own per process, from the
@@ -73,27 +78,21 @@ export class BroadcastReader {
 
   private async create(onMessage: (message: KafkaMessage) => void, hooks: Required<BroadcastHooks>): Promise<void> {
     const { kafka, options } = this;
+    // Set at a join until the first fetch after it ends; kafkajs fetches only once joined.
     let joined = false;
-    let live = false;
     const consumer = kafka.consumer({
       groupId: `webhooks-${options.topic}-${options.instanceId}-${Date.now()}`,
-      // The group has this one member, so a heartbeat only keeps the session: kafkajs' own 1:3 ratio to the
-      // timeout, not one a second (a request every reader, every second, at idle; decision 0032).
       sessionTimeout: 10_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       // Read before every fetch (kafkajs patched, decision 0027).
-      maxWaitTimeInMs: () => (live ? QUIET_FETCH_WAIT_MS : FIRST_FETCH_WAIT_MS),
+      maxWaitTimeInMs: () => (joined ? FIRST_FETCH_WAIT_MS : HEARTBEAT_INTERVAL_MS),
     });
     // kafkajs resolves "latest" inside the first fetch after a join: a FETCH event after GROUP_JOIN
     // means every message from here on will be read.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      joined = true;
-      live = false;
-    });
+    consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
     consumer.on(consumer.events.FETCH, () => {
       if (!joined) return;
       joined = false;
-      live = true;
       hooks.onLive();
     });
     consumer.on(consumer.events.CRASH, (e) => {
