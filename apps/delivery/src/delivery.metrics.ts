@@ -64,11 +64,10 @@ export class DeliveryMetrics implements OnApplicationBootstrap, OnApplicationShu
       return;
     }
     const group = this.config.DELIVERY_GROUP_ID;
-    const deliveries = await this.lag.byTopic(group, [Topics.deliveries]);
-    this.consumerLag.set({ group }, deliveries.get(Topics.deliveries) ?? 0);
     const tiers = (await this.lag.topics()).filter((t) => RETRY_TIER_TOPIC_PATTERN.test(t));
-    const backlog = await this.lag.byTopic(group, tiers);
-    for (const tier of tiers) this.retryBacklog.set({ tier }, backlog.get(tier) ?? 0);
+    const lag = await this.lag.byTopic(group, [Topics.deliveries, ...tiers]);
+    this.consumerLag.set({ group }, lag.get(Topics.deliveries) ?? 0);
+    for (const tier of tiers) this.retryBacklog.set({ tier }, lag.get(tier) ?? 0);
     this.lastRefresh.set(Date.now() / 1000);
   }
 
