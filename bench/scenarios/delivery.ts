@@ -85,7 +85,7 @@ export async function throughput(instances: number, events = 3000, warmupEvents 
     const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000, coresByProcess } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `throughput-${instances}`,
-      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up); stack CPU: the machine less the load generator and receiver; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
+      summary: `deliveries/s to a fast receiver, ${instances} delivery instance(s), ${events} events x 10 endpoints published at once after a warm-up of ${warmupEvents} x 10 (cold* = the warm-up); stack CPU: the machine less the load generator and receiver; coresByProcess: cores of the broker (kafkaJit: the part its JIT compilers used), PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
       ledger: receiver.ledger(everyPath(paths, ids)),
       metrics: {
         deliveriesPerSecond: Math.round(perSecond),
@@ -109,7 +109,7 @@ export async function burst(endpointCount = 2, events = 10_000, warmupEvents = 1
     const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000, coresByProcess } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `burst-${endpointCount}`,
-      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x ${endpointCount} endpoints published at once after a warm-up of ${warmupEvents} x ${endpointCount}; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
+      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x ${endpointCount} endpoints published at once after a warm-up of ${warmupEvents} x ${endpointCount}; coresByProcess: cores of the broker (kafkaJit: the part its JIT compilers used), PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
       ledger: receiver.ledger(everyPath(paths, ids)),
       metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000, coresByProcess },
     };
@@ -128,7 +128,7 @@ export async function pacing(rule: 'none' | 'rate-limit' | 'strict', events = 10
     const { ids, cold, perSecond, seconds, stackCpuSecondsPer1000, coresByProcess } = await closedLoopPhases(pipeline, receiver, orgId, paths, events, warmupEvents);
     return {
       scenario: `pacing-${rule}`,
-      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x 10 endpoints ${rule === 'none' ? 'with no rule' : rule === 'rate-limit' ? 'each limited to 10,000/s (never binding)' : 'each with strict ordering'}, after a warm-up of ${warmupEvents} x 10; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
+      summary: `deliveries/s to a fast receiver, 1 delivery instance, ${events} events x 10 endpoints ${rule === 'none' ? 'with no rule' : rule === 'rate-limit' ? 'each limited to 10,000/s (never binding)' : 'each with strict ordering'}, after a warm-up of ${warmupEvents} x 10; coresByProcess: cores of the broker (kafkaJit: the part its JIT compilers used), PostgreSQL, each service and the bench (load generator + receiver) in the measured phase`,
       ledger: receiver.ledger(everyPath(paths, ids)),
       metrics: { deliveriesPerSecond: Math.round(perSecond), seconds, coldDeliveriesPerSecond: Math.round(cold), stackCpuSecondsPer1000, coresByProcess, peakRssMb: rss(pipeline) },
     };
@@ -179,7 +179,7 @@ export async function latency(rate: number, seconds = 15, warmupSeconds = 5, sha
       scenario: shape === 'one-endpoint' ? `latency-one-endpoint-${rate}` : `latency-${rate}`,
       summary:
         `event scheduled time -> receipt, open loop at ${rate} events/s for ${seconds} s after a ${warmupSeconds} s warm-up at the same rate (cold* = the warm-up, services just started), fan-out 1${shape === 'one-endpoint' ? ', every event of one organization to one endpoint' : ''}; ` +
-        'stagesMs: the budget per stage of the measured phase (webhooks_pipeline_stage_seconds, p50/p99 interpolated in its buckets); stack CPU: the machine less the load generator and receiver; coresByProcess: cores of the broker, PostgreSQL, each service and the bench (load generator + receiver) in the measured phase',
+        'stagesMs: the budget per stage of the measured phase (webhooks_pipeline_stage_seconds, p50/p99 interpolated in its buckets); stack CPU: the machine less the load generator and receiver; coresByProcess: cores of the broker (kafkaJit: the part its JIT compilers used), PostgreSQL, each service and the bench (load generator + receiver) in the measured phase',
       ledger: receiver.ledger(byPath),
       metrics: {
         rate,

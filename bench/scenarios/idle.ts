@@ -22,13 +22,13 @@ export async function idle(instances = 1, seconds = 30): Promise<Result> {
     const processCpu = ProcessCpu.start(services);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const machineCores = (busyPercent(machineBefore, machineCpu()) / 100) * cpus().length;
-    const { kafka, postgres, ...perService } = processCpu.read();
+    const { kafka, kafkaJit, postgres, ...perService } = processCpu.read();
     const servicesCores = Object.values(perService).reduce((a, b) => a + b, 0);
     return {
       scenario: `idle-${instances}`,
       summary: `no traffic for ${seconds} s after ${SETTLE_SECONDS} s of settling, ${instances} delivery instance(s): cores used by the whole machine (Kafka, PostgreSQL, services), by the broker, by PostgreSQL and by each service`,
       ledger: { published: 0, received: 0, missing: 0, unknown: 0, duplicates: 0, balanced: true },
-      metrics: { machineCores: round(machineCores, 3), servicesCores: round(servicesCores, 3), otherCores: round(machineCores - servicesCores, 3), kafkaCores: kafka, postgresCores: postgres, serviceCores: perService },
+      metrics: { machineCores: round(machineCores, 3), servicesCores: round(servicesCores, 3), otherCores: round(machineCores - servicesCores, 3), kafkaCores: kafka, kafkaJitCores: kafkaJit ?? 0, postgresCores: postgres, serviceCores: perService },
     };
   } finally {
     await pipeline.stop();

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DeliveryStatus, DisabledReason, Mode } from '@app/contracts';
 // Type-only: the health rules are pure functions of @app/webhooks; this file stores their inputs and applies their answers.
 import type { EndpointHealthState, EndpointHealthUpdate } from '@app/webhooks';
+import { preparedQuery } from './prepared-query';
 
 /** One finished attempt (or a discard) with the delivery state it leads to. */
 export interface AttemptRecord {
@@ -73,7 +74,9 @@ export class DeliveryRepository {
     const states = [...latest.values()];
     return this.db.transaction(async (tx) => {
       if (attempts.length > 0) {
-        await tx.query(
+        await preparedQuery(
+          tx,
+          'attempts.record-batch',
           `INSERT INTO attempts (delivery_id, organization_id, attempt_number, started_at, duration_ms, outcome, status_code, error, response_excerpt, retry_after_seconds)
            SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::int[])`,
           [
@@ -90,7 +93,9 @@ export class DeliveryRepository {
           ],
         );
       }
-      await tx.query(
+      await preparedQuery(
+        tx,
+        'deliveries.record-batch',
         `INSERT INTO deliveries AS d (id, organization_id, event_id, endpoint_id, status, attempt_count, last_attempt_at, next_attempt_at, status_reason)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[], $9::text[])
          ON CONFLICT (id) DO UPDATE SET

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { DomainEvent } from '@app/contracts';
+import { preparedQuery } from './prepared-query';
 
 export interface IncomingEvent {
   event: DomainEvent;
@@ -20,6 +21,28 @@ export interface RecordedBatch {
   toFanOut: IncomingEvent[];
   refused: RefusedEvent[];
 }
+
+/**
+ * The event log's insert (one statement: insert what is new, read back who owns each id). `LIMIT $2`, the batch's
+ * size, changes no result: it tells the planner how many rows `json_to_recordset` yields (it assumes 100 whatever
+ * the batch), so the ids are looked up by primary key instead of in a hash join over a scan of the whole table,
+ * which it chose for an event log of up to some 20,000 rows (decision 0036). Exported for its plan's test.
+ */
+export const RECORD_EVENTS_SQL = `
+WITH incoming AS (
+  SELECT * FROM json_to_recordset($1::json)
+    AS t(organization_id text, id text, type text, mode text, data jsonb, occurred_at timestamptz, source_topic text, source_partition int, source_offset bigint)
+    LIMIT $2
+), inserted AS (
+  INSERT INTO events (organization_id, id, type, mode, data, occurred_at, source_topic, source_partition, source_offset)
+  SELECT organization_id, id, type, mode, data, occurred_at, source_topic, source_partition, source_offset FROM incoming
+  ON CONFLICT (organization_id, id) DO NOTHING
+  RETURNING organization_id, id, source_topic, source_partition, source_offset
+)
+SELECT organization_id, id, source_topic, source_partition, source_offset::text FROM inserted
+UNION ALL
+SELECT e.organization_id, e.id, e.source_topic, e.source_partition, e.source_offset::text
+  FROM events e JOIN incoming i ON e.organization_id = i.organization_id AND e.id = i.id`;
 
 @Injectable()
 export class EventRepository {
@@ -82,23 +105,12 @@ export class EventRepository {
         source_offset: i.offset,
       })),
     );
-    const rows: Array<{ organization_id: string; id: string; source_topic: string; source_partition: number; source_offset: string }> =
-      await this.db.query(
-        `WITH incoming AS (
-           SELECT * FROM json_to_recordset($1::json)
-             AS t(organization_id text, id text, type text, mode text, data jsonb, occurred_at timestamptz, source_topic text, source_partition int, source_offset bigint)
-         ), inserted AS (
-           INSERT INTO events (organization_id, id, type, mode, data, occurred_at, source_topic, source_partition, source_offset)
-           SELECT organization_id, id, type, mode, data, occurred_at, source_topic, source_partition, source_offset FROM incoming
-           ON CONFLICT (organization_id, id) DO NOTHING
-           RETURNING organization_id, id, source_topic, source_partition, source_offset
-         )
-         SELECT organization_id, id, source_topic, source_partition, source_offset::text FROM inserted
-         UNION ALL
-         SELECT e.organization_id, e.id, e.source_topic, e.source_partition, e.source_offset::text
-           FROM events e JOIN incoming i ON e.organization_id = i.organization_id AND e.id = i.id`,
-        [batch],
-      );
+    const rows = await preparedQuery<{ organization_id: string; id: string; source_topic: string; source_partition: number; source_offset: string }>(
+      this.db,
+      'events.record-batch',
+      RECORD_EVENTS_SQL,
+      [batch, items.length],
+    );
     // A row inserted by this statement is invisible to the JOIN branch (same snapshot), so each
     // event appears once: from `inserted` when new, from `events` when it was already there. A row
     // a concurrent statement inserted after this one's snapshot appears in neither (the insert waited

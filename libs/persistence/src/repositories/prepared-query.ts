@@ -1,0 +1,24 @@
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
+import type { PoolClient, QueryResultRow } from 'pg';
+
+/**
+ * Runs `text` as a named prepared statement: PostgreSQL parses and plans it once per connection instead of at every
+ * call, which TypeORM's `query` (unnamed statements only) cannot do (decision 0036). For the statements run on every
+ * fan-out round or delivery batch. `db` is the data source (a pooled connection for this call) or a transaction's
+ * manager (its connection). A failed statement throws TypeORM's QueryFailedError, as `query` does.
+ */
+export async function preparedQuery<R extends QueryResultRow>(db: DataSource | EntityManager, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const own: QueryRunner | null = db instanceof EntityManager && db.queryRunner ? null : (db instanceof DataSource ? db : db.connection).createQueryRunner();
+  const runner = own ?? (db as EntityManager).queryRunner!;
+  try {
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      // pg prepares a name once per connection and reuses it after that.
+      return (await client.query<R>({ name, text, values })).rows;
+    } catch (err) {
+      throw new QueryFailedError(text, values, err as Error);
+    }
+  } finally {
+    await own?.release();
+  }
+}
