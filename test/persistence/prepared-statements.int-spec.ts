@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DeliveryRepository, EventRepository, IncomingEvent, dataSourceOptions, runMigrations } from '@app/persistence';
-import { RECORD_EVENTS_SQL } from '../../libs/persistence/src/repositories/event.repository';
+import { DeliveryRepository, EventRepository, IncomingEvent, RECORD_EVENTS_SQL, dataSourceOptions, runMigrations } from '@app/persistence';
 
 describe('prepared statements of the per-round writes (real PostgreSQL)', () => {
   let db: DataSource;
@@ -68,7 +67,7 @@ describe('prepared statements of the per-round writes (real PostgreSQL)', () => 
     expect(result.refused[0].reason).toMatch(/unsupported Unicode escape sequence/);
   });
 
-  it('records delivery attempts and states in one transaction through prepared statements', async () => {
+  it('records delivery attempts, states and endpoint health in one transaction through prepared statements', async () => {
     const deliveries = new DeliveryRepository(db);
     const record = (attemptNumber: number, status: 'failed' | 'succeeded') => ({
       deliveryId: `dlv_${org}`,
@@ -81,8 +80,10 @@ describe('prepared statements of the per-round writes (real PostgreSQL)', () => 
       statusReason: null,
       nextAttemptAt: null,
     });
-    await deliveries.recordBatch([record(1, 'failed')]);
-    await deliveries.recordBatch([record(2, 'succeeded')]);
+    // Health kept for an endpoint this test does not own (no row to move): the statement still runs.
+    const health = { updates: [{ organizationId: org, endpointId: 'ep_prep', lastSuccessAt: null, firstFailureAt: new Date(), gone: false, notify: true }], decide: () => null, beforeCommit: async () => {} };
+    await deliveries.recordBatch([record(1, 'failed')], health);
+    await deliveries.recordBatch([record(2, 'succeeded')], health);
 
     const [state]: Array<{ status: string; attempt_count: number }> = await db.query('SELECT status, attempt_count FROM deliveries WHERE id = $1', [`dlv_${org}`]);
     const attempts: Array<{ n: number }> = await db.query('SELECT count(*)::int AS n FROM attempts WHERE delivery_id = $1', [`dlv_${org}`]);
@@ -90,5 +91,6 @@ describe('prepared statements of the per-round writes (real PostgreSQL)', () => 
     expect(attempts[0].n).toBe(2);
     expect(await runs('attempts.record-batch')).toBe(2);
     expect(await runs('deliveries.record-batch')).toBe(2);
+    expect(await runs('endpoints.keep-health')).toBe(2);
   });
 });

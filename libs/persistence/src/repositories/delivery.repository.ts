@@ -133,7 +133,9 @@ export class DeliveryRepository {
    */
   private async keepHealth(tx: EntityManager, health: EndpointHealthPolicy): Promise<DisabledEndpoint[]> {
     const { updates } = health;
-    const rows: Array<{ id: string; status: 'enabled' | 'disabled'; failing_since: Date | null }> = await tx.query(
+    const rows = await preparedQuery<{ id: string; status: 'enabled' | 'disabled'; failing_since: Date | null }>(
+      tx,
+      'endpoints.keep-health',
       `WITH b AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS b(organization_id, endpoint_id, last_success_at, first_failure_at)
        ), next AS (
