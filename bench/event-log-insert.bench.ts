@@ -1,11 +1,11 @@
 /*
- * The fan-out's event-log write as it runs at low rates, one event per round (decision 0036): `calls` one-event
- * batches through EventRepository.recordBatch on one connection, with the PostgreSQL backend's CPU per call (from
+ * The fan-out's event-log write (decision 0036): `calls` batches of `batchSize` events (1: a round at low rates)
+ * through EventRepository.recordBatch on one connection, with the PostgreSQL backend's CPU per call (from
  * /proc: PostgreSQL on this machine) and the wall time per call, on an events table of `tableRows` rows (the table
  * as it is, topped up with rows of a throwaway organization, deleted after). The planner's choice depends on the
  * table's size: run it at 2,000 and at 50,000.
  *
- *   DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/webhooks npx ts-node --transpile-only -r tsconfig-paths/register bench/event-log-insert.bench.ts 2000 2000
+ *   DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/webhooks npx ts-node --transpile-only -r tsconfig-paths/register bench/event-log-insert.bench.ts 2000 2000 1
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ function backendCpuSeconds(pid: number): number {
 async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? 2000);
   const tableRows = Number(process.argv[3] ?? 2000);
+  const batchSize = Number(process.argv[4] ?? 1);
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL is not set: point it at the PostgreSQL of `npm run infra` (it prints it)');
   const options = dataSourceOptions(url, 'event-log-insert-bench');
@@ -44,12 +45,13 @@ async function main(): Promise<void> {
       partition: 0,
       offset: String(i),
     });
-    for (let i = 0; i < 50; i++) await events.recordBatch([record(-1 - i)]);
+    const batch = (call: number): IncomingEvent[] => Array.from({ length: batchSize }, (_, j) => record(call * batchSize + j));
+    for (let i = 0; i < 50; i++) await events.recordBatch(batch(-1 - i));
     const [cpu0, t0] = [backendCpuSeconds(pid), performance.now()];
-    for (let i = 0; i < calls; i++) await events.recordBatch([record(i)]);
+    for (let i = 0; i < calls; i++) await events.recordBatch(batch(i));
     const [cpu1, t1] = [backendCpuSeconds(pid), performance.now()];
     console.log(
-      `${calls} one-event batches on an events table of ${Math.max(n, tableRows)} rows: backend CPU ${(((cpu1 - cpu0) * 1000) / calls).toFixed(3)} ms per call, wall ${((t1 - t0) / calls).toFixed(3)} ms per call`,
+      `${calls} batches of ${batchSize} event(s) on an events table of ${Math.max(n, tableRows)} rows: backend CPU ${(((cpu1 - cpu0) * 1000) / calls).toFixed(3)} ms per call, wall ${((t1 - t0) / calls).toFixed(3)} ms per call`,
     );
   } finally {
     await db.query('DELETE FROM events WHERE organization_id = $1', [org]);
