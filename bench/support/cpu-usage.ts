@@ -100,7 +100,8 @@ export class ProcessCpu {
       ...services.map((s) => ({ name: s.name, members: [{ pid: s.pid, children: false }] })),
     ];
     this.groups = groups.map((g) => ({ ...g, before: groupCpuSeconds(g.members) }));
-    const broker = groups[0].members.length === 1 ? groups[0].members[0].pid : null;
+    const brokers = groups.find((g) => g.name === 'kafka')!.members;
+    const broker = brokers.length === 1 ? brokers[0].pid : null;
     this.brokerJit = broker === null ? null : { pid: broker, before: threadSeconds(broker, JIT_THREAD) };
   }
 

@@ -26,7 +26,7 @@ export interface RecordedBatch {
  * The event log's insert (one statement: insert what is new, read back who owns each id). `LIMIT $2`, the batch's
  * size, changes no result: it tells the planner how many rows `json_to_recordset` yields (it assumes 100 whatever
  * the batch), so the ids are looked up by primary key instead of in a hash join over a scan of the whole table,
- * which it chose for an event log of up to some 20,000 rows (decision 0036). Exported for the test of its plan.
+ * which it chose for a small event log (decision 0036). Exported for the test of its plan.
  */
 export const RECORD_EVENTS_SQL = `
 WITH incoming AS (
