@@ -8,14 +8,9 @@
  *   DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/webhooks npx ts-node --transpile-only -r tsconfig-paths/register bench/event-log-insert.bench.ts 2000 2000 1
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { EventRepository, IncomingEvent, dataSourceOptions } from '@app/persistence';
-
-function backendCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+import { cpuSeconds } from './support/cpu-usage';
 
 async function main(): Promise<void> {
   const calls = Number(process.argv[2] ?? 2000);
@@ -47,9 +42,9 @@ async function main(): Promise<void> {
     });
     const batch = (call: number): IncomingEvent[] => Array.from({ length: batchSize }, (_, j) => record(call * batchSize + j));
     for (let i = 0; i < 50; i++) await events.recordBatch(batch(-1 - i));
-    const [cpu0, t0] = [backendCpuSeconds(pid), performance.now()];
+    const [cpu0, t0] = [cpuSeconds(pid), performance.now()];
     for (let i = 0; i < calls; i++) await events.recordBatch(batch(i));
-    const [cpu1, t1] = [backendCpuSeconds(pid), performance.now()];
+    const [cpu1, t1] = [cpuSeconds(pid), performance.now()];
     console.log(
       `${calls} batches of ${batchSize} event(s) on an events table of ${Math.max(n, tableRows)} rows: backend CPU ${(((cpu1 - cpu0) * 1000) / calls).toFixed(3)} ms per call, wall ${((t1 - t0) / calls).toFixed(3)} ms per call`,
     );

@@ -7,9 +7,18 @@ export function cpuSeconds(pid: number): number {
   return processSeconds(pid, false);
 }
 
+/**
+ * A process's or thread's /proc stat line: its name and the fields after "pid (comm) ". The name may hold spaces and
+ * parentheses (a JVM thread's does), so it ends at the last ")".
+ */
+function readStat(path: string): { comm: string; fields: string[] } {
+  const stat = readFileSync(path, 'utf8');
+  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), fields: stat.slice(stat.lastIndexOf(')') + 2).split(' ') };
+}
+
 /** With `exitedChildren`, also the time of its children that have exited (PostgreSQL's backends come and go). */
 function processSeconds(pid: number, exitedChildren: boolean): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const { fields } = readStat(`/proc/${pid}/stat`);
   // After "pid (comm) ", utime, stime, cutime and cstime are 0-based fields 11-14, in clock ticks (100/s on Linux).
   const own = Number(fields[11]) + Number(fields[12]);
   return (exitedChildren ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
@@ -21,7 +30,7 @@ function processes(): Array<{ pid: number; ppid: number; cmdline: string }> {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      const ppid = Number(readStat(`/proc/${entry}/stat`).fields[1]);
       found.push({ pid: Number(entry), ppid, cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ') });
     } catch {
       // gone between the listing and the read
@@ -43,10 +52,8 @@ function threadSeconds(pid: number, name: RegExp): Map<number, number> {
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const { comm, fields } = readStat(`/proc/${pid}/task/${tid}/stat`);
       if (!name.test(comm)) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       seconds.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
     } catch {
       // the thread ended between the listing and the read
