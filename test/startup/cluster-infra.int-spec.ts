@@ -85,7 +85,10 @@ describe('a local three-broker cluster (infra up --brokers 3)', () => {
       const { topics } = await knownToEveryBroker(() => admin.fetchTopicMetadata({ topics: [Topics.deliveries] }));
       partitions = topics[0].partitions.length;
       expect(topics[0].partitions.map((p) => p.replicas.length)).toEqual(topics[0].partitions.map(() => BROKERS));
-      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: Topics.deliveries, configNames: ['min.insync.replicas'] }] });
+      // Another request, possibly to another broker: it may not know the topic yet either.
+      const configs = await knownToEveryBroker(() =>
+        admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: Topics.deliveries, configNames: ['min.insync.replicas'] }] }),
+      );
       expect(configs.resources[0].configEntries.map((c) => [c.configName, c.configValue])).toEqual([['min.insync.replicas', '2']]);
     } finally {
       await admin.disconnect();
