@@ -18,17 +18,19 @@ export class ConsumerLag {
     if (topics.length === 0) return lag;
     const admin = await this.connected();
     // Both ends of every topic in one request each (patched kafkajs), not three requests per topic (decision 0035).
-    const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [...topics] }), admin.fetchTopicsOffsets([...topics])]);
-    const endsByTopic = new Map(ends.map((e) => [e.topic, e.partitions]));
-    for (const { topic, partitions } of committed) {
-      const topicEnds = endsByTopic.get(topic) ?? [];
-      const endByPartition = new Map(topicEnds.map((e) => [e.partition, BigInt(e.high)]));
-      const lowByPartition = new Map(topicEnds.map((e) => [e.partition, BigInt(e.low)]));
+    // The group's commits are asked for without naming topics: named, kafkajs looks their partitions up in the
+    // metadata again, and the admin's metadata is always stale, so a poll made a second metadata request whenever
+    // the first answer came back before the coordinator's.
+    const [committed, ends] = await Promise.all([admin.fetchOffsets({ groupId }), admin.fetchTopicsOffsets([...topics])]);
+    const committedByTopic = new Map(committed.map((c) => [c.topic, new Map(c.partitions.map((p) => [p.partition, p.offset]))]));
+    for (const { topic, partitions } of ends) {
+      const committedByPartition = committedByTopic.get(topic);
       let total = 0n;
       for (const p of partitions) {
-        const end = endByPartition.get(p.partition) ?? 0n;
-        // No commit yet (-1): everything still in the log is unconsumed.
-        const from = p.offset === '-1' ? lowByPartition.get(p.partition) ?? 0n : BigInt(p.offset);
+        const end = BigInt(p.high);
+        // No commit yet (absent, or -1): everything still in the log is unconsumed.
+        const offset = committedByPartition?.get(p.partition) ?? '-1';
+        const from = offset === '-1' ? BigInt(p.low) : BigInt(offset);
         total += end > from ? end - from : 0n;
       }
       lag.set(topic, Number(total));
