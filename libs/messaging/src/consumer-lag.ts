@@ -29,8 +29,8 @@ export class ConsumerLag {
       for (const p of partitions) {
         const end = BigInt(p.high);
         // No commit yet (absent, or -1): everything still in the log is unconsumed.
-        const offset = committedByPartition?.get(p.partition) ?? '-1';
-        const from = offset === '-1' ? BigInt(p.low) : BigInt(offset);
+        const offset = committedByPartition?.get(p.partition);
+        const from = offset === undefined || offset === '-1' ? BigInt(p.low) : BigInt(offset);
         total += end > from ? end - from : 0n;
       }
       lag.set(topic, Number(total));

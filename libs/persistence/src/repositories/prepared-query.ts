@@ -8,8 +8,9 @@ import type { PoolClient, QueryResultRow } from 'pg';
  * manager (its connection). A failed statement throws TypeORM's QueryFailedError, as `query` does.
  */
 export async function preparedQuery<R extends QueryResultRow>(db: DataSource | EntityManager, name: string, text: string, values: unknown[]): Promise<R[]> {
-  const own: QueryRunner | null = db instanceof EntityManager && db.queryRunner ? null : (db instanceof DataSource ? db : db.connection).createQueryRunner();
-  const runner = own ?? (db as EntityManager).queryRunner!;
+  // A transaction's manager carries its runner; otherwise this call takes a pooled connection of its own.
+  const transactionRunner = db instanceof EntityManager ? db.queryRunner : undefined;
+  const runner: QueryRunner = transactionRunner ?? (db instanceof DataSource ? db : db.connection).createQueryRunner();
   try {
     const client = (await runner.connect()) as PoolClient;
     try {
@@ -19,6 +20,6 @@ export async function preparedQuery<R extends QueryResultRow>(db: DataSource | E
       throw new QueryFailedError(text, values, err as Error);
     }
   } finally {
-    await own?.release();
+    if (runner !== transactionRunner) await runner.release();
   }
 }
